@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every check and test of the project: formatting, lints, the three targets of
+# colonies-core, the native tests (both signature backends), and the wasm32 tests under Node.
+# Installs what is missing first (scripts/setup.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+
+export PATH="$HOME/.cargo/bin:$PATH"
+# Build outside the clone so a fresh checkout reuses earlier work.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/colonies-edge/target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-always}"
+
+step() { printf '\n\033[1;32m==> %s\033[0m\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "clippy (warnings denied), default backend and libsecp256k1 backend"
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p colonies-core --all-targets --features secp256k1 -- -D warnings
+
+step "colonies-core builds for bare metal (no_std proof) and wasm32"
+cargo build -p colonies-core --no-default-features --target thumbv7em-none-eabihf
+cargo build -p colonies-core --target wasm32-unknown-unknown
+
+step "native tests"
+cargo test --workspace
+cargo test -p colonies-core --features secp256k1
+
+step "wasm32 tests under Node (wasm-bindgen-test)"
+cargo test -p colonies-core --target wasm32-unknown-unknown --test crypto_vectors --test envelope
+
+step "all checks passed"
