@@ -18,7 +18,8 @@ fn micros_per_round(start_ms: f64) -> f64 {
 fn recover_and_sign_speed_under_node() {
     let key: PrivateKey =
         "ddf7f7791208083b6a9ed975a72684f6406a269cfa36f1b1c32045c0a71fff05".parse().unwrap();
-    let payload = "eyJjb2xvbnluYW1lIjoiZGV2IiwidGltZW91dCI6MTAsIm1zZ3R5cGUiOiJhc3NpZ25wcm9jZXNzbXNnIn0=";
+    let payload =
+        "eyJjb2xvbnluYW1lIjoiZGV2IiwidGltZW91dCI6MTAsIm1zZ3R5cGUiOiJhc3NpZ25wcm9jZXNzbXNnIn0=";
     let signature: Signature = key.sign(payload.as_bytes());
     let id = key.id();
 
@@ -40,7 +41,8 @@ fn recover_and_sign_speed_under_node() {
     }
     let sign = micros_per_round(start);
 
-    let body = RpcMsg::sign("assignprocessmsg", r#"{"msgtype":"assignprocessmsg"}"#, &key).to_json();
+    let body =
+        RpcMsg::sign("assignprocessmsg", r#"{"msgtype":"assignprocessmsg"}"#, &key).to_json();
     let start = js_sys::Date::now();
     for _ in 0..ROUNDS {
         assert_eq!(RpcMsg::parse(body.as_bytes()).unwrap().recover_caller().unwrap(), id);
