@@ -13,8 +13,8 @@ use colonies_core::{
     },
     hex,
 };
-use criterion::{Criterion, criterion_group, criterion_main};
 use core::hint::black_box;
+use criterion::{Criterion, criterion_group, criterion_main};
 
 const PRIVATE_KEY: &str = "ddf7f7791208083b6a9ed975a72684f6406a269cfa36f1b1c32045c0a71fff05";
 const PAYLOAD: &str = r#"{"colonyname":"dev","timeout":10,"availablecpu":"","availablemem":"","msgtype":"assignprocessmsg"}"#;

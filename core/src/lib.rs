@@ -9,6 +9,14 @@ extern crate std;
 pub mod crypto;
 pub mod envelope;
 pub mod hex;
+/// Every Colonies message (protocol §4), the payloadtype registry and roles.
+pub mod message;
+/// Every Colonies model (protocol §5), with serde.
+pub mod model;
+/// The protocol's pure rules: priority, resources, names, state transitions, authorisation.
+pub mod rules;
+/// RFC 3339 timestamps with Go's zero time as "unset".
+pub mod time;
 
 pub use crypto::{CryptoError, Id, PrivateKey, PublicKey, RecoveryId, Signature};
 pub use envelope::{EnvelopeError, Failure, RpcMsg, RpcReplyMsg};

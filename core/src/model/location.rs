@@ -1,0 +1,22 @@
+//! Locations executors run at (protocol §5.14).
+
+use alloc::string::String;
+use serde::{Deserialize, Serialize};
+
+/// A named place executors run at; specs may require one.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Location {
+    /// The location ID.
+    pub locationid: String,
+    /// Its name, unique in the colony.
+    pub name: String,
+    /// The colony.
+    pub colonyname: String,
+    /// Free text.
+    pub description: String,
+    /// Longitude.
+    pub long: f64,
+    /// Latitude.
+    pub lat: f64,
+}
