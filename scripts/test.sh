@@ -20,9 +20,11 @@ step "clippy (warnings denied), default backend and libsecp256k1 backend"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p colonies-core --all-targets --features secp256k1 -- -D warnings
 
-step "colonies-core builds for bare metal (no_std proof) and wasm32"
+step "colonies-core builds for bare metal (no_std proof) and wasm32; the server's handler layer for wasm32"
 cargo build -p colonies-core --no-default-features --target thumbv7em-none-eabihf
 cargo build -p colonies-core --target wasm32-unknown-unknown
+cargo build -p colonies-worker --target wasm32-unknown-unknown --no-default-features
+cargo clippy -p colonies-worker --target wasm32-unknown-unknown --no-default-features -- -D warnings
 
 step "native tests"
 cargo test --workspace

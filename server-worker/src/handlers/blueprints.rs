@@ -1,0 +1,516 @@
+//! Blueprint definitions, blueprints and their history (protocol §4.17).
+//!
+//! "namespace" in the messages is the colony name. Definitions are the colony owner's;
+//! blueprints belong to approved members and the owner. Every create, spec update (or forced
+//! generation bump) and removal of a blueprint is recorded in its history; status reports are
+//! not (reconcilers send them periodically, as in Go).
+//!
+//! Not done here (yet): the reconcile cron Go creates with a blueprint (crons are another
+//! module's work), and the immediate reconcile process on add/update.
+
+use super::{authorize, bad_request, connect, db, files::random_id, not_found};
+use crate::{
+    host::{DbConn, Host},
+    store::{
+        self,
+        blueprints::{Conflict, DefinitionRemoval},
+    },
+};
+use colonies_core::{
+    Failure,
+    message::{
+        AddBlueprintDefinitionMsg, AddBlueprintMsg, Empty, GetBlueprintDefinitionMsg,
+        GetBlueprintDefinitionsMsg, GetBlueprintHistoryMsg, GetBlueprintMsg, GetBlueprintsMsg,
+        Message, RemoveBlueprintDefinitionMsg, RemoveBlueprintMsg, UpdateBlueprintMsg,
+        UpdateBlueprintStatusMsg,
+    },
+    model::{Blueprint, BlueprintDefinition, BlueprintHistory},
+    rules::names::{check_id, check_name, check_optional_name},
+    time::Timestamp,
+};
+use serde_json::Value;
+
+fn invalid(e: impl core::fmt::Display) -> Failure {
+    bad_request(e.to_string())
+}
+
+fn conflict(message: impl Into<String>) -> Failure {
+    Failure::new(409, message)
+}
+
+/// A client may choose an ID (Go keeps it); it must then look like one. Empty: a fresh one.
+fn id_or_random(what: &'static str, id: &str) -> Result<String, Failure> {
+    if id.is_empty() {
+        random_id()
+    } else {
+        check_id(what, id).map_err(invalid)?;
+        Ok(id.to_owned())
+    }
+}
+
+/// The history entry of `blueprint` as it is after a change.
+fn history_of(
+    blueprint: &Blueprint,
+    caller: &str,
+    change: &str,
+    at: Timestamp,
+) -> Result<BlueprintHistory, Failure> {
+    Ok(BlueprintHistory {
+        historyid: random_id()?,
+        blueprintid: blueprint.blueprintid.clone(),
+        kind: blueprint.kind.clone(),
+        namespace: blueprint.metadata.colonyname.clone(),
+        name: blueprint.metadata.name.clone(),
+        generation: blueprint.metadata.generation,
+        spec: blueprint.spec.clone(),
+        status: blueprint.status.clone(),
+        timestamp: at,
+        changedby: caller.to_owned(),
+        changetype: change.to_owned(),
+    })
+}
+
+/// `addblueprintdefinitionmsg`: the colony owner defines a kind.
+pub async fn add_definition<H: Host>(
+    host: &H,
+    caller: &str,
+    m: AddBlueprintDefinitionMsg,
+) -> Result<BlueprintDefinition, Failure> {
+    let mut definition = m.blueprintdefinition;
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, AddBlueprintDefinitionMsg::ROLE, caller, &definition.metadata.colonyname)
+        .await?;
+    check_name("blueprint definition", &definition.metadata.name).map_err(invalid)?;
+    check_name("blueprint kind", &definition.spec.names.kind).map_err(invalid)?;
+    if let Some(schema) = &definition.spec.schema {
+        schema::check_schema(schema).map_err(|e| bad_request(format!("invalid schema: {e}")))?;
+    }
+    definition.blueprintdefinitionid =
+        id_or_random("blueprint definition", &definition.blueprintdefinitionid)?;
+    if definition.kind.is_empty() {
+        definition.kind = "BlueprintDefinition".into();
+    }
+    let (client, _) = conn.parts();
+    match store::blueprints::insert_definition(&*client, &definition).await.map_err(db)? {
+        Conflict::None => Ok(definition),
+        Conflict::Taken => Err(conflict(format!(
+            "a blueprint definition named {} or of kind {} already exists in colony {}",
+            definition.metadata.name, definition.spec.names.kind, definition.metadata.colonyname
+        ))),
+    }
+}
+
+/// `getblueprintdefinitionmsg`: one definition by name.
+pub async fn get_definition<H: Host>(
+    host: &H,
+    caller: &str,
+    m: GetBlueprintDefinitionMsg,
+) -> Result<BlueprintDefinition, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, GetBlueprintDefinitionMsg::ROLE, caller, &m.colonyname).await?;
+    let (client, _) = conn.parts();
+    store::blueprints::definition(&*client, &m.colonyname, &m.name)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| not_found("Blueprint definition not found"))
+}
+
+/// `getblueprintdefinitionsmsg`: every definition of the colony.
+pub async fn list_definitions<H: Host>(
+    host: &H,
+    caller: &str,
+    m: GetBlueprintDefinitionsMsg,
+) -> Result<Vec<BlueprintDefinition>, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, GetBlueprintDefinitionsMsg::ROLE, caller, &m.colonyname).await?;
+    let (client, _) = conn.parts();
+    store::blueprints::definitions(&*client, &m.colonyname).await.map_err(db)
+}
+
+/// `removeblueprintdefinitionmsg`: the owner removes a kind no blueprint uses (else 409).
+pub async fn remove_definition<H: Host>(
+    host: &H,
+    caller: &str,
+    m: RemoveBlueprintDefinitionMsg,
+) -> Result<Empty, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, RemoveBlueprintDefinitionMsg::ROLE, caller, &m.namespace).await?;
+    let (client, _) = conn.parts();
+    let tx = client.transaction().await.map_err(db)?;
+    match store::blueprints::remove_definition(&tx, &m.namespace, &m.name).await.map_err(db)? {
+        DefinitionRemoval::Removed => {}
+        DefinitionRemoval::NotFound => {
+            return Err(not_found(format!(
+                "BlueprintDefinition '{}' not found in namespace '{}'",
+                m.name, m.namespace
+            )));
+        }
+        DefinitionRemoval::InUse(n) => {
+            return Err(conflict(format!(
+                "cannot remove BlueprintDefinition '{}': {n} blueprint(s) of its kind still exist",
+                m.name
+            )));
+        }
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(Empty {})
+}
+
+/// Checks a blueprint's own fields, before anything is read.
+fn check_blueprint(blueprint: &Blueprint) -> Result<(), Failure> {
+    check_name("blueprint", &blueprint.metadata.name).map_err(invalid)?;
+    if blueprint.kind.is_empty() {
+        return Err(bad_request("blueprint kind is required"));
+    }
+    check_optional_name("location", &blueprint.metadata.locationname).map_err(invalid)
+}
+
+/// The definition of the blueprint's kind, share-locked, with the spec checked against its
+/// schema.
+async fn definition_for(
+    tx: &tokio_postgres::Transaction<'_>,
+    blueprint: &Blueprint,
+) -> Result<BlueprintDefinition, Failure> {
+    let colony = &blueprint.metadata.colonyname;
+    let definition = store::blueprints::definition_of_kind_locked(tx, colony, &blueprint.kind)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| {
+            bad_request(format!(
+                "BlueprintDefinition for kind '{}' not found in namespace '{colony}'",
+                blueprint.kind
+            ))
+        })?;
+    if let Some(schema) = &definition.spec.schema {
+        schema::validate(&Value::Object(blueprint.spec.clone()), schema, "spec")
+            .map_err(|e| bad_request(format!("blueprint validation failed: {e}")))?;
+    }
+    Ok(definition)
+}
+
+/// `addblueprintmsg`: adds a blueprint of a defined kind (generation 1), creating its
+/// location if needed, and records the creation.
+pub async fn add<H: Host>(host: &H, caller: &str, m: AddBlueprintMsg) -> Result<Blueprint, Failure> {
+    let mut blueprint = m.blueprint;
+    let mut conn = connect(host).await?;
+    let colony = blueprint.metadata.colonyname.clone();
+    authorize(&mut conn, AddBlueprintMsg::ROLE, caller, &colony).await?;
+    check_blueprint(&blueprint)?;
+    blueprint.blueprintid = id_or_random("blueprint", &blueprint.blueprintid)?;
+    let (client, _) = conn.parts();
+    let tx = client.transaction().await.map_err(db)?;
+    definition_for(&tx, &blueprint).await?;
+    let now = store::blueprints::now(&tx).await.map_err(db)?;
+    let meta = &mut blueprint.metadata;
+    meta.generation = 1;
+    meta.created_at = now;
+    meta.updated_at = now;
+    meta.last_reconciliation_process.clear();
+    meta.last_reconciliation_time = Timestamp::UNSET;
+    if !meta.locationname.is_empty() {
+        let description = format!("Auto-created from blueprint {}", meta.name);
+        store::blueprints::ensure_location(&tx, &colony, &meta.locationname, &random_id()?, &description)
+            .await
+            .map_err(db)?;
+    }
+    if store::blueprints::insert(&tx, &blueprint).await.map_err(db)? == Conflict::Taken {
+        return Err(conflict(format!(
+            "blueprint with name '{}' already exists in colony '{colony}'",
+            blueprint.metadata.name
+        )));
+    }
+    let history = history_of(&blueprint, caller, "create", now)?;
+    store::blueprints::add_history(&tx, &history).await.map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(blueprint)
+}
+
+/// `getblueprintmsg`: one blueprint by name.
+pub async fn get<H: Host>(host: &H, caller: &str, m: GetBlueprintMsg) -> Result<Blueprint, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, GetBlueprintMsg::ROLE, caller, &m.namespace).await?;
+    let (client, _) = conn.parts();
+    store::blueprints::by_name(&*client, &m.namespace, &m.name, false)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| not_found("Blueprint not found"))
+}
+
+/// `getblueprintsmsg`: the blueprints of a colony, optionally of one kind and location.
+pub async fn list<H: Host>(
+    host: &H,
+    caller: &str,
+    m: GetBlueprintsMsg,
+) -> Result<Vec<Blueprint>, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, GetBlueprintsMsg::ROLE, caller, &m.namespace).await?;
+    let (client, _) = conn.parts();
+    store::blueprints::list(&*client, &m.namespace, &m.kind, &m.locationname).await.map_err(db)
+}
+
+/// `updateblueprintmsg`: replaces a blueprint's spec (and kind, location, labels). The
+/// generation goes up when the spec changed or `forcegeneration` is set, and only then is a
+/// history entry written. ID, creation time and reconciliation bookkeeping are kept; an
+/// update without status keeps the stored status.
+pub async fn update<H: Host>(
+    host: &H,
+    caller: &str,
+    m: UpdateBlueprintMsg,
+) -> Result<Blueprint, Failure> {
+    let mut blueprint = m.blueprint;
+    let mut conn = connect(host).await?;
+    let colony = blueprint.metadata.colonyname.clone();
+    authorize(&mut conn, UpdateBlueprintMsg::ROLE, caller, &colony).await?;
+    check_blueprint(&blueprint)?;
+    let (client, _) = conn.parts();
+    let tx = client.transaction().await.map_err(db)?;
+    let old = store::blueprints::by_name(&tx, &colony, &blueprint.metadata.name, true)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| {
+            not_found(format!(
+                "blueprint '{}' not found in namespace '{colony}'",
+                blueprint.metadata.name
+            ))
+        })?;
+    definition_for(&tx, &blueprint).await?;
+    let now = store::blueprints::now(&tx).await.map_err(db)?;
+    let changed = old.spec != blueprint.spec || m.forcegeneration;
+    blueprint.blueprintid = old.blueprintid.clone();
+    if blueprint.status.is_empty() {
+        blueprint.status = old.status.clone();
+    }
+    let meta = &mut blueprint.metadata;
+    meta.generation = old.metadata.generation + i64::from(changed);
+    meta.created_at = old.metadata.created_at;
+    meta.updated_at = now;
+    meta.last_reconciliation_process = old.metadata.last_reconciliation_process.clone();
+    meta.last_reconciliation_time = old.metadata.last_reconciliation_time;
+    if !meta.locationname.is_empty() && meta.locationname != old.metadata.locationname {
+        let description = format!("Auto-created from blueprint {}", meta.name);
+        store::blueprints::ensure_location(&tx, &colony, &meta.locationname, &random_id()?, &description)
+            .await
+            .map_err(db)?;
+    }
+    store::blueprints::update(&tx, &blueprint).await.map_err(db)?;
+    if changed {
+        let history = history_of(&blueprint, caller, "update", now)?;
+        store::blueprints::add_history(&tx, &history).await.map_err(db)?;
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(blueprint)
+}
+
+/// `removeblueprintmsg`: deletes a blueprint and records the removal.
+pub async fn remove<H: Host>(
+    host: &H,
+    caller: &str,
+    m: RemoveBlueprintMsg,
+) -> Result<Empty, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, RemoveBlueprintMsg::ROLE, caller, &m.namespace).await?;
+    let (client, _) = conn.parts();
+    let tx = client.transaction().await.map_err(db)?;
+    let removed = store::blueprints::remove(&tx, &m.namespace, &m.name)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| not_found("Blueprint not found"))?;
+    let now = store::blueprints::now(&tx).await.map_err(db)?;
+    let history = history_of(&removed, caller, "delete", now)?;
+    store::blueprints::add_history(&tx, &history).await.map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(Empty {})
+}
+
+/// `getblueprinthistorymsg`: a blueprint's changes, newest first (`limit` 0: all). The
+/// history of a removed blueprint stays readable by its colony.
+pub async fn history<H: Host>(
+    host: &H,
+    caller: &str,
+    m: GetBlueprintHistoryMsg,
+) -> Result<Vec<BlueprintHistory>, Failure> {
+    let mut conn = connect(host).await?;
+    let colony = {
+        let (client, _) = conn.parts();
+        store::blueprints::colony_of(&*client, &m.blueprintid).await.map_err(db)?
+    };
+    let Some(colony) = colony else {
+        return Err(not_found("Blueprint not found"));
+    };
+    authorize(&mut conn, GetBlueprintHistoryMsg::ROLE, caller, &colony).await?;
+    let limit = (m.limit > 0).then_some(m.limit);
+    let (client, _) = conn.parts();
+    store::blueprints::history(&*client, &m.blueprintid, limit).await.map_err(db)
+}
+
+/// `updateblueprintstatusmsg`: a reconciler (approved member) reports the observed state.
+pub async fn update_status<H: Host>(
+    host: &H,
+    caller: &str,
+    m: UpdateBlueprintStatusMsg,
+) -> Result<Empty, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, UpdateBlueprintStatusMsg::ROLE, caller, &m.colonyname).await?;
+    let (client, _) = conn.parts();
+    let tx = client.transaction().await.map_err(db)?;
+    let mut blueprint = store::blueprints::by_name(&tx, &m.colonyname, &m.blueprintname, true)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| not_found("Blueprint not found"))?;
+    blueprint.status = m.status;
+    store::blueprints::update(&tx, &blueprint).await.map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(Empty {})
+}
+
+/// The JSON-schema subset blueprint definitions use: `type`, `properties`, `required`,
+/// `items` and `enum`, nested to any depth. Other keywords are accepted and ignored, so a
+/// definition written for a richer validator still loads.
+mod schema {
+    use serde_json::Value;
+
+    const TYPES: [&str; 7] = ["object", "array", "string", "number", "integer", "boolean", "null"];
+
+    /// Checks that a schema is one this validator can apply (types known, shapes right).
+    pub fn check_schema(schema: &Value) -> Result<(), String> {
+        let Some(object) = schema.as_object() else {
+            return Err("a schema must be a JSON object".into());
+        };
+        if let Some(t) = object.get("type") {
+            match t.as_str() {
+                Some(t) if TYPES.contains(&t) => {}
+                _ => return Err(format!("unknown type {t}")),
+            }
+        }
+        if let Some(properties) = object.get("properties") {
+            let Some(properties) = properties.as_object() else {
+                return Err("properties must be an object".into());
+            };
+            for (name, property) in properties {
+                check_schema(property).map_err(|e| format!("{name}: {e}"))?;
+            }
+        }
+        if let Some(required) = object.get("required") {
+            if !required.as_array().is_some_and(|r| r.iter().all(Value::is_string)) {
+                return Err("required must be a list of names".into());
+            }
+        }
+        if let Some(items) = object.get("items") {
+            check_schema(items).map_err(|e| format!("items: {e}"))?;
+        }
+        if let Some(values) = object.get("enum") {
+            if !values.is_array() {
+                return Err("enum must be a list".into());
+            }
+        }
+        Ok(())
+    }
+
+    fn type_matches(value: &Value, t: &str) -> bool {
+        match t {
+            "object" => value.is_object(),
+            "array" => value.is_array(),
+            "string" => value.is_string(),
+            "number" => value.is_number(),
+            // 3.0 counts as an integer in JSON schema.
+            "integer" => value.as_f64().is_some_and(|n| n.fract() == 0.0),
+            "boolean" => value.is_boolean(),
+            "null" => value.is_null(),
+            _ => true,
+        }
+    }
+
+    /// Checks `value` (found at `path`) against `schema`; the error names the first field
+    /// that does not fit.
+    pub fn validate(value: &Value, schema: &Value, path: &str) -> Result<(), String> {
+        let Some(schema) = schema.as_object() else {
+            return Ok(());
+        };
+        if let Some(t) = schema.get("type").and_then(Value::as_str) {
+            if !type_matches(value, t) {
+                return Err(format!("{path} must be of type {t}"));
+            }
+        }
+        if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+            if !values.contains(value) {
+                return Err(format!("{path} must be one of {}", Value::Array(values.clone())));
+            }
+        }
+        if let Some(object) = value.as_object() {
+            if let Some(required) = schema.get("required").and_then(Value::as_array) {
+                for name in required.iter().filter_map(Value::as_str) {
+                    if !object.contains_key(name) {
+                        return Err(format!("{path}.{name} is required"));
+                    }
+                }
+            }
+            if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+                for (name, property) in properties {
+                    if let Some(field) = object.get(name) {
+                        validate(field, property, &format!("{path}.{name}"))?;
+                    }
+                }
+            }
+        }
+        if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
+            for (i, item) in array.iter().enumerate() {
+                validate(item, items, &format!("{path}[{i}]"))?;
+            }
+        }
+        Ok(())
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use serde_json::json;
+
+        fn schema() -> Value {
+            json!({
+                "type": "object",
+                "properties": {
+                    "image": { "type": "string" },
+                    "replicas": { "type": "integer" },
+                    "mode": { "type": "string", "enum": ["a", "b"] },
+                    "ports": { "type": "array", "items": { "type": "integer" } },
+                    "env": { "type": "object", "properties": { "x": { "type": "boolean" } },
+                             "required": ["x"] }
+                },
+                "required": ["image", "replicas"]
+            })
+        }
+
+        #[test]
+        fn accepts_what_fits() {
+            let spec = json!({ "image": "nginx", "replicas": 3.0, "mode": "a", "ports": [80],
+                               "env": { "x": true }, "extra": null });
+            assert_eq!(validate(&spec, &schema(), "spec"), Ok(()));
+            assert_eq!(check_schema(&schema()), Ok(()));
+        }
+
+        #[test]
+        fn names_the_first_misfit() {
+            let cases = [
+                (json!({ "replicas": 1 }), "spec.image is required"),
+                (json!({ "image": 1, "replicas": 1 }), "spec.image must be of type string"),
+                (json!({ "image": "i", "replicas": 1.5 }), "spec.replicas must be of type integer"),
+                (json!({ "image": "i", "replicas": 1, "mode": "c" }), "spec.mode must be one of"),
+                (json!({ "image": "i", "replicas": 1, "ports": [80, "x"] }), "spec.ports[1] must"),
+                (json!({ "image": "i", "replicas": 1, "env": {} }), "spec.env.x is required"),
+            ];
+            for (spec, expected) in cases {
+                let error = validate(&spec, &schema(), "spec").expect_err("a misfit");
+                assert!(error.starts_with(expected), "{error} vs {expected}");
+            }
+        }
+
+        #[test]
+        fn refuses_schemas_it_cannot_apply() {
+            assert!(check_schema(&json!("object")).is_err());
+            assert!(check_schema(&json!({ "type": "thing" })).is_err());
+            assert!(check_schema(&json!({ "properties": [] })).is_err());
+            assert!(check_schema(&json!({ "required": "a" })).is_err());
+            assert!(check_schema(&json!({ "type": "object", "x-extension": 1 })).is_ok());
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! Channels (protocol §4.16, §8): append to and read a process's message streams.
+//!
+//! A channel exists while its process is not finished and the process's `spec.channels` names
+//! it; its row is created by the first append (Go creates it at submit, then lazily on other
+//! replicas; clients cannot tell the difference). Limits: 10 MiB per message, 10,000 entries
+//! per channel, 100 appends/s with bursts of 500 per process, shared by every replica.
+
+use super::{bad_request, connect, db, not_found};
+use crate::{
+    host::{DbConn, Host},
+    store::{
+        self,
+        channels::{ChannelProcess, NewEntry},
+    },
+};
+use colonies_core::{
+    Failure,
+    message::{ChannelAppendMsg, ChannelReadMsg, Empty, Message, Role},
+    model::{MsgEntry, Process},
+};
+use tokio_postgres::GenericClient;
+
+/// The largest payload one entry may carry (Go's `CHANNEL_MAX_MESSAGE_SIZE`).
+pub const MAX_PAYLOAD: usize = 10 * 1024 * 1024;
+
+/// The entry types a sender may give (`""` is data, as in Go).
+const ENTRY_TYPES: [&str; 4] = ["", "data", "end", "error"];
+
+/// Checks an append's own fields, before anything is read.
+fn check_append(m: &ChannelAppendMsg) -> Result<(), Failure> {
+    if m.processid.is_empty() || m.name.is_empty() {
+        return Err(bad_request("channel append needs processid and name"));
+    }
+    if m.payload.len() > MAX_PAYLOAD {
+        return Err(bad_request(format!(
+            "channel message of {} bytes exceeds the limit of {MAX_PAYLOAD} bytes",
+            m.payload.len()
+        )));
+    }
+    if !ENTRY_TYPES.contains(&m.payloadtype.as_str()) {
+        return Err(bad_request(format!(
+            "channel payloadtype must be \"\", \"data\", \"end\" or \"error\", not {:?}",
+            m.payloadtype
+        )));
+    }
+    Ok(())
+}
+
+/// Finds the process, checks the caller may use its channel `name`, and that the channel is
+/// live. Leftovers of a finished or removed process are deleted on the way (the close that
+/// should have removed them may have raced with an append).
+async fn open_channel(
+    client: &impl GenericClient,
+    role: Role,
+    caller: &str,
+    process_id: &str,
+    name: &str,
+) -> Result<ChannelProcess, Failure> {
+    let Some(process) = store::channels::process(client, process_id, name).await.map_err(db)?
+    else {
+        store::channels::remove_for_process(client, process_id).await.map_err(db)?;
+        return Err(not_found("Process not found"));
+    };
+    let facts = Process {
+        processid: process_id.into(),
+        initiatorid: process.initiator_id.clone(),
+        assignedexecutorid: process.assigned_executor_id.clone(),
+        isassigned: process.is_assigned,
+        ..Process::default()
+    };
+    let rows = store::auth::caller_rows(client, caller, &process.colony).await.map_err(db)?;
+    rows.require(role, caller, Some(&facts), None)?;
+    if process.state.is_terminal() {
+        store::channels::remove_for_process(client, process_id).await.map_err(db)?;
+        return Err(not_found("Channel not found: the process has finished"));
+    }
+    if !process.has_channel {
+        return Err(not_found(format!("Channel not found: the process has no channel {name}")));
+    }
+    Ok(process)
+}
+
+/// `channelappendmsg`: the initiator or the assigned executor appends one entry.
+pub async fn append<H: Host>(
+    host: &H,
+    caller: &str,
+    m: ChannelAppendMsg,
+) -> Result<Empty, Failure> {
+    check_append(&m)?;
+    let mut conn = connect(host).await?;
+    let (client, _) = conn.parts();
+    let process =
+        open_channel(&*client, ChannelAppendMsg::ROLE, caller, &m.processid, &m.name).await?;
+    // An error entry's text travels as its payload; it is also given as `error` for readers
+    // that look there.
+    let error = if m.payloadtype == "error" {
+        String::from_utf8_lossy(&m.payload).into_owned()
+    } else {
+        String::new()
+    };
+    let tx = client.transaction().await.map_err(db)?;
+    if !store::channels::take_token(&tx, &m.processid, &process.colony).await.map_err(db)? {
+        return Err(Failure::new(
+            429,
+            "channel rate limit exceeded: at most 100 messages/s (bursts of 500) per process",
+        ));
+    }
+    let entry = NewEntry {
+        process_id: &m.processid,
+        name: &m.name,
+        colony: &process.colony,
+        sender_id: caller,
+        sequence: m.sequence,
+        in_reply_to: m.inreplyto,
+        entry_type: &m.payloadtype,
+        error: &error,
+        payload: &m.payload,
+    };
+    if !store::channels::append(&tx, &entry).await.map_err(db)? {
+        return Err(bad_request(format!(
+            "channel {} is full ({} entries)",
+            m.name,
+            store::channels::MAX_ENTRIES
+        )));
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(Empty {})
+}
+
+/// `channelreadmsg`: entries after position `afterseq`, at most `limit` (0: all).
+pub async fn read<H: Host>(
+    host: &H,
+    caller: &str,
+    m: ChannelReadMsg,
+) -> Result<Vec<MsgEntry>, Failure> {
+    if m.processid.is_empty() || m.name.is_empty() {
+        return Err(bad_request("channel read needs processid and name"));
+    }
+    let mut conn = connect(host).await?;
+    let (client, _) = conn.parts();
+    open_channel(&*client, ChannelReadMsg::ROLE, caller, &m.processid, &m.name).await?;
+    let limit = (m.limit > 0).then_some(m.limit);
+    store::channels::read(&*client, &m.processid, &m.name, m.afterseq.max(0), limit)
+        .await
+        .map_err(db)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn append(payload: usize, payloadtype: &str) -> ChannelAppendMsg {
+        ChannelAppendMsg {
+            processid: "p".into(),
+            name: "c".into(),
+            payload: vec![0; payload],
+            payloadtype: payloadtype.into(),
+            ..ChannelAppendMsg::default()
+        }
+    }
+
+    #[test]
+    fn payload_size_and_type_are_checked() {
+        assert!(check_append(&append(MAX_PAYLOAD, "")).is_ok());
+        assert_eq!(check_append(&append(MAX_PAYLOAD + 1, "")).map_err(|f| f.status), Err(400));
+        for ok in ENTRY_TYPES {
+            assert!(check_append(&append(1, ok)).is_ok(), "{ok}");
+        }
+        assert_eq!(check_append(&append(1, "eof")).map_err(|f| f.status), Err(400));
+        let mut nameless = append(1, "");
+        nameless.name.clear();
+        assert_eq!(check_append(&nameless).map_err(|f| f.status), Err(400));
+    }
+}

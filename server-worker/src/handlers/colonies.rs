@@ -1,0 +1,63 @@
+//! Colonies (protocol §4.2).
+
+use super::{authorize, bad_request, connect, db};
+use crate::{
+    host::{DbConn, Host},
+    store,
+};
+use colonies_core::{
+    Failure,
+    message::{AddColonyMsg, Empty, GetColoniesMsg, GetColonyMsg, Message, RemoveColonyMsg},
+    model::Colony,
+    rules::names::{check_id, check_name},
+};
+
+fn invalid(e: impl core::fmt::Display) -> Failure {
+    bad_request(e.to_string())
+}
+
+/// `addcolonymsg`: the server owner creates a colony owned by `colony.colonyid`.
+pub async fn add<H: Host>(host: &H, caller: &str, m: AddColonyMsg) -> Result<Colony, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, AddColonyMsg::ROLE, caller, "").await?;
+    check_name("colony", &m.colony.name).map_err(invalid)?;
+    check_id("colony", &m.colony.colonyid).map_err(invalid)?;
+    let (client, _) = conn.parts();
+    if !store::colonies::insert(&*client, &m.colony).await.map_err(db)? {
+        return Err(bad_request(format!("A Colony with name {} already exists", m.colony.name)));
+    }
+    Ok(m.colony)
+}
+
+/// `removecolonymsg`: the server owner deletes a colony and everything in it, atomically.
+pub async fn remove<H: Host>(host: &H, caller: &str, m: RemoveColonyMsg) -> Result<Empty, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, RemoveColonyMsg::ROLE, caller, "").await?;
+    let (client, _) = conn.parts();
+    let tx = client.transaction().await.map_err(db)?;
+    if !store::colonies::remove(&tx, &m.colonyname).await.map_err(db)? {
+        return Err(bad_request(format!("Colony with name {} does not exist", m.colonyname)));
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(Empty {})
+}
+
+/// `getcoloniesmsg`: every colony, for the server owner.
+pub async fn list<H: Host>(
+    host: &H,
+    caller: &str,
+    _: GetColoniesMsg,
+) -> Result<Vec<Colony>, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, GetColoniesMsg::ROLE, caller, "").await?;
+    let (client, _) = conn.parts();
+    store::colonies::list(&*client).await.map_err(db)
+}
+
+/// `getcolonymsg`: one colony, for its approved members (not its owner).
+pub async fn get<H: Host>(host: &H, caller: &str, m: GetColonyMsg) -> Result<Colony, Failure> {
+    let mut conn = connect(host).await?;
+    let rows = authorize(&mut conn, GetColonyMsg::ROLE, caller, &m.colonyname).await?;
+    // Membership implies the colony was read.
+    rows.colony.ok_or_else(|| bad_request(format!("Colony {} does not exist", m.colonyname)))
+}

@@ -1,0 +1,221 @@
+//! Executors (protocol §4.3): registration by the colony owner, approval, soft removal.
+
+use super::{authorize, bad_request, connect, db, not_found};
+use crate::{
+    host::{DbConn, Host},
+    store::{self, auth::caller_rows},
+    wakeups::{Ready, Wakeups},
+};
+use colonies_core::{
+    Failure,
+    message::{
+        AddExecutorMsg, ApproveExecutorMsg, Empty, GetExecutorByIdMsg, GetExecutorMsg,
+        GetExecutorsMsg, Message, RejectExecutorMsg, RemoveExecutorMsg, ReportAllocationMsg,
+        UpdateExecutorMsg,
+    },
+    model::Executor,
+    rules::names::{check_id, check_name, check_optional_name},
+};
+
+fn invalid(e: impl core::fmt::Display) -> Failure {
+    bad_request(e.to_string())
+}
+
+fn unknown(colony: &str, name: &str) -> Failure {
+    not_found(format!("Executor with name {name} in Colony {colony} does not exist"))
+}
+
+/// `addexecutormsg`: the colony owner registers an executor, PENDING until approved.
+///
+/// `commissiontime` and `lastheardfromtime` are set by the server, not taken from the client:
+/// a client clock must not decide when the executor counts as stale.
+pub async fn add<H: Host>(host: &H, caller: &str, m: AddExecutorMsg) -> Result<Executor, Failure> {
+    let e = &m.executor;
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, AddExecutorMsg::ROLE, caller, &e.colonyname).await?;
+    check_name("executor", &e.executorname).map_err(invalid)?;
+    check_name("executor type", &e.executortype).map_err(invalid)?;
+    check_optional_name("location", &e.locationname).map_err(invalid)?;
+    check_id("executor", &e.executorid).map_err(invalid)?;
+    let replace = host.config().allow_executor_reregister;
+    let (client, _) = conn.parts();
+    let tx = client.transaction().await.map_err(db)?;
+    let mut requeued = Vec::new();
+    if replace {
+        // The old executor goes first (its functions, its running processes), as on removal.
+        requeued = store::executors::remove(&tx, &e.colonyname, &e.executorname)
+            .await
+            .map_err(db)?
+            .unwrap_or_default();
+    }
+    let Some(stored) = store::executors::insert(&tx, e, replace).await.map_err(db)? else {
+        return Err(bad_request(format!(
+            "Executor with name {} in Colony {} already exists",
+            e.executorname, e.colonyname
+        )));
+    };
+    tx.commit().await.map_err(db)?;
+    publish_requeued(host, &e.colonyname, requeued);
+    Ok(stored)
+}
+
+fn publish_requeued<H: Host>(host: &H, colony: &str, requeued: Vec<store::executors::Requeued>) {
+    for p in requeued {
+        host.wakeups().publish(Ready {
+            colony: colony.into(),
+            executor_type: p.executor_type,
+            executor_names: p.executor_names,
+            location: p.location,
+        });
+    }
+}
+
+/// `getexecutorsmsg`: every executor of the colony, removed ones included, for any member.
+pub async fn list<H: Host>(
+    host: &H,
+    caller: &str,
+    m: GetExecutorsMsg,
+) -> Result<Vec<Executor>, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, GetExecutorsMsg::ROLE, caller, &m.colonyname).await?;
+    let (client, _) = conn.parts();
+    store::executors::list(&*client, &m.colonyname).await.map_err(db)
+}
+
+/// `getexecutormsg`: one executor by name, for approved members.
+pub async fn get<H: Host>(host: &H, caller: &str, m: GetExecutorMsg) -> Result<Executor, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, GetExecutorMsg::ROLE, caller, &m.colonyname).await?;
+    let (client, _) = conn.parts();
+    store::executors::by_name(&*client, &m.colonyname, &m.executorname)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| unknown(&m.colonyname, &m.executorname))
+}
+
+/// `getexecutorbyidmsg`: one executor by key ID, for approved members of its colony.
+pub async fn get_by_id<H: Host>(
+    host: &H,
+    caller: &str,
+    m: GetExecutorByIdMsg,
+) -> Result<Executor, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, GetExecutorByIdMsg::ROLE, caller, &m.colonyname).await?;
+    let (client, _) = conn.parts();
+    store::executors::by_id(&*client, &m.colonyname, &m.executorid)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| not_found(format!("Executor with ID {} does not exist", m.executorid)))
+}
+
+async fn set_state<H: Host>(
+    host: &H,
+    caller: &str,
+    role: colonies_core::message::Role,
+    colony: &str,
+    name: &str,
+    state: i16,
+) -> Result<Empty, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, role, caller, colony).await?;
+    let (client, _) = conn.parts();
+    // A removed executor stays removed: approving it would revive a key its owner dropped.
+    if store::executors::set_state(&*client, colony, name, state).await.map_err(db)? {
+        Ok(Empty {})
+    } else {
+        Err(unknown(colony, name))
+    }
+}
+
+/// `approveexecutormsg`: the colony owner approves an executor.
+pub async fn approve<H: Host>(
+    host: &H,
+    caller: &str,
+    m: ApproveExecutorMsg,
+) -> Result<Empty, Failure> {
+    set_state(host, caller, ApproveExecutorMsg::ROLE, &m.colonyname, &m.executorname, 1).await
+}
+
+/// `rejectexecutormsg`: the colony owner rejects an executor.
+pub async fn reject<H: Host>(
+    host: &H,
+    caller: &str,
+    m: RejectExecutorMsg,
+) -> Result<Empty, Failure> {
+    set_state(host, caller, RejectExecutorMsg::ROLE, &m.colonyname, &m.executorname, 2).await
+}
+
+/// `removeexecutormsg`: the colony owner removes an executor (soft: UNREGISTERED); its
+/// running processes go back to WAITING and wake waiting executors.
+pub async fn remove<H: Host>(
+    host: &H,
+    caller: &str,
+    m: RemoveExecutorMsg,
+) -> Result<Empty, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, RemoveExecutorMsg::ROLE, caller, &m.colonyname).await?;
+    let (client, _) = conn.parts();
+    let tx = client.transaction().await.map_err(db)?;
+    let requeued = store::executors::remove(&tx, &m.colonyname, &m.executorname)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| unknown(&m.colonyname, &m.executorname))?;
+    tx.commit().await.map_err(db)?;
+    publish_requeued(host, &m.colonyname, requeued);
+    Ok(Empty {})
+}
+
+/// Checks that the caller is the executor `name` of `colony` (approved or not).
+async fn require_self<C: DbConn>(
+    conn: &mut C,
+    role: colonies_core::message::Role,
+    caller: &str,
+    colony: &str,
+    name: &str,
+) -> Result<(), Failure> {
+    let (client, _) = conn.parts();
+    let rows = caller_rows(&*client, caller, colony).await.map_err(db)?;
+    rows.require(role, caller, None, Some(name))
+}
+
+/// `reportallocationmsg`: an executor reports its own allocations.
+pub async fn report_allocation<H: Host>(
+    host: &H,
+    caller: &str,
+    m: ReportAllocationMsg,
+) -> Result<Empty, Failure> {
+    let mut conn = connect(host).await?;
+    require_self(&mut conn, ReportAllocationMsg::ROLE, caller, &m.colonyname, &m.executorname)
+        .await?;
+    let json = serde_json::to_string(&m.allocations).unwrap_or_default();
+    let (client, _) = conn.parts();
+    if store::executors::set_allocations(&*client, &m.colonyname, &m.executorname, &json)
+        .await
+        .map_err(db)?
+    {
+        Ok(Empty {})
+    } else {
+        Err(unknown(&m.colonyname, &m.executorname))
+    }
+}
+
+/// `updateexecutormsg`: an executor replaces its own capabilities.
+pub async fn update<H: Host>(
+    host: &H,
+    caller: &str,
+    m: UpdateExecutorMsg,
+) -> Result<Empty, Failure> {
+    let mut conn = connect(host).await?;
+    require_self(&mut conn, UpdateExecutorMsg::ROLE, caller, &m.colonyname, &m.executorname)
+        .await?;
+    let json = serde_json::to_string(&m.capabilities).unwrap_or_default();
+    let (client, _) = conn.parts();
+    if store::executors::set_capabilities(&*client, &m.colonyname, &m.executorname, &json)
+        .await
+        .map_err(db)?
+    {
+        Ok(Empty {})
+    } else {
+        Err(unknown(&m.colonyname, &m.executorname))
+    }
+}

@@ -1,0 +1,70 @@
+//! Locations (protocol §4.15): named places executors and processes can be bound to.
+
+use super::{authorize, bad_request, connect, db, not_found};
+use crate::{
+    host::{DbConn, Host},
+    store,
+};
+use colonies_core::{
+    Failure,
+    message::{AddLocationMsg, Empty, GetLocationMsg, GetLocationsMsg, Message, RemoveLocationMsg},
+    model::Location,
+    rules::names::check_name,
+};
+
+fn unknown(colony: &str, name: &str) -> Failure {
+    not_found(format!("Location with name {name} in Colony {colony} does not exist"))
+}
+
+/// `addlocationmsg`: the colony owner adds a location.
+pub async fn add<H: Host>(host: &H, caller: &str, m: AddLocationMsg) -> Result<Location, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, AddLocationMsg::ROLE, caller, &m.location.colonyname).await?;
+    check_name("location", &m.location.name).map_err(|e| bad_request(e.to_string()))?;
+    let (client, _) = conn.parts();
+    store::locations::insert(&*client, &m.location).await.map_err(db)?.ok_or_else(|| {
+        bad_request(format!(
+            "A location with name {} already exists in Colony {}",
+            m.location.name, m.location.colonyname
+        ))
+    })
+}
+
+/// `getlocationsmsg`: every location of the colony, for any member.
+pub async fn list<H: Host>(
+    host: &H,
+    caller: &str,
+    m: GetLocationsMsg,
+) -> Result<Vec<Location>, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, GetLocationsMsg::ROLE, caller, &m.colonyname).await?;
+    let (client, _) = conn.parts();
+    store::locations::list(&*client, &m.colonyname).await.map_err(db)
+}
+
+/// `getlocationmsg`: one location by name, for any member.
+pub async fn get<H: Host>(host: &H, caller: &str, m: GetLocationMsg) -> Result<Location, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, GetLocationMsg::ROLE, caller, &m.colonyname).await?;
+    let (client, _) = conn.parts();
+    store::locations::by_name(&*client, &m.colonyname, &m.name)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| unknown(&m.colonyname, &m.name))
+}
+
+/// `removelocationmsg`: the colony owner removes a location.
+pub async fn remove<H: Host>(
+    host: &H,
+    caller: &str,
+    m: RemoveLocationMsg,
+) -> Result<Empty, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, RemoveLocationMsg::ROLE, caller, &m.colonyname).await?;
+    let (client, _) = conn.parts();
+    if store::locations::remove(&*client, &m.colonyname, &m.name).await.map_err(db)? {
+        Ok(Empty {})
+    } else {
+        Err(unknown(&m.colonyname, &m.name))
+    }
+}

@@ -1,0 +1,82 @@
+//! Server-level messages: version, server info, statistics, cluster (protocol §4.1).
+
+use super::{Reply, authorize, connect, db};
+use crate::{config::ServerConfig, host::DbConn, host::Host, store};
+use colonies_core::{
+    Failure,
+    message::{GetClusterMsg, GetStatisticsMsg, Message, VersionMsg, reply_to_json},
+    model::{Backend, ClusterConfig, ClusterNode, ServerInfo, Statistics},
+};
+
+/// `versionmsg`, unsigned: the build the server runs.
+pub fn version(config: &ServerConfig) -> Reply {
+    let reply = VersionMsg {
+        buildversion: config.build_version.clone(),
+        buildtime: config.build_time.clone(),
+    };
+    Reply {
+        payloadtype: VersionMsg::PAYLOAD_TYPE.into(),
+        json: reply_to_json::<VersionMsg>(&reply),
+    }
+}
+
+/// `getserverinfomsg`, unsigned and without reading the payload: how to reach the server.
+pub fn server_info(config: &ServerConfig) -> Reply {
+    let info = ServerInfo {
+        buildversion: config.build_version.clone(),
+        buildtime: config.build_time.clone(),
+        backends: vec![Backend {
+            backend_type: "http".into(),
+            port: config.port.into(),
+            host: config.host.clone(),
+            tls: config.tls,
+            insecure: false,
+        }],
+    };
+    Reply {
+        payloadtype: "getserverinfomsg".into(),
+        json: serde_json::to_string(&info).unwrap_or_default(),
+    }
+}
+
+/// `getstatisticsmsg`: server-wide counts, for the server owner only.
+pub async fn get_statistics<H: Host>(
+    host: &H,
+    caller: &str,
+    _: GetStatisticsMsg,
+) -> Result<Statistics, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, GetStatisticsMsg::ROLE, caller, "").await?;
+    let (client, _) = conn.parts();
+    let counts = store::stats::server_counts(&*client).await.map_err(db)?;
+    let [waiting, running, successful, failed, cancelled] = counts.processes;
+    Ok(Statistics {
+        colonies: counts.colonies,
+        executors: counts.executors,
+        waitingprocesses: waiting,
+        runningprocesses: running,
+        successfulprocesses: successful,
+        failedprocesses: failed,
+        cancelledprocesses: cancelled,
+        ..Statistics::default()
+    })
+}
+
+/// `getclustermsg`: there is no cluster membership to report (replicas share only the
+/// database), so the answer is this server as a cluster of one, its own leader.
+pub async fn get_cluster<H: Host>(
+    host: &H,
+    caller: &str,
+    _: GetClusterMsg,
+) -> Result<ClusterConfig, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, GetClusterMsg::ROLE, caller, "").await?;
+    let config = host.config();
+    let node = ClusterNode {
+        name: "colonies-edge".into(),
+        host: config.host.clone(),
+        apiport: config.port.into(),
+        ..ClusterNode::default()
+    };
+    Ok(ClusterConfig { nodes: vec![node.clone()], leader: node })
+}

@@ -1,0 +1,1 @@
+//! Processes (protocol §4.5) — being written by helper-4.

@@ -1,0 +1,112 @@
+//! Snapshots (protocol §4.13).
+
+use super::{authorize, bad_request, connect, db, files::random_id, not_found};
+use crate::{
+    host::{DbConn, Host},
+    store::{self, snapshots::SnapshotRef},
+};
+use colonies_core::{
+    Failure,
+    message::{
+        CreateSnapshotMsg, Empty, GetSnapshotMsg, GetSnapshotsMsg, Message,
+        RemoveAllSnapshotsMsg, RemoveSnapshotMsg,
+    },
+    model::Snapshot,
+    rules::names::check_name,
+};
+
+/// The snapshot a get/remove message names: ID first, then name, else a 400.
+fn which<'a>(snapshotid: &'a str, name: &'a str) -> Result<SnapshotRef<'a>, Failure> {
+    if !snapshotid.is_empty() {
+        Ok(SnapshotRef::Id(snapshotid))
+    } else if !name.is_empty() {
+        Ok(SnapshotRef::Name(name))
+    } else {
+        // Go answers 500 "malformatted msg"; it is the caller's mistake, so 400.
+        Err(bad_request("malformatted snapshot msg: give snapshotid or name"))
+    }
+}
+
+/// `createsnapshotmsg`: freezes the newest revision of every file under `label` and its
+/// sub-labels. Reading the files and inserting happen in one transaction, so the snapshot is
+/// one consistent moment.
+pub async fn create<H: Host>(
+    host: &H,
+    caller: &str,
+    m: CreateSnapshotMsg,
+) -> Result<Snapshot, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, CreateSnapshotMsg::ROLE, caller, &m.colonyname).await?;
+    // Go keys snapshots as "colony:name", so ':' in a name breaks them there: refused.
+    check_name("snapshot", &m.name).map_err(|e| bad_request(e.to_string()))?;
+    if m.label.is_empty() {
+        return Err(bad_request("snapshot label must not be empty"));
+    }
+    let snapshotid = random_id()?;
+    let (client, _) = conn.parts();
+    let tx = client.transaction().await.map_err(db)?;
+    let fileids =
+        store::files::latest_ids_under(&tx, &m.colonyname, &m.label).await.map_err(db)?;
+    let snapshot =
+        store::snapshots::insert(&tx, &snapshotid, &m.colonyname, &m.label, &m.name, &fileids)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| {
+                bad_request(format!("A snapshot named {} already exists", m.name))
+            })?;
+    tx.commit().await.map_err(db)?;
+    Ok(snapshot)
+}
+
+/// `getsnapshotmsg`: one snapshot by ID or name.
+pub async fn get<H: Host>(host: &H, caller: &str, m: GetSnapshotMsg) -> Result<Snapshot, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, GetSnapshotMsg::ROLE, caller, &m.colonyname).await?;
+    let which = which(&m.snapshotid, &m.name)?;
+    let (client, _) = conn.parts();
+    store::snapshots::get(&*client, &m.colonyname, which)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| not_found("Snapshot not found"))
+}
+
+/// `getsnapshotsmsg`: every snapshot of the colony.
+pub async fn list<H: Host>(
+    host: &H,
+    caller: &str,
+    m: GetSnapshotsMsg,
+) -> Result<Vec<Snapshot>, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, GetSnapshotsMsg::ROLE, caller, &m.colonyname).await?;
+    let (client, _) = conn.parts();
+    store::snapshots::list(&*client, &m.colonyname).await.map_err(db)
+}
+
+/// `removesnapshotmsg`: deletes one snapshot (the files stay).
+pub async fn remove<H: Host>(
+    host: &H,
+    caller: &str,
+    m: RemoveSnapshotMsg,
+) -> Result<Empty, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, RemoveSnapshotMsg::ROLE, caller, &m.colonyname).await?;
+    let which = which(&m.snapshotid, &m.name)?;
+    let (client, _) = conn.parts();
+    if !store::snapshots::remove(&*client, &m.colonyname, which).await.map_err(db)? {
+        return Err(not_found("Snapshot not found"));
+    }
+    Ok(Empty {})
+}
+
+/// `removeallsnapshotmsg`: deletes every snapshot of the colony.
+pub async fn remove_all<H: Host>(
+    host: &H,
+    caller: &str,
+    m: RemoveAllSnapshotsMsg,
+) -> Result<Empty, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, RemoveAllSnapshotsMsg::ROLE, caller, &m.colonyname).await?;
+    let (client, _) = conn.parts();
+    store::snapshots::remove_all(&*client, &m.colonyname).await.map_err(db)?;
+    Ok(Empty {})
+}

@@ -1,0 +1,25 @@
+//! The Colonies server: one handler layer over Postgres, two hosts.
+//!
+//! `dispatch::handle_api` turns a `POST /api` body into a status and a reply envelope. It
+//! reaches the platform only through the [`host::Host`] trait (a Postgres connection, the
+//! long-poll wakeups, the configuration), so the same code runs in the native host
+//! (`native`, behind the `native` feature, never on wasm32) and in the Workers host.
+//! Everything outside `native` builds for `wasm32-unknown-unknown`.
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+pub mod config;
+pub mod dispatch;
+pub mod handlers;
+pub mod host;
+pub mod store;
+pub mod wakeups;
+
+#[cfg(all(feature = "native", not(target_arch = "wasm32")))]
+pub mod native;
+
+pub use config::ServerConfig;
+pub use dispatch::handle_api;
+pub use host::{DbConn, Host, Statements};
+pub use wakeups::{Interest, Ready, Wakeups, Woken};

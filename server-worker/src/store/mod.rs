@@ -1,0 +1,31 @@
+//! SQL: the schema and its migrations, and the queries of each concept.
+//!
+//! Every statement here is plain tokio-postgres, so it runs over a pooled TCP connection
+//! natively and over a Workers socket (Hyperdrive) on the edge.
+
+pub mod auth;
+pub mod colonies;
+pub mod executors;
+pub mod locations;
+pub mod migrate;
+pub mod server;
+pub mod stats;
+pub mod users;
+
+use colonies_core::Failure;
+
+/// A database error as the error reply Colonies gives: constraint violations are the
+/// caller's fault (400), anything else is ours (500).
+pub fn db_failure(error: &tokio_postgres::Error) -> Failure {
+    use tokio_postgres::error::SqlState;
+    match error.code() {
+        Some(code)
+            if *code == SqlState::UNIQUE_VIOLATION
+                || *code == SqlState::CHECK_VIOLATION
+                || *code == SqlState::NOT_NULL_VIOLATION =>
+        {
+            Failure::new(400, format!("rejected by the database: {error}"))
+        }
+        _ => Failure::new(500, format!("database error: {error}")),
+    }
+}

@@ -1,0 +1,719 @@
+//! Processes (protocol §4.5): the row ↔ [`Process`] mapping, submit, reads with the caller's
+//! facts, lists, and the guarded writes of close, output, cancel and removal.
+//!
+//! Every write here is one statement whose `WHERE` repeats the state the handler checked
+//! (e.g. `state = 1 AND assigned_executor_id = $caller`), so a process that changed between
+//! the read and the write is left alone and the statement reports "nothing changed" instead of
+//! overwriting a newer state. The hot statements go through the connection's statement cache:
+//! a plain `query(&str)` costs an extra round trip to prepare.
+
+use super::auth::{CallerRows, executor_state};
+use crate::host::Statements;
+use colonies_core::{
+    model::{Attribute, AttributeType, Colony, Executor, Process, ProcessState, User},
+    time::Timestamp,
+};
+use serde_json::Value;
+use tokio_postgres::{Client, Error, GenericClient, Row, types::ToSql};
+
+/// The process columns [`from_row`] reads, in its order (table alias `p`). Times travel as
+/// Unix nanoseconds (EXTRACT returns numeric, so they are exact); JSON as text; the
+/// attributes as one JSON array, so a process is read in one round trip.
+pub const COLUMNS: &str = "p.process_id, p.initiator_id, p.initiator_name, p.assigned_executor_id,
+    p.is_assigned, p.state, p.prioritytime,
+    (EXTRACT(EPOCH FROM p.submission_time) * 1000000000)::bigint,
+    (EXTRACT(EPOCH FROM p.start_time) * 1000000000)::bigint,
+    (EXTRACT(EPOCH FROM p.end_time) * 1000000000)::bigint,
+    (EXTRACT(EPOCH FROM p.wait_deadline) * 1000000000)::bigint,
+    (EXTRACT(EPOCH FROM p.exec_deadline) * 1000000000)::bigint,
+    p.retries, p.spec::text, p.wait_for_parents, p.parents, p.children, p.processgraph_id,
+    p.input::text, p.output::text, p.errors, p.colony_name,
+    (SELECT json_agg(json_build_array(a.attribute_id, a.attribute_type, a.key, a.value)
+                     ORDER BY a.added, a.attribute_id)::text
+       FROM attributes a WHERE a.target_id = p.process_id)";
+
+/// How many columns [`COLUMNS`] has.
+pub const COLUMN_COUNT: usize = 23;
+
+/// A time column read as Unix nanoseconds; NULL is the wire's zero time.
+pub fn time(nanos: Option<i64>) -> Timestamp {
+    nanos.map_or(Timestamp::UNSET, Timestamp::from_unix_nanos)
+}
+
+/// The process state of a stored number (the column's CHECK keeps it in 0..=4).
+pub fn process_state(state: i16) -> ProcessState {
+    ProcessState::from_code(i64::from(state)).unwrap_or_default()
+}
+
+/// Reads a process from `row`, whose columns from `at` on are [`COLUMNS`].
+pub fn from_row(row: &Row, at: usize) -> Process {
+    let state = process_state(row.get(at + 5));
+    let id: String = row.get(at);
+    let colony: String = row.get(at + 21);
+    let graph: String = row.get(at + 17);
+    // The JSON columns were written by this module from the same types, so they read back.
+    let json = |i: usize| -> Vec<Value> {
+        row.get::<_, Option<&str>>(at + i)
+            .and_then(|text| serde_json::from_str(text).ok())
+            .unwrap_or_default()
+    };
+    let attributes: Vec<(String, i64, String, String)> = row
+        .get::<_, Option<&str>>(at + 22)
+        .and_then(|text| serde_json::from_str(text).ok())
+        .unwrap_or_default();
+    let attributes = attributes
+        .into_iter()
+        .map(|(attributeid, kind, key, value)| Attribute {
+            attributeid,
+            targetid: id.clone(),
+            targetcolonyname: colony.clone(),
+            targetprocessgraphid: graph.clone(),
+            // An attribute's state mirrors its process's (protocol §5.7); deriving it on read
+            // spares every state change a second write.
+            state,
+            attributetype: AttributeType::from_code(kind).unwrap_or_default(),
+            key,
+            value,
+        })
+        .collect();
+    Process {
+        processid: id,
+        initiatorid: row.get(at + 1),
+        initiatorname: row.get(at + 2),
+        assignedexecutorid: row.get(at + 3),
+        isassigned: row.get(at + 4),
+        state,
+        prioritytime: row.get(at + 6),
+        submissiontime: time(row.get(at + 7)),
+        starttime: time(row.get(at + 8)),
+        endtime: time(row.get(at + 9)),
+        waitdeadline: time(row.get(at + 10)),
+        execdeadline: time(row.get(at + 11)),
+        retries: i64::from(row.get::<_, i32>(at + 12)),
+        attributes,
+        spec: serde_json::from_str(row.get(at + 13)).unwrap_or_default(),
+        waitforparents: row.get(at + 14),
+        parents: row.get(at + 15),
+        children: row.get(at + 16),
+        processgraphid: graph,
+        input: json(18),
+        output: json(19),
+        errors: row.get(at + 20),
+    }
+}
+
+/// Runs a cached statement and returns its rows.
+pub(crate) async fn query(
+    client: &Client,
+    statements: &impl Statements,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<Vec<Row>, Error> {
+    let statement = statements.prepare(client, sql).await?;
+    client.query(&statement, params).await
+}
+
+/// Runs a cached statement that returns at most one row.
+pub(crate) async fn query_opt(
+    client: &Client,
+    statements: &impl Statements,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<Option<Row>, Error> {
+    let statement = statements.prepare(client, sql).await?;
+    client.query_opt(&statement, params).await
+}
+
+/// Runs a cached statement that returns exactly one row.
+pub(crate) async fn query_one(
+    client: &Client,
+    statements: &impl Statements,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<Row, Error> {
+    let statement = statements.prepare(client, sql).await?;
+    client.query_one(&statement, params).await
+}
+
+/// The caller's facts in one colony, as [`super::auth::caller_rows`] reads them but through
+/// the statement cache, plus what submit and assign need alongside.
+#[derive(Debug, Clone)]
+pub struct MemberFacts {
+    /// The rows authorisation reads (the server ID is not read: no process message needs it).
+    pub rows: CallerRows,
+    /// Whether the colony's assignments are paused.
+    pub paused: bool,
+    /// The database's clock (transaction start), Unix nanoseconds: every replica agrees on it.
+    pub now_ns: i64,
+}
+
+/// The caller's executor (name, state) and user rows of `colony`, as lateral joins; `$1` is
+/// the caller, `$2` the colony. Shared by the fact queries below.
+const CALLER_JOINS: &str = "
+    LEFT JOIN LATERAL (SELECT array_agg(e.name ORDER BY e.name) AS names,
+                              array_agg(e.state ORDER BY e.name) AS states
+                         FROM executors e WHERE e.executor_id = $1 AND e.colony_name = c.name) ex ON TRUE
+    LEFT JOIN LATERAL (SELECT array_agg(u.name) AS names
+                         FROM users u WHERE u.user_id = $1 AND u.colony_name = c.name) us ON TRUE";
+
+fn caller_rows_from(
+    caller: &str,
+    colony: &str,
+    colony_id: Option<String>,
+    names: Option<Vec<String>>,
+    states: Option<Vec<i16>>,
+    users: Option<Vec<String>>,
+) -> CallerRows {
+    let executors = names
+        .unwrap_or_default()
+        .into_iter()
+        .zip(states.unwrap_or_default())
+        .map(|(executorname, state)| Executor {
+            executorid: caller.into(),
+            executorname,
+            colonyname: colony.into(),
+            state: executor_state(state),
+            ..Executor::default()
+        })
+        .collect();
+    let users = users
+        .unwrap_or_default()
+        .into_iter()
+        .map(|name| User {
+            userid: caller.into(),
+            name,
+            colonyname: colony.into(),
+            ..User::default()
+        })
+        .collect();
+    CallerRows {
+        server_id: String::new(),
+        colony: colony_id.map(|colonyid| Colony { colonyid, name: colony.into() }),
+        executors,
+        users,
+    }
+}
+
+/// The caller's facts in `colony`, the pause flag and the database clock, in one round trip.
+pub async fn member_facts(
+    client: &Client,
+    statements: &impl Statements,
+    caller: &str,
+    colony: &str,
+) -> Result<MemberFacts, Error> {
+    let sql = format!(
+        "SELECT c.colony_id, c.assignments_paused, ex.names, ex.states, us.names,
+                (EXTRACT(EPOCH FROM now()) * 1000000000)::bigint
+         FROM (SELECT 1) AS one
+         LEFT JOIN colonies c ON c.name = $2 {CALLER_JOINS}"
+    );
+    let row = query_one(client, statements, &sql, &[&caller, &colony]).await?;
+    Ok(MemberFacts {
+        rows: caller_rows_from(caller, colony, row.get(0), row.get(2), row.get(3), row.get(4)),
+        paused: row.get::<_, Option<bool>>(1).unwrap_or(false),
+        now_ns: row.get(5),
+    })
+}
+
+/// A process with the caller's facts in the process's colony.
+#[derive(Debug, Clone)]
+pub struct ProcessFacts {
+    /// The process.
+    pub process: Process,
+    /// Its colony.
+    pub colony: String,
+    /// The caller's rows in that colony.
+    pub rows: CallerRows,
+    /// A deadline of the process has passed but was not applied yet (the sweep is behind).
+    pub expired: bool,
+}
+
+/// One process and the caller's facts in its colony, in one round trip; `None` if there is
+/// no such process.
+pub async fn with_facts(
+    client: &Client,
+    statements: &impl Statements,
+    caller: &str,
+    process_id: &str,
+) -> Result<Option<ProcessFacts>, Error> {
+    let sql = format!(
+        "SELECT c.colony_id, ex.names, ex.states, us.names,
+                (p.state = 1 AND p.exec_deadline < now())
+                  OR (p.state = 0 AND NOT p.is_assigned AND p.wait_deadline < now()),
+                {COLUMNS}
+         FROM processes p
+         LEFT JOIN colonies c ON c.name = p.colony_name {CALLER_JOINS}
+         WHERE p.process_id = $2"
+    );
+    let Some(row) = query_opt(client, statements, &sql, &[&caller, &process_id]).await? else {
+        return Ok(None);
+    };
+    let process = from_row(&row, 5);
+    let colony: String = row.get(5 + 21);
+    let rows = caller_rows_from(caller, &colony, row.get(0), row.get(1), row.get(2), row.get(3));
+    Ok(Some(ProcessFacts {
+        process,
+        colony,
+        rows,
+        expired: row.get::<_, Option<bool>>(4).unwrap_or(false),
+    }))
+}
+
+/// Everything a new process row holds, computed by the submit handler.
+#[derive(Debug, Clone)]
+pub struct NewProcess<'a> {
+    /// The process as it will be replied (ID, initiator, times, normalised spec).
+    pub process: &'a Process,
+    /// `conditions.cpu` in millicores.
+    pub cpu: i64,
+    /// `conditions.mem` in bytes.
+    pub memory: i64,
+    /// `conditions.storage` in bytes.
+    pub storage: i64,
+}
+
+/// Inserts a submitted process and its ENV attributes in one statement.
+pub async fn insert(
+    client: &Client,
+    statements: &impl Statements,
+    new: &NewProcess<'_>,
+) -> Result<(), Error> {
+    let p = new.process;
+    let spec = &p.spec;
+    let c = &spec.conditions;
+    let spec_json = serde_json::to_string(spec).unwrap_or_default();
+    let (mut ids, mut keys, mut values) = (Vec::new(), Vec::new(), Vec::new());
+    for a in &p.attributes {
+        ids.push(a.attributeid.as_str());
+        keys.push(a.key.as_str());
+        values.push(a.value.as_str());
+    }
+    // The handler checked every number against these ranges.
+    let int = |v: i64| i32::try_from(v).unwrap_or(if v < 0 { i32::MIN } else { i32::MAX });
+    let (priority, max_wait, max_exec, max_retries) =
+        (int(spec.priority), int(spec.maxwaittime), int(spec.maxexectime), int(spec.maxretries));
+    let submitted = p.submissiontime.unix_nanos().unwrap_or_default();
+    let wait_deadline = p.waitdeadline.unix_nanos();
+    const SQL: &str = "WITH p AS (
+        INSERT INTO processes (process_id, colony_name, executor_type, target_executor_names,
+            location_name, state, initiator_id, initiator_name, priority, prioritytime,
+            submission_time, wait_deadline, max_wait_time, max_exec_time, max_retries,
+            cpu, memory, storage, funcname, label, wait_for_parents, spec)
+        VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8, $9,
+            TIMESTAMPTZ 'epoch' + ($10::bigint / 1000) * INTERVAL '1 microsecond',
+            TIMESTAMPTZ 'epoch' + ($11::bigint / 1000) * INTERVAL '1 microsecond',
+            $12, $13, $14, $15, $16, $17, $18, $19, FALSE, $20::text::jsonb)
+        RETURNING process_id, colony_name)
+      INSERT INTO attributes (attribute_id, target_id, colony_name, attribute_type, key, value)
+      SELECT a.id, p.process_id, p.colony_name, 3, a.key, a.value
+      FROM p, unnest($21::text[], $22::text[], $23::text[]) AS a(id, key, value)";
+    let statement = statements.prepare(client, SQL).await?;
+    client
+        .execute(
+            &statement,
+            &[
+                &p.processid,
+                &c.colonyname,
+                &c.executortype,
+                &c.executornames,
+                &c.locationname,
+                &p.initiatorid,
+                &p.initiatorname,
+                &priority,
+                &p.prioritytime,
+                &submitted,
+                &wait_deadline,
+                &max_wait,
+                &max_exec,
+                &max_retries,
+                &new.cpu,
+                &new.memory,
+                &new.storage,
+                &spec.funcname,
+                &spec.label,
+                &spec_json,
+                &ids,
+                &keys,
+                &values,
+            ],
+        )
+        .await
+        .map(drop)
+}
+
+/// What an assigning executor is, read (and marked alive) in one round trip.
+#[derive(Debug, Clone)]
+pub struct AssignFacts {
+    /// The rows authorisation reads.
+    pub rows: CallerRows,
+    /// Whether the colony's assignments are paused.
+    pub paused: bool,
+    /// The caller's approved executor in the colony: name, type, location.
+    pub executor: Option<(String, String, String)>,
+    /// The database's wall clock now, Unix nanoseconds (long polls measure their timeout
+    /// with it: the handler layer has no clock of its own on every host).
+    pub clock_ns: i64,
+}
+
+/// Reads the assigning executor and the pause flag, and marks the executor alive
+/// (`lastheardfromtime`, which stale-executor cleanup goes by).
+pub async fn assign_facts(
+    client: &Client,
+    statements: &impl Statements,
+    caller: &str,
+    colony: &str,
+) -> Result<AssignFacts, Error> {
+    let sql = format!(
+        "WITH alive AS (
+            UPDATE executors SET last_heard_from = now()
+            WHERE executor_id = $1 AND colony_name = $2 AND state = 1
+            RETURNING name, executor_type, location_name)
+         SELECT c.colony_id, c.assignments_paused, ex.names, ex.states, us.names,
+                (SELECT array[name, executor_type, location_name] FROM alive ORDER BY name LIMIT 1),
+                (EXTRACT(EPOCH FROM clock_timestamp()) * 1000000000)::bigint
+         FROM (SELECT 1) AS one
+         LEFT JOIN colonies c ON c.name = $2 {CALLER_JOINS}"
+    );
+    let row = query_one(client, statements, &sql, &[&caller, &colony]).await?;
+    let executor = row.get::<_, Option<Vec<String>>>(5).and_then(|v| match <[String; 3]>::try_from(v) {
+        Ok([name, kind, location]) => Some((name, kind, location)),
+        Err(_) => None,
+    });
+    Ok(AssignFacts {
+        rows: caller_rows_from(caller, colony, row.get(0), row.get(2), row.get(3), row.get(4)),
+        paused: row.get::<_, Option<bool>>(1).unwrap_or(false),
+        executor,
+        clock_ns: row.get(6),
+    })
+}
+
+/// What an executor asks for in `assignprocessmsg`.
+#[derive(Debug, Clone)]
+pub struct AssignRequest<'a> {
+    /// The colony.
+    pub colony: &'a str,
+    /// The executor's key ID.
+    pub executor_id: &'a str,
+    /// Its name (processes may target names).
+    pub executor_name: &'a str,
+    /// Its type.
+    pub executor_type: &'a str,
+    /// Its location ("" when none).
+    pub location: &'a str,
+    /// Free CPU in millicores (`i64::MAX`: unlimited).
+    pub cpu: i64,
+    /// Free memory in bytes (`i64::MAX`: unlimited).
+    pub memory: i64,
+}
+
+/// Assigns the waiting process with the lowest prioritytime the executor can take, in one
+/// statement (`FOR UPDATE SKIP LOCKED`: concurrent executors, on any replica, never get the
+/// same process and never wait for each other). `None` when there is none.
+///
+/// A process whose wait deadline has passed is not handed out even if the deadline sweep has
+/// not failed it yet. The execution deadline starts now when `maxexectime > 0`.
+pub async fn assign(
+    client: &Client,
+    statements: &impl Statements,
+    request: &AssignRequest<'_>,
+) -> Result<Option<Process>, Error> {
+    let sql = format!(
+        "UPDATE processes AS p
+         SET state = 1, is_assigned = TRUE, assigned_executor_id = $1, start_time = now(),
+             end_time = NULL,
+             exec_deadline = CASE WHEN p.max_exec_time > 0
+                                  THEN now() + p.max_exec_time * INTERVAL '1 second' END
+         WHERE p.process_id = (
+             SELECT q.process_id FROM processes q
+             WHERE q.colony_name = $2 AND q.executor_type = $3
+               AND q.state = 0 AND NOT q.is_assigned AND NOT q.wait_for_parents
+               AND (cardinality(q.target_executor_names) = 0
+                    OR q.target_executor_names = '{{*}}'
+                    OR $4 = ANY(q.target_executor_names))
+               AND (q.location_name = '' OR lower(q.location_name) = lower($5))
+               AND q.cpu <= $6 AND q.memory <= $7
+               AND (q.wait_deadline IS NULL OR q.wait_deadline > now())
+             ORDER BY q.prioritytime
+             LIMIT 1
+             FOR UPDATE SKIP LOCKED)
+         RETURNING {COLUMNS}"
+    );
+    let row = query_opt(
+        client,
+        statements,
+        &sql,
+        &[
+            &request.executor_id,
+            &request.colony,
+            &request.executor_type,
+            &request.executor_name,
+            &request.location,
+            &request.cpu,
+            &request.memory,
+        ],
+    )
+    .await?;
+    Ok(row.map(|row| from_row(&row, 0)))
+}
+
+/// `closesuccessfulmsg`: SUCCESS, with `output` when one is given, and the statistics of the
+/// closing executor's function of that name updated, in one statement. False when the process
+/// is no longer running on `executor_id` (it changed since it was read).
+///
+/// Function statistics follow Go (protocol §4.8): min/max, and an "average" that is
+/// `(old + new) / 2`; the first run sets all three.
+pub async fn close_successful(
+    client: &Client,
+    statements: &impl Statements,
+    process_id: &str,
+    executor_id: &str,
+    executor_name: &str,
+    output: Option<&str>,
+) -> Result<bool, Error> {
+    const SQL: &str = "WITH p AS (
+        UPDATE processes
+        SET state = 2, end_time = now(), exec_deadline = NULL,
+            output = COALESCE($3::text::jsonb, output)
+        WHERE process_id = $1 AND state = 1 AND is_assigned AND assigned_executor_id = $2
+        RETURNING colony_name, funcname,
+            EXTRACT(EPOCH FROM start_time - submission_time)::float8 AS wait,
+            EXTRACT(EPOCH FROM end_time - start_time)::float8 AS run),
+      f AS (
+        UPDATE functions AS f
+        SET counter = f.counter + 1,
+            min_wait_time = CASE WHEN f.counter = 0 THEN p.wait ELSE least(f.min_wait_time, p.wait) END,
+            max_wait_time = CASE WHEN f.counter = 0 THEN p.wait ELSE greatest(f.max_wait_time, p.wait) END,
+            avg_wait_time = CASE WHEN f.counter = 0 THEN p.wait ELSE (f.avg_wait_time + p.wait) / 2 END,
+            min_exec_time = CASE WHEN f.counter = 0 THEN p.run ELSE least(f.min_exec_time, p.run) END,
+            max_exec_time = CASE WHEN f.counter = 0 THEN p.run ELSE greatest(f.max_exec_time, p.run) END,
+            avg_exec_time = CASE WHEN f.counter = 0 THEN p.run ELSE (f.avg_exec_time + p.run) / 2 END
+        FROM p
+        WHERE f.colony_name = p.colony_name AND f.executor_name = $4 AND f.funcname = p.funcname)
+      SELECT count(*) FROM p";
+    let row = query_one(
+        client,
+        statements,
+        SQL,
+        &[&process_id, &executor_id, &output, &executor_name],
+    )
+    .await?;
+    Ok(row.get::<_, i64>(0) == 1)
+}
+
+/// `closefailedmsg`: FAILED with `errors`. False when the process is no longer open and
+/// assigned to `executor_id`.
+pub async fn close_failed(
+    client: &Client,
+    statements: &impl Statements,
+    process_id: &str,
+    executor_id: &str,
+    errors: &[String],
+) -> Result<bool, Error> {
+    const SQL: &str = "UPDATE processes
+        SET state = 3, end_time = now(), exec_deadline = NULL, errors = $3
+        WHERE process_id = $1 AND state IN (0, 1) AND is_assigned AND assigned_executor_id = $2";
+    let statement = statements.prepare(client, SQL).await?;
+    Ok(client.execute(&statement, &[&process_id, &executor_id, &errors]).await? == 1)
+}
+
+/// `setoutputmsg`: replaces the output of a process running on `executor_id`; false if it
+/// is not (any more).
+pub async fn set_output(
+    client: &Client,
+    statements: &impl Statements,
+    process_id: &str,
+    executor_id: &str,
+    output: &str,
+) -> Result<bool, Error> {
+    const SQL: &str = "UPDATE processes SET output = $3::text::jsonb
+        WHERE process_id = $1 AND state = 1 AND is_assigned AND assigned_executor_id = $2";
+    let statement = statements.prepare(client, SQL).await?;
+    Ok(client.execute(&statement, &[&process_id, &executor_id, &output]).await? == 1)
+}
+
+/// `cancelprocessmsg`: CANCELLED, from WAITING or RUNNING, outside workflows; false if the
+/// process is not (any more) in such a state.
+pub async fn cancel(client: &impl GenericClient, process_id: &str) -> Result<bool, Error> {
+    let n = client
+        .execute(
+            "UPDATE processes SET state = 4, end_time = now(), exec_deadline = NULL
+             WHERE process_id = $1 AND state IN (0, 1) AND processgraph_id = ''",
+            &[&process_id],
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+/// `removeprocessmsg`: deletes a process that is not running and not in a workflow, with its
+/// attributes; false if there is no such process (any more).
+pub async fn remove(client: &impl GenericClient, process_id: &str) -> Result<bool, Error> {
+    let row = client
+        .query_one(
+            "WITH d AS (
+                DELETE FROM processes
+                WHERE process_id = $1 AND state <> 1 AND processgraph_id = ''
+                RETURNING process_id),
+              a AS (DELETE FROM attributes USING d WHERE attributes.target_id = d.process_id)
+             SELECT count(*) FROM d",
+            &[&process_id],
+        )
+        .await?;
+    Ok(row.get::<_, i64>(0) == 1)
+}
+
+/// `removeallprocessesmsg`: deletes the colony's processes in `state` (`None`: every state,
+/// as Go does), with their attributes; returns how many.
+pub async fn remove_all(
+    client: &impl GenericClient,
+    colony: &str,
+    state: Option<i16>,
+) -> Result<i64, Error> {
+    let row = client
+        .query_one(
+            "WITH d AS (
+                DELETE FROM processes
+                WHERE colony_name = $1 AND ($2::smallint IS NULL OR state = $2)
+                RETURNING process_id),
+              a AS (DELETE FROM attributes USING d WHERE attributes.target_id = d.process_id)
+             SELECT count(*) FROM d",
+            &[&colony, &state],
+        )
+        .await?;
+    Ok(row.get(0))
+}
+
+/// The exclusive filter of `getprocessesmsg` (the first non-empty one wins).
+#[derive(Debug, Clone, Copy)]
+pub enum ListFilter<'a> {
+    /// No filter.
+    None,
+    /// Only this executor type.
+    ExecutorType(&'a str),
+    /// Only processes whose initiator has this name.
+    Initiator(&'a str),
+    /// Only this label.
+    Label(&'a str),
+}
+
+/// `getprocessesmsg`: up to `count` processes of the colony in `state`, ordered as Go does
+/// (WAITING by prioritytime, RUNNING by start time, finished ones newest end first).
+pub async fn list(
+    client: &impl GenericClient,
+    colony: &str,
+    state: ProcessState,
+    filter: ListFilter<'_>,
+    count: i64,
+) -> Result<Vec<Process>, Error> {
+    let order = match state {
+        ProcessState::Waiting => "p.prioritytime",
+        ProcessState::Running => "p.start_time",
+        _ => "p.end_time DESC",
+    };
+    let (condition, value) = match filter {
+        ListFilter::None => ("", ""),
+        ListFilter::ExecutorType(v) => ("AND p.executor_type = $4", v),
+        ListFilter::Initiator(v) => ("AND p.initiator_name = $4", v),
+        ListFilter::Label(v) => ("AND p.label = $4", v),
+    };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM processes p
+         WHERE p.colony_name = $1 AND p.state = $2 {condition}
+         ORDER BY {order} LIMIT $3"
+    );
+    let code = state_code(state);
+    let rows = if condition.is_empty() {
+        client.query(&sql, &[&colony, &code, &count]).await?
+    } else {
+        client.query(&sql, &[&colony, &code, &count, &value]).await?
+    };
+    Ok(rows.iter().map(|r| from_row(r, 0)).collect())
+}
+
+/// `getprocesshistmsg`: processes of the colony in `state` submitted in the last `seconds`
+/// (only those assigned to `executor_id` when it is not empty), oldest submission first.
+pub async fn history(
+    client: &impl GenericClient,
+    colony: &str,
+    executor_id: &str,
+    seconds: i64,
+    state: ProcessState,
+) -> Result<Vec<Process>, Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM processes p
+         WHERE p.colony_name = $1 AND p.state = $2
+           AND p.submission_time > now() - $3::bigint * INTERVAL '1 second'
+           AND ($4 = '' OR p.assigned_executor_id = $4)
+         ORDER BY p.submission_time"
+    );
+    let rows = client.query(&sql, &[&colony, &state_code(state), &seconds, &executor_id]).await?;
+    Ok(rows.iter().map(|r| from_row(r, 0)).collect())
+}
+
+/// Whether the colony has a user of this name (the `initiator` filter names users).
+pub async fn user_exists(
+    client: &impl GenericClient,
+    colony: &str,
+    name: &str,
+) -> Result<bool, Error> {
+    let row = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM users WHERE colony_name = $1 AND name = $2)",
+            &[&colony, &name],
+        )
+        .await?;
+    Ok(row.get(0))
+}
+
+/// Sets or clears the colony's pause flag; false if there is no such colony.
+pub async fn set_paused(
+    client: &impl GenericClient,
+    colony: &str,
+    paused: bool,
+) -> Result<bool, Error> {
+    let n = client
+        .execute("UPDATE colonies SET assignments_paused = $2 WHERE name = $1", &[&colony, &paused])
+        .await?;
+    Ok(n == 1)
+}
+
+/// Whether the colony's assignments are paused (`None`: no such colony).
+pub async fn is_paused(client: &impl GenericClient, colony: &str) -> Result<Option<bool>, Error> {
+    let row = client
+        .query_opt("SELECT assignments_paused FROM colonies WHERE name = $1", &[&colony])
+        .await?;
+    Ok(row.map(|r| r.get(0)))
+}
+
+/// Counts of one colony for `getcolonystatsmsg`: executors (all, approved, unregistered) and
+/// processes per state (waiting, running, success, failed, cancelled).
+pub async fn colony_counts(
+    client: &impl GenericClient,
+    colony: &str,
+) -> Result<([i64; 3], [i64; 5]), Error> {
+    let row = client
+        .query_one(
+            "SELECT e.n, e.approved, e.unregistered, p.w, p.r, p.s, p.f, p.c
+             FROM (SELECT count(*) AS n,
+                          count(*) FILTER (WHERE state = 1) AS approved,
+                          count(*) FILTER (WHERE state = 3) AS unregistered
+                     FROM executors WHERE colony_name = $1) e,
+                  (SELECT count(*) FILTER (WHERE state = 0) AS w,
+                          count(*) FILTER (WHERE state = 1) AS r,
+                          count(*) FILTER (WHERE state = 2) AS s,
+                          count(*) FILTER (WHERE state = 3) AS f,
+                          count(*) FILTER (WHERE state = 4) AS c
+                     FROM processes WHERE colony_name = $1) p",
+            &[&colony],
+        )
+        .await?;
+    Ok((
+        [row.get(0), row.get(1), row.get(2)],
+        [row.get(3), row.get(4), row.get(5), row.get(6), row.get(7)],
+    ))
+}
+
+/// The stored number of a state.
+pub fn state_code(state: ProcessState) -> i16 {
+    // Codes are 0..=4.
+    i16::try_from(state.code()).unwrap_or_default()
+}

@@ -1,0 +1,114 @@
+//! Long-poll wakeups: how a submit reaches an executor blocked in `assignprocessmsg`.
+//!
+//! A waiting executor registers its [`Interest`] *before* it runs the assign query, so a
+//! process committed between the query and the wait still wakes it. A write that makes a
+//! process assignable publishes a [`Ready`] after its commit; the host wakes exactly one
+//! matching waiter (no thundering herd). The woken executor simply runs the assign query
+//! again, so a lost or spurious wakeup costs latency, never correctness.
+
+use crate::host::{MaybeSend, MaybeSync};
+use core::{future::Future, time::Duration};
+use serde::{Deserialize, Serialize};
+
+/// What an executor blocked in assign can take.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Interest {
+    /// The colony it assigns from.
+    pub colony: String,
+    /// Its executor type.
+    pub executor_type: String,
+    /// Its name (processes may target names).
+    pub executor_name: String,
+    /// Its location name ("" when it has none).
+    pub location: String,
+}
+
+/// A process became assignable (submitted, unassigned, or its parents finished).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ready {
+    /// The process's colony.
+    pub colony: String,
+    /// The executor type it needs.
+    pub executor_type: String,
+    /// The executor names it is limited to (empty or `["*"]`: any).
+    pub executor_names: Vec<String>,
+    /// The location it is limited to ("": any).
+    pub location: String,
+}
+
+impl Ready {
+    /// Whether an executor with `interest` could assign this process, by the same rules as
+    /// the assign query (resources aside: a woken executor that lacks them re-queries, and
+    /// the next event goes to someone else).
+    pub fn wakes(&self, interest: &Interest) -> bool {
+        self.colony == interest.colony
+            && self.executor_type == interest.executor_type
+            && (self.executor_names.is_empty()
+                || self.executor_names.iter().any(|n| n == "*" || *n == interest.executor_name))
+            && (self.location.is_empty() || self.location.eq_ignore_ascii_case(&interest.location))
+    }
+}
+
+/// How a wait ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Woken {
+    /// A matching process may be there: query again.
+    Notified,
+    /// The time given ran out.
+    TimedOut,
+}
+
+/// The wakeup mechanism of a host: an in-process notifier plus LISTEN/NOTIFY natively,
+/// polling with backoff on Workers.
+pub trait Wakeups: MaybeSync {
+    /// A registered waiter. Dropping it unregisters; a wakeup it received but did not
+    /// consume (the client went away) is passed on to another waiter.
+    type Waiter: MaybeSend;
+    /// Registers an interest before the assign query runs.
+    fn register(&self, interest: Interest) -> Self::Waiter;
+    /// Waits until the waiter is woken or `timeout` passes. The waiter stays registered
+    /// after a timeout and is re-armed after a wakeup, so a loop can keep using it.
+    fn wait<'a>(
+        &'a self,
+        waiter: &'a mut Self::Waiter,
+        timeout: Duration,
+    ) -> impl Future<Output = Woken> + MaybeSend + 'a;
+    /// Announces, after the commit that made it so, that a process became assignable.
+    fn publish(&self, ready: Ready);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn interest(name: &str, location: &str) -> Interest {
+        Interest {
+            colony: "c".into(),
+            executor_type: "t".into(),
+            executor_name: name.into(),
+            location: location.into(),
+        }
+    }
+
+    fn ready(names: &[&str], location: &str) -> Ready {
+        Ready {
+            colony: "c".into(),
+            executor_type: "t".into(),
+            executor_names: names.iter().map(|s| (*s).into()).collect(),
+            location: location.into(),
+        }
+    }
+
+    #[test]
+    fn matching_follows_the_assign_rules() {
+        assert!(ready(&[], "").wakes(&interest("a", "edge")));
+        assert!(ready(&["*"], "").wakes(&interest("a", "")));
+        assert!(ready(&["a"], "").wakes(&interest("a", "")));
+        assert!(!ready(&["b"], "").wakes(&interest("a", "")));
+        assert!(ready(&[], "EDGE").wakes(&interest("a", "edge")));
+        assert!(!ready(&[], "edge").wakes(&interest("a", "cloud")));
+        let mut other_type = ready(&[], "");
+        other_type.executor_type = "u".into();
+        assert!(!other_type.wakes(&interest("a", "")));
+    }
+}
