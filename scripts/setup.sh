@@ -42,4 +42,23 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
 fi
 
 command -v node >/dev/null || { echo "Node.js (>= 20) is required" >&2; exit 1; }
+
+# wasm-pack builds the npm package; never the npm `wasm-pack` (it downloads from GitHub).
+if ! command -v wasm-pack >/dev/null; then
+  log "cargo install wasm-pack (about 4 minutes on 2 cores)"
+  cargo install wasm-pack --locked
+fi
+
+# npm devDependencies, pinned in package-lock.json (binaryen's wasm-opt, …).
+if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+# Debian's Chromium and its driver for the headless browser tests.
+if ! { command -v chromium && command -v chromedriver; } >/dev/null; then
+  log "apt-get install chromium chromium-driver"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
 log "ready"

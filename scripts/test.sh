@@ -33,4 +33,10 @@ cargo test -p colonies-core --features secp256k1
 step "wasm32 tests under Node (wasm-bindgen-test)"
 cargo test -p colonies-core --target wasm32-unknown-unknown --test crypto_vectors --test envelope
 
+step "wasm package: build (size budget), wasm-bindgen tests in Node and Chrome, package tests"
+cargo clippy -p colonies-wasm --all-targets --target wasm32-unknown-unknown -- -D warnings
+npm run build:wasm
+(cd wasm-client && wasm-pack test --node && wasm-pack test --headless --chrome)
+node --experimental-websocket --test wasm-client/tests/*.mjs
+
 step "all checks passed"
