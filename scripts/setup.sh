@@ -61,4 +61,17 @@ if ! { command -v chromium && command -v chromedriver; } >/dev/null; then
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
+# tmux drives the terminal test of `colonies-edge watch`.
+if ! command -v tmux >/dev/null; then
+  log "apt-get install tmux"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null
+fi
+
+# The pycolonies interop suite builds its own venv (tests/interop/python/run.sh); it needs venv.
+if ! python3 -m venv --help >/dev/null 2>&1; then
+  log "apt-get install python3-venv"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+fi
+
 log "ready"

@@ -39,4 +39,14 @@ npm run build:wasm
 (cd wasm-client && wasm-pack test --node && wasm-pack test --headless --chrome)
 node --experimental-websocket --test wasm-client/tests/*.mjs
 
+step "package declarations (tsc), dashboard build, browser end-to-end (screenshots in target/e2e-screenshots/)"
+npm run check:types
+npm run build:dashboard
+node --test web-demo/e2e/
+
+step "interop: pycolonies and the colonyos crate against the native server (release build)"
+cargo build --release -p colonies-cli
+tests/interop/python/run.sh
+tests/interop/rust/run.sh
+
 step "all checks passed"

@@ -1,18 +1,45 @@
 //! `colonies-edge`: the Colonies Edge command-line tool.
 #![forbid(unsafe_code)]
 
+extern crate alloc;
+
 mod commands;
+mod output;
 
 use clap::{Parser, Subcommand};
+use commands::{Failure, Outcome};
 use std::process::ExitCode;
 
 /// Colonies Edge: a Colonies job broker and its tools.
+///
+/// Client commands read the same environment as the Colonies tools, so an existing setup
+/// works unchanged: COLONIES_SERVER_HOST, COLONIES_SERVER_PORT, COLONIES_SERVER_TLS,
+/// COLONIES_PRVKEY (a user's or executor's key), COLONIES_COLONY_NAME, COLONIES_COLONY_PRVKEY
+/// (the colony owner's key), COLONIES_SERVER_PRVKEY (the server owner's key),
+/// COLONIES_EXECUTOR_NAME, COLONIES_EXECUTOR_TYPE.
 #[derive(Debug, Parser)]
-#[command(name = "colonies-edge", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "colonies-edge",
+    version,
+    about,
+    propagate_version = true,
+    after_long_help = EXIT_CODES
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
+
+/// The exit codes, shown by `--help`.
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  the server answered with an error (its status and message are printed)
+  2  usage: a bad flag, a missing key or colony name, an unreadable file
+  3  the server could not be reached, or did not answer in time
+  4  the answer was not a Colonies reply (wrong URL or incompatible server)
+  5  a wait ended before the process finished
+  6  the awaited process failed or was cancelled";
 
 #[derive(Debug, Subcommand)]
 enum Command {
@@ -28,18 +55,70 @@ enum Command {
     /// Server owner: on the first start without COLONIES_SERVER_ID a key is generated; its
     /// private key is printed once and saved in <data dir>/server-owner.key (mode 0600).
     Serve(commands::serve::ServeArgs),
+    /// Generate keys and print the ID of a key.
+    #[command(subcommand)]
+    Key(commands::key::KeyCommand),
+    /// Colonies: add, list, remove (server owner key), statistics (member key).
+    Colony(commands::colony::ColonyArgs),
+    /// Executors: add, approve, reject, remove (colony owner key), list (member key).
+    Executor(commands::executor::ExecutorArgs),
+    /// Function specs: submit one (from a Colonies JSON file or flags), list registered functions.
+    Function(commands::function::FunctionArgs),
+    /// Processes: list, show, assign, close, fail, remove, cancel.
+    Process(commands::process::ProcessArgs),
+    /// Workflows (process graphs): submit a Colonies workflow spec, show, list.
+    Workflow(commands::workflow::WorkflowArgs),
+    /// Logs of a process or an executor, and search.
+    Log(commands::log::LogArgs),
+    /// Crons: workflows started on a schedule.
+    Cron(commands::cron::CronArgs),
+    /// Generators: workflows started when enough arguments are packed.
+    Generator(commands::generator::GeneratorArgs),
+    /// Users of a colony.
+    User(commands::user::UserArgs),
+    /// A live view of a colony's processes, refreshed until interrupted (Ctrl-C).
+    Watch(commands::watch::WatchArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    ///
+    /// For example: `colonies-edge completions bash > /etc/bash_completion.d/colonies-edge`.
+    Completions(commands::completions::CompletionsArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve(args) => commands::serve::run(args),
+        Command::Serve(args) => {
+            commands::serve::run(args).map(|()| Outcome::Done).map_err(Failure::Server)
+        }
+        Command::Completions(args) => {
+            commands::completions::run::<Cli>(&args);
+            Ok(Outcome::Done)
+        }
+        Command::Key(command) => commands::key::run(command),
+        Command::Colony(args) => commands::block_on(commands::colony::run(args)),
+        Command::Executor(args) => commands::block_on(commands::executor::run(args)),
+        Command::Function(args) => commands::block_on(commands::function::run(args)),
+        Command::Process(args) => commands::block_on(commands::process::run(args)),
+        Command::Workflow(args) => commands::block_on(commands::workflow::run(args)),
+        Command::Log(args) => commands::block_on(commands::log::run(args)),
+        Command::Cron(args) => commands::block_on(commands::cron::run(args)),
+        Command::Generator(args) => commands::block_on(commands::generator::run(args)),
+        Command::User(args) => commands::block_on(commands::user::run(args)),
+        Command::Watch(args) => commands::block_on(commands::watch::run(args)),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
+        Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Ok(Outcome::WaitExpired(message)) => {
+            eprintln!("colonies-edge: {message}");
+            ExitCode::from(5)
+        }
+        Ok(Outcome::ProcessFailed(message)) => {
+            eprintln!("colonies-edge: {message}");
+            ExitCode::from(6)
+        }
+        Err(failure) => {
+            eprintln!("colonies-edge: {failure}");
+            ExitCode::from(failure.exit_code())
         }
     }
 }

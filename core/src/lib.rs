@@ -1,6 +1,9 @@
 #![no_std]
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
+// The portable core names `core`/`alloc` paths so it never grows a hidden std dependency;
+// the std-only crates (server, CLI, tests) are not held to this.
+#![warn(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
 extern crate alloc;
 #[cfg(feature = "std")]

@@ -10,14 +10,20 @@
 extern crate alloc;
 
 pub mod config;
+pub mod cron_expr;
 pub mod dispatch;
 pub mod handlers;
 pub mod host;
+pub mod pubsub;
 pub mod store;
 pub mod wakeups;
+pub mod workflow;
 
 #[cfg(all(feature = "native", not(target_arch = "wasm32")))]
 pub mod native;
+
+#[cfg(all(feature = "worker", target_arch = "wasm32"))]
+pub mod workers;
 
 pub use config::ServerConfig;
 pub use dispatch::handle_api;

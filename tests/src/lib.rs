@@ -9,6 +9,8 @@
 //! Tests share the server, so each one uses colony and executor names of its own
 //! ([`unique`]).
 
+pub mod load;
+
 use colonies_core::{Failure, PrivateKey, RpcMsg, RpcReplyMsg};
 use core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
@@ -149,6 +151,13 @@ impl Answer {
     }
 }
 
+/// An HTTP client for the suite. When the workspace is built together, reqwest carries the
+/// CLI's `rustls-no-provider` feature, which panics without a process-wide crypto provider.
+pub fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
 /// A tiny Colonies client: builds envelopes with colonies-core and POSTs them.
 pub struct Client {
     http: reqwest::Client,
@@ -163,7 +172,7 @@ impl Client {
 
     /// A client of `base`.
     pub fn to(base: &str) -> Self {
-        Self { http: reqwest::Client::new(), base: base.to_owned() }
+        Self { http: http(), base: base.to_owned() }
     }
 
     /// POSTs `body` to `/api` as is, with no Content-Type (as pycolonies does).

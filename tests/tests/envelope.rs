@@ -181,7 +181,7 @@ async fn a_chunked_body_over_the_limit_is_413() {
 
 #[tokio::test]
 async fn cors_allows_any_origin() {
-    let response = reqwest::Client::new()
+    let response = colonies_blackbox::http()
         .post(format!("{}/api", server().url))
         .header("Origin", "https://example.org")
         .body(RpcMsg::unsigned("versionmsg", r#"{"msgtype":"versionmsg"}"#).to_json())

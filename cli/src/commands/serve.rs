@@ -68,7 +68,8 @@ pub struct ServeArgs {
           default_value = "false", default_missing_value = "true",
           value_parser = BoolishValueParser::new())]
     tls: bool,
-    /// Serve this directory (the dashboard) at /.
+    /// Serve this directory (the built dashboard) at /
+    /// [default: web-demo/dist, in the working directory or the source tree, when built]
     #[arg(long, env = "COLONIES_DASHBOARD_DIR")]
     dashboard_dir: Option<PathBuf>,
     /// Build version reported by versionmsg.

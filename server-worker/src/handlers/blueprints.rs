@@ -5,10 +5,12 @@
 //! generation bump) and removal of a blueprint is recorded in its history; status reports are
 //! not (reconcilers send them periodically, as in Go).
 //!
-//! Not done here (yet): the reconcile cron Go creates with a blueprint (crons are another
-//! module's work), and the immediate reconcile process on add/update.
+//! `reconcileblueprintmsg` submits a `reconcile` process through the submit handler, so it is
+//! exactly a submitted process. Not done here (yet): the reconcile cron Go creates with a
+//! blueprint (crons are another module's work), and the immediate reconcile process Go
+//! submits on add/update (it would make every add depend on a reconciler executor type).
 
-use super::{authorize, bad_request, connect, db, files::random_id, not_found};
+use super::{authorize, bad_request, connect, db, not_found, processes::new_id};
 use crate::{
     host::{DbConn, Host},
     store::{
@@ -21,10 +23,10 @@ use colonies_core::{
     message::{
         AddBlueprintDefinitionMsg, AddBlueprintMsg, Empty, GetBlueprintDefinitionMsg,
         GetBlueprintDefinitionsMsg, GetBlueprintHistoryMsg, GetBlueprintMsg, GetBlueprintsMsg,
-        Message, RemoveBlueprintDefinitionMsg, RemoveBlueprintMsg, UpdateBlueprintMsg,
-        UpdateBlueprintStatusMsg,
+        Message, ReconcileBlueprintMsg, RemoveBlueprintDefinitionMsg, RemoveBlueprintMsg,
+        SubmitFunctionSpecMsg, UpdateBlueprintMsg, UpdateBlueprintStatusMsg,
     },
-    model::{Blueprint, BlueprintDefinition, BlueprintHistory},
+    model::{Blueprint, BlueprintDefinition, BlueprintHistory, FunctionSpec, Process},
     rules::names::{check_id, check_name, check_optional_name},
     time::Timestamp,
 };
@@ -41,7 +43,7 @@ fn conflict(message: impl Into<String>) -> Failure {
 /// A client may choose an ID (Go keeps it); it must then look like one. Empty: a fresh one.
 fn id_or_random(what: &'static str, id: &str) -> Result<String, Failure> {
     if id.is_empty() {
-        random_id()
+        new_id()
     } else {
         check_id(what, id).map_err(invalid)?;
         Ok(id.to_owned())
@@ -56,7 +58,7 @@ fn history_of(
     at: Timestamp,
 ) -> Result<BlueprintHistory, Failure> {
     Ok(BlueprintHistory {
-        historyid: random_id()?,
+        historyid: new_id()?,
         blueprintid: blueprint.blueprintid.clone(),
         kind: blueprint.kind.clone(),
         namespace: blueprint.metadata.colonyname.clone(),
@@ -190,7 +192,11 @@ async fn definition_for(
 
 /// `addblueprintmsg`: adds a blueprint of a defined kind (generation 1), creating its
 /// location if needed, and records the creation.
-pub async fn add<H: Host>(host: &H, caller: &str, m: AddBlueprintMsg) -> Result<Blueprint, Failure> {
+pub async fn add<H: Host>(
+    host: &H,
+    caller: &str,
+    m: AddBlueprintMsg,
+) -> Result<Blueprint, Failure> {
     let mut blueprint = m.blueprint;
     let mut conn = connect(host).await?;
     let colony = blueprint.metadata.colonyname.clone();
@@ -209,9 +215,15 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddBlueprintMsg) -> Result<
     meta.last_reconciliation_time = Timestamp::UNSET;
     if !meta.locationname.is_empty() {
         let description = format!("Auto-created from blueprint {}", meta.name);
-        store::blueprints::ensure_location(&tx, &colony, &meta.locationname, &random_id()?, &description)
-            .await
-            .map_err(db)?;
+        store::blueprints::ensure_location(
+            &tx,
+            &colony,
+            &meta.locationname,
+            &new_id()?,
+            &description,
+        )
+        .await
+        .map_err(db)?;
     }
     if store::blueprints::insert(&tx, &blueprint).await.map_err(db)? == Conflict::Taken {
         return Err(conflict(format!(
@@ -226,7 +238,11 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddBlueprintMsg) -> Result<
 }
 
 /// `getblueprintmsg`: one blueprint by name.
-pub async fn get<H: Host>(host: &H, caller: &str, m: GetBlueprintMsg) -> Result<Blueprint, Failure> {
+pub async fn get<H: Host>(
+    host: &H,
+    caller: &str,
+    m: GetBlueprintMsg,
+) -> Result<Blueprint, Failure> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetBlueprintMsg::ROLE, caller, &m.namespace).await?;
     let (client, _) = conn.parts();
@@ -288,9 +304,15 @@ pub async fn update<H: Host>(
     meta.last_reconciliation_time = old.metadata.last_reconciliation_time;
     if !meta.locationname.is_empty() && meta.locationname != old.metadata.locationname {
         let description = format!("Auto-created from blueprint {}", meta.name);
-        store::blueprints::ensure_location(&tx, &colony, &meta.locationname, &random_id()?, &description)
-            .await
-            .map_err(db)?;
+        store::blueprints::ensure_location(
+            &tx,
+            &colony,
+            &meta.locationname,
+            &new_id()?,
+            &description,
+        )
+        .await
+        .map_err(db)?;
     }
     store::blueprints::update(&tx, &blueprint).await.map_err(db)?;
     if changed {
@@ -363,6 +385,68 @@ pub async fn update_status<H: Host>(
     Ok(Empty {})
 }
 
+/// `reconcileblueprintmsg`: submits a `reconcile` process for one blueprint to its kind's
+/// reconciler (the definition's `handler.executorType`, at the blueprint's location) and
+/// replies with it. With `force` the blueprint's generation is raised first, so the reconciler
+/// redoes work it considers done; the process also gets `force: true` in its kwargs.
+pub async fn reconcile<H: Host>(
+    host: &H,
+    caller: &str,
+    m: ReconcileBlueprintMsg,
+) -> Result<Process, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, ReconcileBlueprintMsg::ROLE, caller, &m.namespace).await?;
+    let (client, _) = conn.parts();
+    let blueprint = store::blueprints::by_name(&*client, &m.namespace, &m.name, false)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| not_found("Blueprint not found"))?;
+    let definition =
+        store::blueprints::definition_of_kind_locked(&*client, &m.namespace, &blueprint.kind)
+            .await
+            .map_err(db)?;
+    let executor_type = definition
+        .map(|d| d.spec.handler.executor_type)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| bad_request("Blueprint has no handler with executor type defined"))?;
+    drop(conn);
+
+    let mut spec = FunctionSpec {
+        nodename: "reconcile".into(),
+        funcname: "reconcile".into(),
+        maxwaittime: -1,
+        maxexectime: -1,
+        ..FunctionSpec::default()
+    };
+    spec.conditions.colonyname = m.namespace.clone();
+    spec.conditions.executortype = executor_type;
+    spec.conditions.locationname = blueprint.metadata.locationname.clone();
+    spec.kwargs.insert("kind".into(), Value::String(blueprint.kind.clone()));
+    spec.kwargs.insert("blueprintName".into(), Value::String(blueprint.metadata.name.clone()));
+    if m.force {
+        spec.kwargs.insert("force".into(), Value::Bool(true));
+    }
+    // The submit handler checks the caller again (same role) and wakes waiting reconcilers.
+    let process = super::processes::submit(host, caller, SubmitFunctionSpecMsg { spec }).await?;
+
+    // Recorded after the submit: the process is what the caller asked for; bookkeeping that
+    // fails to be written (the blueprint was removed meanwhile) does not undo it.
+    let mut conn = connect(host).await?;
+    let (client, _) = conn.parts();
+    let tx = client.transaction().await.map_err(db)?;
+    if let Some(mut current) =
+        store::blueprints::by_name(&tx, &m.namespace, &m.name, true).await.map_err(db)?
+    {
+        let meta = &mut current.metadata;
+        meta.generation += i64::from(m.force);
+        meta.last_reconciliation_process = process.processid.clone();
+        meta.last_reconciliation_time = process.submissiontime;
+        store::blueprints::update(&tx, &current).await.map_err(db)?;
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(process)
+}
+
 /// The JSON-schema subset blueprint definitions use: `type`, `properties`, `required`,
 /// `items` and `enum`, nested to any depth. Other keywords are accepted and ignored, so a
 /// definition written for a richer validator still loads.
@@ -390,18 +474,18 @@ mod schema {
                 check_schema(property).map_err(|e| format!("{name}: {e}"))?;
             }
         }
-        if let Some(required) = object.get("required") {
-            if !required.as_array().is_some_and(|r| r.iter().all(Value::is_string)) {
-                return Err("required must be a list of names".into());
-            }
+        if let Some(required) = object.get("required")
+            && !required.as_array().is_some_and(|r| r.iter().all(Value::is_string))
+        {
+            return Err("required must be a list of names".into());
         }
         if let Some(items) = object.get("items") {
             check_schema(items).map_err(|e| format!("items: {e}"))?;
         }
-        if let Some(values) = object.get("enum") {
-            if !values.is_array() {
-                return Err("enum must be a list".into());
-            }
+        if let Some(values) = object.get("enum")
+            && !values.is_array()
+        {
+            return Err("enum must be a list".into());
         }
         Ok(())
     }
@@ -426,15 +510,15 @@ mod schema {
         let Some(schema) = schema.as_object() else {
             return Ok(());
         };
-        if let Some(t) = schema.get("type").and_then(Value::as_str) {
-            if !type_matches(value, t) {
-                return Err(format!("{path} must be of type {t}"));
-            }
+        if let Some(t) = schema.get("type").and_then(Value::as_str)
+            && !type_matches(value, t)
+        {
+            return Err(format!("{path} must be of type {t}"));
         }
-        if let Some(values) = schema.get("enum").and_then(Value::as_array) {
-            if !values.contains(value) {
-                return Err(format!("{path} must be one of {}", Value::Array(values.clone())));
-            }
+        if let Some(values) = schema.get("enum").and_then(Value::as_array)
+            && !values.contains(value)
+        {
+            return Err(format!("{path} must be one of {}", Value::Array(values.clone())));
         }
         if let Some(object) = value.as_object() {
             if let Some(required) = schema.get("required").and_then(Value::as_array) {

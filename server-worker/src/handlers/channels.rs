@@ -7,18 +7,18 @@
 
 use super::{bad_request, connect, db, not_found};
 use crate::{
-    host::{DbConn, Host},
+    host::{DbConn, Host, Statements},
     store::{
         self,
-        channels::{ChannelProcess, NewEntry},
+        channels::{Appended, NewEntry},
     },
 };
 use colonies_core::{
     Failure,
     message::{ChannelAppendMsg, ChannelReadMsg, Empty, Message, Role},
-    model::{MsgEntry, Process},
+    model::MsgEntry,
 };
-use tokio_postgres::GenericClient;
+use tokio_postgres::Client;
 
 /// The largest payload one entry may carry (Go's `CHANNEL_MAX_MESSAGE_SIZE`).
 pub const MAX_PAYLOAD: usize = 10 * 1024 * 1024;
@@ -46,38 +46,33 @@ fn check_append(m: &ChannelAppendMsg) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Finds the process, checks the caller may use its channel `name`, and that the channel is
-/// live. Leftovers of a finished or removed process are deleted on the way (the close that
-/// should have removed them may have raced with an append).
+/// Finds the process and the caller's rows in its colony (one round trip), checks the caller
+/// may use the process's channels and that channel `name` is live; returns the colony.
+/// Leftovers of a finished or removed process are deleted on the way: a close that raced with
+/// an append may have left some.
 async fn open_channel(
-    client: &impl GenericClient,
+    client: &Client,
+    statements: &impl Statements,
     role: Role,
     caller: &str,
     process_id: &str,
     name: &str,
-) -> Result<ChannelProcess, Failure> {
-    let Some(process) = store::channels::process(client, process_id, name).await.map_err(db)?
+) -> Result<String, Failure> {
+    let Some(facts) =
+        store::processes::with_facts(client, statements, caller, process_id).await.map_err(db)?
     else {
         store::channels::remove_for_process(client, process_id).await.map_err(db)?;
         return Err(not_found("Process not found"));
     };
-    let facts = Process {
-        processid: process_id.into(),
-        initiatorid: process.initiator_id.clone(),
-        assignedexecutorid: process.assigned_executor_id.clone(),
-        isassigned: process.is_assigned,
-        ..Process::default()
-    };
-    let rows = store::auth::caller_rows(client, caller, &process.colony).await.map_err(db)?;
-    rows.require(role, caller, Some(&facts), None)?;
-    if process.state.is_terminal() {
+    facts.rows.require(role, caller, Some(&facts.process), None)?;
+    if facts.process.state.is_terminal() {
         store::channels::remove_for_process(client, process_id).await.map_err(db)?;
         return Err(not_found("Channel not found: the process has finished"));
     }
-    if !process.has_channel {
+    if !facts.process.spec.channels.iter().any(|c| c == name) {
         return Err(not_found(format!("Channel not found: the process has no channel {name}")));
     }
-    Ok(process)
+    Ok(facts.colony)
 }
 
 /// `channelappendmsg`: the initiator or the assigned executor appends one entry.
@@ -88,9 +83,10 @@ pub async fn append<H: Host>(
 ) -> Result<Empty, Failure> {
     check_append(&m)?;
     let mut conn = connect(host).await?;
-    let (client, _) = conn.parts();
-    let process =
-        open_channel(&*client, ChannelAppendMsg::ROLE, caller, &m.processid, &m.name).await?;
+    let (client, statements) = conn.parts();
+    let colony =
+        open_channel(client, &statements, ChannelAppendMsg::ROLE, caller, &m.processid, &m.name)
+            .await?;
     // An error entry's text travels as its payload; it is also given as `error` for readers
     // that look there.
     let error = if m.payloadtype == "error" {
@@ -98,17 +94,10 @@ pub async fn append<H: Host>(
     } else {
         String::new()
     };
-    let tx = client.transaction().await.map_err(db)?;
-    if !store::channels::take_token(&tx, &m.processid, &process.colony).await.map_err(db)? {
-        return Err(Failure::new(
-            429,
-            "channel rate limit exceeded: at most 100 messages/s (bursts of 500) per process",
-        ));
-    }
     let entry = NewEntry {
         process_id: &m.processid,
         name: &m.name,
-        colony: &process.colony,
+        colony: &colony,
         sender_id: caller,
         sequence: m.sequence,
         in_reply_to: m.inreplyto,
@@ -116,15 +105,18 @@ pub async fn append<H: Host>(
         error: &error,
         payload: &m.payload,
     };
-    if !store::channels::append(&tx, &entry).await.map_err(db)? {
-        return Err(bad_request(format!(
+    match store::channels::append(client, &statements, &entry).await.map_err(db)? {
+        Appended::Yes => Ok(Empty {}),
+        Appended::RateLimited => Err(Failure::new(
+            429,
+            "channel rate limit exceeded: at most 100 messages/s (bursts of 500) per process",
+        )),
+        Appended::Full => Err(bad_request(format!(
             "channel {} is full ({} entries)",
             m.name,
             store::channels::MAX_ENTRIES
-        )));
+        ))),
     }
-    tx.commit().await.map_err(db)?;
-    Ok(Empty {})
 }
 
 /// `channelreadmsg`: entries after position `afterseq`, at most `limit` (0: all).
@@ -137,8 +129,8 @@ pub async fn read<H: Host>(
         return Err(bad_request("channel read needs processid and name"));
     }
     let mut conn = connect(host).await?;
-    let (client, _) = conn.parts();
-    open_channel(&*client, ChannelReadMsg::ROLE, caller, &m.processid, &m.name).await?;
+    let (client, statements) = conn.parts();
+    open_channel(client, &statements, ChannelReadMsg::ROLE, caller, &m.processid, &m.name).await?;
     let limit = (m.limit > 0).then_some(m.limit);
     store::channels::read(&*client, &m.processid, &m.name, m.afterseq.max(0), limit)
         .await

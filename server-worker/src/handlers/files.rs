@@ -1,27 +1,17 @@
 //! ColonyFS file metadata (protocol §4.12); the bytes stay in the user's S3.
 
-use super::{authorize, bad_request, connect, db, not_found};
+use super::{authorize, bad_request, connect, db, not_found, processes::new_id};
 use crate::{
     host::{DbConn, Host},
     store,
 };
 use colonies_core::{
-    Failure, Id, PrivateKey,
+    Failure,
     message::{
         AddFileMsg, Empty, GetFileLabelsMsg, GetFileMsg, GetFilesMsg, Message, RemoveFileMsg,
     },
     model::{File, FileData, Label},
 };
-
-/// A fresh random ID: SHA3-256 of 32 random bytes' hex text, the form of Go's
-/// `GenerateRandomID` (SHA3 of a random text). The platform's random source is reached through
-/// key generation, the one door colonies-core opens to it.
-pub(crate) fn random_id() -> Result<String, Failure> {
-    let random = PrivateKey::generate()
-        .map_err(|e| Failure::new(500, format!("no random source: {e}")))?
-        .to_hex();
-    Ok(Id::hash_of(&random).to_hex())
-}
 
 /// Refuses an empty or control-character label or file name. File names may hold ':' (they
 /// are never part of a composite key, unlike snapshot names).
@@ -44,7 +34,7 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddFileMsg) -> Result<File,
     if m.file.size < 0 {
         return Err(bad_request("file size must not be negative"));
     }
-    let fileid = random_id()?;
+    let fileid = new_id()?;
     let (client, _) = conn.parts();
     store::files::insert(&*client, &fileid, &m.file).await.map_err(db)
 }

@@ -4,11 +4,23 @@
 //! [`route`] is the registry: the one place that says which payloadtypes are served and by
 //! which function.
 
+pub mod attributes;
+pub mod blueprints;
+pub mod channels;
 pub mod colonies;
+pub mod crons;
 pub mod executors;
+pub mod files;
+pub mod functions;
+pub mod generators;
+pub mod graphs;
+pub mod key_rotation;
 pub mod locations;
+pub mod logs;
 pub mod meta;
 pub mod processes;
+pub mod snapshots;
+pub mod stats;
 pub mod users;
 
 use crate::host::{DbConn, Host};
@@ -98,6 +110,110 @@ pub async fn route<H: Host>(host: &H, caller: &Id, msg: &RpcMsg) -> Option<Outco
         MessageKind::GetLocations => serve(msg, |m| locations::list(host, caller, m)).await,
         MessageKind::GetLocation => serve(msg, |m| locations::get(host, caller, m)).await,
         MessageKind::RemoveLocation => serve(msg, |m| locations::remove(host, caller, m)).await,
+        MessageKind::AddFile => serve(msg, |m| files::add(host, caller, m)).await,
+        MessageKind::GetFile => serve(msg, |m| files::get(host, caller, m)).await,
+        MessageKind::GetFiles => serve(msg, |m| files::list(host, caller, m)).await,
+        MessageKind::GetFileLabels => serve(msg, |m| files::labels(host, caller, m)).await,
+        MessageKind::RemoveFile => serve(msg, |m| files::remove(host, caller, m)).await,
+        MessageKind::CreateSnapshot => serve(msg, |m| snapshots::create(host, caller, m)).await,
+        MessageKind::GetSnapshot => serve(msg, |m| snapshots::get(host, caller, m)).await,
+        MessageKind::GetSnapshots => serve(msg, |m| snapshots::list(host, caller, m)).await,
+        MessageKind::RemoveSnapshot => serve(msg, |m| snapshots::remove(host, caller, m)).await,
+        MessageKind::RemoveAllSnapshots => {
+            serve(msg, |m| snapshots::remove_all(host, caller, m)).await
+        }
+        MessageKind::ChannelAppend => serve(msg, |m| channels::append(host, caller, m)).await,
+        MessageKind::ChannelRead => serve(msg, |m| channels::read(host, caller, m)).await,
+        MessageKind::AddBlueprintDefinition => {
+            serve(msg, |m| blueprints::add_definition(host, caller, m)).await
+        }
+        MessageKind::GetBlueprintDefinition => {
+            serve(msg, |m| blueprints::get_definition(host, caller, m)).await
+        }
+        MessageKind::GetBlueprintDefinitions => {
+            serve(msg, |m| blueprints::list_definitions(host, caller, m)).await
+        }
+        MessageKind::RemoveBlueprintDefinition => {
+            serve(msg, |m| blueprints::remove_definition(host, caller, m)).await
+        }
+        MessageKind::AddBlueprint => serve(msg, |m| blueprints::add(host, caller, m)).await,
+        MessageKind::GetBlueprint => serve(msg, |m| blueprints::get(host, caller, m)).await,
+        MessageKind::GetBlueprints => serve(msg, |m| blueprints::list(host, caller, m)).await,
+        MessageKind::UpdateBlueprint => serve(msg, |m| blueprints::update(host, caller, m)).await,
+        MessageKind::RemoveBlueprint => serve(msg, |m| blueprints::remove(host, caller, m)).await,
+        MessageKind::GetBlueprintHistory => {
+            serve(msg, |m| blueprints::history(host, caller, m)).await
+        }
+        MessageKind::UpdateBlueprintStatus => {
+            serve(msg, |m| blueprints::update_status(host, caller, m)).await
+        }
+        MessageKind::ReconcileBlueprint => {
+            serve(msg, |m| blueprints::reconcile(host, caller, m)).await
+        }
+        MessageKind::GetColonyStatistics => serve(msg, |m| stats::colony(host, caller, m)).await,
+        MessageKind::SubmitFunctionSpec => serve(msg, |m| processes::submit(host, caller, m)).await,
+        MessageKind::AssignProcess => serve(msg, |m| processes::assign(host, caller, m)).await,
+        MessageKind::GetProcess => serve(msg, |m| processes::get(host, caller, m)).await,
+        MessageKind::GetProcesses => serve(msg, |m| processes::list(host, caller, m)).await,
+        MessageKind::GetProcessHistory => serve(msg, |m| processes::history(host, caller, m)).await,
+        MessageKind::RemoveProcess => serve(msg, |m| processes::remove(host, caller, m)).await,
+        MessageKind::RemoveAllProcesses => {
+            serve(msg, |m| processes::remove_all(host, caller, m)).await
+        }
+        MessageKind::CloseSuccessful => {
+            serve(msg, |m| processes::close_successful(host, caller, m)).await
+        }
+        MessageKind::CloseFailed => serve(msg, |m| processes::close_failed(host, caller, m)).await,
+        MessageKind::SetOutput => serve(msg, |m| processes::set_output(host, caller, m)).await,
+        MessageKind::CancelProcess => serve(msg, |m| processes::cancel(host, caller, m)).await,
+        MessageKind::PauseAssignments => serve(msg, |m| processes::pause(host, caller, m)).await,
+        MessageKind::ResumeAssignments => serve(msg, |m| processes::resume(host, caller, m)).await,
+        MessageKind::GetPauseStatus => {
+            serve(msg, |m| processes::pause_status(host, caller, m)).await
+        }
+        MessageKind::AddAttribute => serve(msg, |m| attributes::add(host, caller, m)).await,
+        MessageKind::GetAttribute => serve(msg, |m| attributes::get(host, caller, m)).await,
+        MessageKind::AddFunction => serve(msg, |m| functions::add(host, caller, m)).await,
+        MessageKind::GetFunctions => serve(msg, |m| functions::list(host, caller, m)).await,
+        MessageKind::RemoveFunction => serve(msg, |m| functions::remove(host, caller, m)).await,
+        MessageKind::ChangeUserId => {
+            serve(msg, |m| key_rotation::change_user_id(host, caller, m)).await
+        }
+        MessageKind::ChangeExecutorId => {
+            serve(msg, |m| key_rotation::change_executor_id(host, caller, m)).await
+        }
+        MessageKind::ChangeColonyId => {
+            serve(msg, |m| key_rotation::change_colony_id(host, caller, m)).await
+        }
+        MessageKind::ChangeServerId => {
+            serve(msg, |m| key_rotation::change_server_id(host, caller, m)).await
+        }
+        MessageKind::AddLog => serve(msg, |m| logs::add(host, caller, m)).await,
+        MessageKind::AddExecutorLog => {
+            serve(msg, |m| logs::add_for_executor(host, caller, m)).await
+        }
+        MessageKind::GetLogs => serve(msg, |m| logs::get(host, caller, m)).await,
+        MessageKind::SearchLogs => serve(msg, |m| logs::search(host, caller, m)).await,
+        MessageKind::SubmitWorkflowSpec => serve(msg, |m| graphs::submit(host, caller, m)).await,
+        MessageKind::GetProcessGraph => serve(msg, |m| graphs::get(host, caller, m)).await,
+        MessageKind::GetProcessGraphs => serve(msg, |m| graphs::list(host, caller, m)).await,
+        MessageKind::RemoveProcessGraph => serve(msg, |m| graphs::remove(host, caller, m)).await,
+        MessageKind::RemoveAllProcessGraphs => {
+            serve(msg, |m| graphs::remove_all(host, caller, m)).await
+        }
+        MessageKind::CancelProcessGraph => serve(msg, |m| graphs::cancel(host, caller, m)).await,
+        MessageKind::AddChild => serve(msg, |m| graphs::add_child(host, caller, m)).await,
+        MessageKind::AddCron => serve(msg, |m| crons::add(host, caller, m)).await,
+        MessageKind::GetCron => serve(msg, |m| crons::get(host, caller, m)).await,
+        MessageKind::GetCrons => serve(msg, |m| crons::list(host, caller, m)).await,
+        MessageKind::RunCron => serve(msg, |m| crons::run(host, caller, m)).await,
+        MessageKind::RemoveCron => serve(msg, |m| crons::remove(host, caller, m)).await,
+        MessageKind::AddGenerator => serve(msg, |m| generators::add(host, caller, m)).await,
+        MessageKind::GetGenerator => serve(msg, |m| generators::get(host, caller, m)).await,
+        MessageKind::ResolveGenerator => serve(msg, |m| generators::resolve(host, caller, m)).await,
+        MessageKind::GetGenerators => serve(msg, |m| generators::list(host, caller, m)).await,
+        MessageKind::PackGenerator => serve(msg, |m| generators::pack(host, caller, m)).await,
+        MessageKind::RemoveGenerator => serve(msg, |m| generators::remove(host, caller, m)).await,
         _ => return None,
     })
 }

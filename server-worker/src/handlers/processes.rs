@@ -1,1 +1,592 @@
-//! Processes (protocol §4.5) — being written by helper-4.
+//! Processes (protocol §4.5): submit, assign (with long poll), get, list, history, close,
+//! output, cancel, removal, pause and resume.
+//!
+//! The hot path (submit → assign → close) reads the caller's facts and the process in one
+//! round trip through the statement cache and writes with one guarded statement; nothing
+//! there needs an explicit transaction. A write that finds the process changed since it was
+//! read changes nothing, and the request is evaluated once more against the new state.
+
+use super::{authorize, bad_request, connect, db, not_found};
+use crate::{
+    host::{DbConn, Host},
+    store::{
+        self,
+        deadlines::{self, Sweep},
+        processes::{ListFilter, NewProcess, ProcessFacts},
+    },
+    wakeups::{Interest, Ready, Wakeups, Woken},
+};
+use colonies_core::{
+    Failure, Id, PrivateKey,
+    message::{
+        AssignProcessMsg, CancelProcessMsg, CloseFailedMsg, CloseSuccessfulMsg, Empty,
+        GetPauseStatusMsg, GetProcessHistoryMsg, GetProcessMsg, GetProcessesMsg, Message,
+        PauseAssignmentsMsg, RemoveAllProcessesMsg, RemoveProcessMsg, ResumeAssignmentsMsg,
+        SetOutputMsg, SubmitFunctionSpecMsg,
+    },
+    model::{
+        Attribute, AttributeType, ExecutorState, PauseStatus, Process, ProcessState, StateFilter,
+    },
+    rules::{
+        lifecycle::{self, Transition, TransitionError},
+        priority::{check_priority, priority_time},
+        resources::{format_cpu, format_memory, parse_cpu, parse_memory},
+    },
+    time::Timestamp,
+};
+use core::{
+    sync::atomic::{AtomicU64, Ordering},
+    time::Duration,
+};
+use std::sync::OnceLock;
+use tokio_postgres::Client;
+
+/// Most processes one `getprocessesmsg` returns.
+pub const MAX_COUNT: i64 = 100;
+
+/// How often a long poll on a paused colony looks whether it was resumed. Resuming wakes no
+/// one directly (it is a flag every replica reads), so this bounds the delay after a resume.
+const PAUSE_POLL: Duration = Duration::from_millis(250);
+
+const NANOS_PER_SECOND: i64 = 1_000_000_000;
+
+/// A fresh random 64-hex ID (processes, functions): SHA3-256 of a random seed drawn once per
+/// server process and a counter, so it costs one hash instead of a draw from the OS.
+pub fn new_id() -> Result<String, Failure> {
+    static SEED: OnceLock<String> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let seed = match SEED.get() {
+        Some(seed) => seed,
+        None => {
+            let key = PrivateKey::generate()
+                .map_err(|e| Failure::new(500, format!("no randomness for IDs: {e}")))?;
+            SEED.get_or_init(|| key.to_hex())
+        }
+    };
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    Ok(Id::hash_of(&format!("{seed}:{n}")).to_hex())
+}
+
+fn transition(e: TransitionError) -> Failure {
+    Failure::new(e.status(), e.to_string())
+}
+
+fn unknown_process(id: &str) -> Failure {
+    not_found(format!("Process with ID {id} does not exist"))
+}
+
+/// What a process needs from an executor, for waking one.
+fn ready(colony: &str, process: &Process) -> Ready {
+    let c = &process.spec.conditions;
+    Ready {
+        colony: colony.into(),
+        executor_type: c.executortype.clone(),
+        executor_names: c.executornames.clone(),
+        location: c.locationname.clone(),
+    }
+}
+
+/// Wakes executors for processes a deadline put back to WAITING.
+pub fn publish_requeued<H: Host>(host: &H, sweep: Sweep) {
+    for ready in sweep.requeued {
+        host.wakeups().publish(ready);
+    }
+}
+
+/// Reads a process with the caller's facts, first applying any deadline that has passed
+/// (so a result never depends on when the sweep last ran). 404 if there is no such process.
+pub async fn read<H: Host>(
+    host: &H,
+    client: &mut Client,
+    statements: &<H::Conn as DbConn>::Statements,
+    caller: &str,
+    process_id: &str,
+) -> Result<ProcessFacts, Failure> {
+    let facts = store::processes::with_facts(client, statements, caller, process_id)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| unknown_process(process_id))?;
+    if !facts.expired {
+        return Ok(facts);
+    }
+    let tx = client.transaction().await.map_err(db)?;
+    let sweep = deadlines::expire_process(&tx, process_id).await.map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    publish_requeued(host, sweep);
+    store::processes::with_facts(client, statements, caller, process_id)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| unknown_process(process_id))
+}
+
+/// The name of the caller's approved executor in the facts' colony ("" if it is a user).
+fn executor_name(facts: &ProcessFacts) -> &str {
+    facts
+        .rows
+        .executors
+        .iter()
+        .find(|e| e.state == ExecutorState::Approved)
+        .map_or("", |e| e.executorname.as_str())
+}
+
+/// Resource limits must fit the columns; the rest of the spec is free-form.
+fn int32(field: &str, value: i64) -> Result<(), Failure> {
+    i32::try_from(value)
+        .map(drop)
+        .map_err(|_| bad_request(format!("{field} {value} is out of range")))
+}
+
+/// `submitfuncspecmsg`: an approved member of `spec.conditions.colonyname` submits a spec; the
+/// reply is the WAITING process. Resources are normalised (`"<n>m"`, `"<n>Mi"`), `["*"]`
+/// becomes "any executor" (`[]`), and `env` becomes ENV attributes.
+pub async fn submit<H: Host>(
+    host: &H,
+    caller: &str,
+    m: SubmitFunctionSpecMsg,
+) -> Result<Process, Failure> {
+    let mut spec = m.spec;
+    let colony = spec.conditions.colonyname.clone();
+    let mut conn = connect(host).await?;
+    let (client, statements) = conn.parts();
+    let facts =
+        store::processes::member_facts(client, &statements, caller, &colony).await.map_err(db)?;
+    facts.rows.require(SubmitFunctionSpecMsg::ROLE, caller, None, None)?;
+
+    check_priority(spec.priority).map_err(|e| Failure::new(e.status(), e.to_string()))?;
+    int32("maxwaittime", spec.maxwaittime)?;
+    int32("maxexectime", spec.maxexectime)?;
+    int32("maxretries", spec.maxretries)?;
+    let c = &mut spec.conditions;
+    let resource = |field: &str, e: colonies_core::rules::ResourceError| {
+        Failure::new(e.status(), format!("conditions.{field}: {e}"))
+    };
+    let cpu = parse_cpu(&c.cpu).map_err(|e| resource("cpu", e))?;
+    let memory = parse_memory(&c.mem).map_err(|e| resource("mem", e))?;
+    let storage = parse_memory(&c.storage).map_err(|e| resource("storage", e))?;
+    let gpu_memory = parse_memory(&c.gpu.mem).map_err(|e| resource("gpu.mem", e))?;
+    c.cpu = format_cpu(cpu);
+    c.mem = format_memory(memory);
+    c.storage = format_memory(storage);
+    if !c.gpu.mem.is_empty() {
+        c.gpu.mem = format_memory(gpu_memory);
+    }
+    if c.executornames.iter().all(|n| n == "*") {
+        c.executornames.clear();
+    }
+
+    // The executor the key belongs to, else the user; membership made sure one exists.
+    let initiator = facts
+        .rows
+        .executors
+        .iter()
+        .find(|e| e.state == ExecutorState::Approved)
+        .map(|e| e.executorname.clone())
+        .or_else(|| facts.rows.users.first().map(|u| u.name.clone()))
+        .ok_or_else(|| bad_request("Could not derive InitiatorName"))?;
+
+    let id = new_id()?;
+    let now = facts.now_ns;
+    let attributes = spec
+        .env
+        .iter()
+        .map(|(key, value)| Attribute {
+            attributeid: attribute_id(&id, key, AttributeType::Env),
+            targetid: id.clone(),
+            targetcolonyname: colony.clone(),
+            targetprocessgraphid: String::new(),
+            state: ProcessState::Waiting,
+            attributetype: AttributeType::Env,
+            key: key.clone(),
+            value: value.clone(),
+        })
+        .collect();
+    let waitdeadline = if lifecycle::has_wait_deadline(spec.maxwaittime) {
+        Timestamp::from_unix_nanos(now.saturating_add(spec.maxwaittime * NANOS_PER_SECOND))
+    } else {
+        Timestamp::UNSET
+    };
+    let process = Process {
+        processid: id,
+        initiatorid: caller.into(),
+        initiatorname: initiator,
+        state: ProcessState::Waiting,
+        prioritytime: priority_time(now, spec.priority),
+        submissiontime: Timestamp::from_unix_nanos(now),
+        waitdeadline,
+        attributes,
+        spec,
+        ..Process::default()
+    };
+    let new = NewProcess { process: &process, cpu, memory, storage };
+    store::processes::insert(client, &statements, &new).await.map_err(db)?;
+    drop(conn);
+    host.wakeups().publish(ready(&colony, &process));
+    Ok(process)
+}
+
+/// The deterministic ID of an attribute: SHA3-256 of process ID, key and type number.
+pub fn attribute_id(process_id: &str, key: &str, kind: AttributeType) -> String {
+    Id::hash_of(&format!("{process_id}{key}{}", kind.code())).to_hex()
+}
+
+/// `assignprocessmsg`: an approved executor takes the waiting process it may run with the
+/// lowest prioritytime. `timeout < 0` answers at once; `timeout > 0` waits up to that many
+/// seconds for one to be submitted (woken by the host's wakeups, one waiter per event).
+/// 404 when there is none; on a paused colony 503 at once, or 408 once the timeout passes.
+pub async fn assign<H: Host>(
+    host: &H,
+    caller: &str,
+    m: AssignProcessMsg,
+) -> Result<Process, Failure> {
+    // Parsed before the statement, refused after authorisation (as Go orders it).
+    let cpu = availability("availablecpu", &m.availablecpu, parse_cpu);
+    let memory = availability("availablemem", &m.availablemem, parse_memory);
+    let take = m.timeout != 0 && cpu.is_ok() && memory.is_ok();
+    let (cpu_limit, memory_limit) =
+        (cpu.as_ref().map_or(0, |v| *v), memory.as_ref().map_or(0, |v| *v));
+    let mut waiter = None;
+    let mut deadline_ns = None;
+    loop {
+        let mut conn = connect(host).await?;
+        let (client, statements) = conn.parts();
+        let assigned = store::processes::assign(
+            client,
+            &statements,
+            caller,
+            &m.colonyname,
+            cpu_limit,
+            memory_limit,
+            take,
+        )
+        .await
+        .map_err(db)?;
+        drop(conn);
+        assigned.rows.require(AssignProcessMsg::ROLE, caller, None, None)?;
+        if m.timeout == 0 {
+            return Err(bad_request("timeout cannot be zero"));
+        }
+        cpu.clone()?;
+        memory.clone()?;
+        if let Some(process) = assigned.process {
+            return Ok(process);
+        }
+        let Some((name, executor_type, location)) = assigned.executor else {
+            // Approved a moment ago, not any more.
+            return Err(Failure::new(403, "Access denied, not an approved executor"));
+        };
+        let deadline = *deadline_ns.get_or_insert_with(|| {
+            assigned.clock_ns.saturating_add(m.timeout.saturating_mul(NANOS_PER_SECOND))
+        });
+        let remaining = Duration::from_nanos(
+            u64::try_from(deadline.saturating_sub(assigned.clock_ns)).unwrap_or_default(),
+        );
+        if m.timeout > 0 && waiter.is_none() {
+            // Registered before querying again, so a process committed from now on wakes
+            // us; one committed before the first query was seen by it.
+            waiter = Some(host.wakeups().register(Interest {
+                colony: m.colonyname.clone(),
+                executor_type,
+                executor_name: name,
+                location,
+            }));
+            if !assigned.paused {
+                continue;
+            }
+        }
+        let Some(waiter) = waiter.as_mut() else {
+            return Err(if assigned.paused {
+                Failure::new(503, format!("Assignments are paused for Colony {}", m.colonyname))
+            } else {
+                not_found("No process available for assignment")
+            });
+        };
+        if assigned.paused {
+            if remaining.is_zero() {
+                return Err(Failure::new(
+                    408,
+                    format!("Assignments are paused for Colony {}; timed out", m.colonyname),
+                ));
+            }
+            host.wakeups().wait(waiter, remaining.min(PAUSE_POLL)).await;
+            continue;
+        }
+        if remaining.is_zero() || host.wakeups().wait(waiter, remaining).await == Woken::TimedOut {
+            return Err(not_found("No process available for assignment"));
+        }
+    }
+}
+
+/// An executor's free CPU or memory; empty means unlimited.
+fn availability(
+    field: &str,
+    value: &str,
+    parse: fn(&str) -> Result<i64, colonies_core::rules::ResourceError>,
+) -> Result<i64, Failure> {
+    if value.is_empty() {
+        return Ok(i64::MAX);
+    }
+    parse(value).map_err(|e| Failure::new(e.status(), format!("{field}: {e}")))
+}
+
+/// `getprocessmsg`: one process, for approved members of its colony; 404 if unknown.
+pub async fn get<H: Host>(host: &H, caller: &str, m: GetProcessMsg) -> Result<Process, Failure> {
+    let mut conn = connect(host).await?;
+    let (client, statements) = conn.parts();
+    let facts = read(host, client, &statements, caller, &m.processid).await?;
+    facts.rows.require(GetProcessMsg::ROLE, caller, None, None)?;
+    Ok(facts.process)
+}
+
+/// `getprocessesmsg`: up to `count` (≤ 100) processes of the colony in `state`, filtered by
+/// the first non-empty of executortype, initiator (a user name, which must exist) and label.
+pub async fn list<H: Host>(
+    host: &H,
+    caller: &str,
+    m: GetProcessesMsg,
+) -> Result<Vec<Process>, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, GetProcessesMsg::ROLE, caller, &m.colonyname).await?;
+    if !(0..=MAX_COUNT).contains(&m.count) {
+        return Err(bad_request(format!("count must be between 0 and {MAX_COUNT}")));
+    }
+    let (client, _) = conn.parts();
+    let filter = if !m.executortype.is_empty() {
+        ListFilter::ExecutorType(&m.executortype)
+    } else if !m.initiator.is_empty() {
+        if !store::processes::user_exists(&*client, &m.colonyname, &m.initiator)
+            .await
+            .map_err(db)?
+        {
+            return Err(bad_request(format!(
+                "User with name {} in Colony {} does not exist",
+                m.initiator, m.colonyname
+            )));
+        }
+        ListFilter::Initiator(&m.initiator)
+    } else if !m.label.is_empty() {
+        ListFilter::Label(&m.label)
+    } else {
+        ListFilter::None
+    };
+    store::processes::list(&*client, &m.colonyname, m.state, filter, m.count).await.map_err(db)
+}
+
+/// `getprocesshistmsg`: processes in `state` submitted in the last `seconds`, of the colony
+/// or of one executor. Unlike Go, a refused caller gets a 403 reply, not an empty body.
+pub async fn history<H: Host>(
+    host: &H,
+    caller: &str,
+    m: GetProcessHistoryMsg,
+) -> Result<Vec<Process>, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, GetProcessHistoryMsg::ROLE, caller, &m.colonyname).await?;
+    if m.seconds < 0 {
+        return Err(bad_request("seconds must not be negative"));
+    }
+    let (client, _) = conn.parts();
+    store::processes::history(&*client, &m.colonyname, &m.executorid, m.seconds, m.state)
+        .await
+        .map_err(db)
+}
+
+/// `removeprocessmsg`: any approved member deletes a process that is neither running nor part
+/// of a workflow.
+pub async fn remove<H: Host>(
+    host: &H,
+    caller: &str,
+    m: RemoveProcessMsg,
+) -> Result<Empty, Failure> {
+    let mut conn = connect(host).await?;
+    let (client, statements) = conn.parts();
+    for _ in 0..2 {
+        let facts = read(host, client, &statements, caller, &m.processid).await?;
+        facts.rows.require(RemoveProcessMsg::ROLE, caller, None, None)?;
+        lifecycle::check_removable(facts.process.state, facts.process.in_workflow())
+            .map_err(transition)?;
+        if store::processes::remove(&*client, &m.processid).await.map_err(db)? {
+            return Ok(Empty {});
+        }
+    }
+    Err(changed())
+}
+
+fn changed() -> Failure {
+    bad_request("the process changed while the request was served; try again")
+}
+
+/// `removeallprocessesmsg`: the colony owner deletes every process in a state (`-1`: all,
+/// as in Go; running alone is refused).
+pub async fn remove_all<H: Host>(
+    host: &H,
+    caller: &str,
+    m: RemoveAllProcessesMsg,
+) -> Result<Empty, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, RemoveAllProcessesMsg::ROLE, caller, &m.colonyname).await?;
+    lifecycle::check_remove_all(m.state).map_err(transition)?;
+    let state = match m.state {
+        StateFilter::All => None,
+        StateFilter::Only(state) => Some(store::processes::state_code(state)),
+    };
+    let (client, _) = conn.parts();
+    store::processes::remove_all(&*client, &m.colonyname, state).await.map_err(db)?;
+    Ok(Empty {})
+}
+
+/// `closesuccessfulmsg`: the assigned executor closes its running process as SUCCESS. The
+/// output is written only when the close is accepted (Go writes it even when it refuses the
+/// close), and a closed process cannot be closed again (Go accepts a second success).
+pub async fn close_successful<H: Host>(
+    host: &H,
+    caller: &str,
+    m: CloseSuccessfulMsg,
+) -> Result<Empty, Failure> {
+    let output = (!m.output.is_empty())
+        .then(|| serde_json::to_string(&m.output))
+        .transpose()
+        .map_err(|e| bad_request(e.to_string()))?;
+    let mut conn = connect(host).await?;
+    let (client, statements) = conn.parts();
+    for _ in 0..2 {
+        let facts = read(host, client, &statements, caller, &m.processid).await?;
+        facts.rows.require(CloseSuccessfulMsg::ROLE, caller, Some(&facts.process), None)?;
+        lifecycle::next_state(facts.process.state, Transition::CloseSuccessful)
+            .map_err(transition)?;
+        if store::processes::close_successful(
+            client,
+            &statements,
+            &m.processid,
+            caller,
+            executor_name(&facts),
+            output.as_deref(),
+        )
+        .await
+        .map_err(db)?
+        {
+            super::graphs::after_close(host, &*client, &facts.process).await;
+            let _ = store::channels::remove_for_process(&*client, &m.processid).await;
+            return Ok(Empty {});
+        }
+    }
+    Err(changed())
+}
+
+/// `closefailedmsg`: the assigned executor closes its process as FAILED with `errors`.
+pub async fn close_failed<H: Host>(
+    host: &H,
+    caller: &str,
+    m: CloseFailedMsg,
+) -> Result<Empty, Failure> {
+    let mut conn = connect(host).await?;
+    let (client, statements) = conn.parts();
+    for _ in 0..2 {
+        let facts = read(host, client, &statements, caller, &m.processid).await?;
+        facts.rows.require(CloseFailedMsg::ROLE, caller, Some(&facts.process), None)?;
+        lifecycle::next_state(facts.process.state, Transition::CloseFailed).map_err(transition)?;
+        if store::processes::close_failed(client, &statements, &m.processid, caller, &m.errors)
+            .await
+            .map_err(db)?
+        {
+            let _ = store::channels::remove_for_process(&*client, &m.processid).await;
+            return Ok(Empty {});
+        }
+    }
+    Err(changed())
+}
+
+/// `setoutputmsg`: the assigned executor replaces the output of its running process
+/// (403 when it is not running).
+pub async fn set_output<H: Host>(
+    host: &H,
+    caller: &str,
+    m: SetOutputMsg,
+) -> Result<Empty, Failure> {
+    let output = serde_json::to_string(&m.output).map_err(|e| bad_request(e.to_string()))?;
+    let mut conn = connect(host).await?;
+    let (client, statements) = conn.parts();
+    let facts = read(host, client, &statements, caller, &m.processid).await?;
+    facts.rows.require(SetOutputMsg::ROLE, caller, Some(&facts.process), None)?;
+    lifecycle::require_running(facts.process.state).map_err(transition)?;
+    if store::processes::set_output(client, &statements, &m.processid, caller, &output)
+        .await
+        .map_err(db)?
+    {
+        Ok(Empty {})
+    } else {
+        Err(transition(TransitionError::NotRunning))
+    }
+}
+
+/// `cancelprocessmsg`: any approved member cancels a WAITING or RUNNING process outside a
+/// workflow.
+pub async fn cancel<H: Host>(
+    host: &H,
+    caller: &str,
+    m: CancelProcessMsg,
+) -> Result<Empty, Failure> {
+    let mut conn = connect(host).await?;
+    let (client, statements) = conn.parts();
+    for _ in 0..2 {
+        let facts = read(host, client, &statements, caller, &m.processid).await?;
+        facts.rows.require(CancelProcessMsg::ROLE, caller, None, None)?;
+        lifecycle::check_cancellable(facts.process.state, facts.process.in_workflow())
+            .map_err(transition)?;
+        if store::processes::cancel(&*client, &m.processid).await.map_err(db)? {
+            let _ = store::channels::remove_for_process(&*client, &m.processid).await;
+            return Ok(Empty {});
+        }
+    }
+    Err(changed())
+}
+
+async fn set_paused<H: Host>(
+    host: &H,
+    caller: &str,
+    role: colonies_core::message::Role,
+    colony: &str,
+    paused: bool,
+) -> Result<Empty, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, role, caller, colony).await?;
+    let (client, _) = conn.parts();
+    if !store::processes::set_paused(&*client, colony, paused).await.map_err(db)? {
+        return Err(bad_request(format!("Colony {colony} does not exist")));
+    }
+    Ok(Empty {})
+}
+
+/// `pauseassignmentsmsg`: the colony owner stops assignments in the colony (a flag in
+/// Postgres, so every replica sees it).
+pub async fn pause<H: Host>(
+    host: &H,
+    caller: &str,
+    m: PauseAssignmentsMsg,
+) -> Result<Empty, Failure> {
+    set_paused(host, caller, PauseAssignmentsMsg::ROLE, &m.colonyname, true).await
+}
+
+/// `resumeassignmentsmsg`: the colony owner resumes assignments; long polls waiting on the
+/// pause notice within [`PAUSE_POLL`].
+pub async fn resume<H: Host>(
+    host: &H,
+    caller: &str,
+    m: ResumeAssignmentsMsg,
+) -> Result<Empty, Failure> {
+    set_paused(host, caller, ResumeAssignmentsMsg::ROLE, &m.colonyname, false).await
+}
+
+/// `getpausestatusmsg`: whether the colony's assignments are paused, for any member.
+pub async fn pause_status<H: Host>(
+    host: &H,
+    caller: &str,
+    m: GetPauseStatusMsg,
+) -> Result<PauseStatus, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, GetPauseStatusMsg::ROLE, caller, &m.colonyname).await?;
+    let (client, _) = conn.parts();
+    let ispaused = store::processes::is_paused(&*client, &m.colonyname)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| bad_request(format!("Colony {} does not exist", m.colonyname)))?;
+    Ok(PauseStatus { colonyname: m.colonyname, ispaused })
+}

@@ -1,6 +1,6 @@
 //! Snapshots (protocol §4.13).
 
-use super::{authorize, bad_request, connect, db, files::random_id, not_found};
+use super::{authorize, bad_request, connect, db, not_found, processes::new_id};
 use crate::{
     host::{DbConn, Host},
     store::{self, snapshots::SnapshotRef},
@@ -8,8 +8,8 @@ use crate::{
 use colonies_core::{
     Failure,
     message::{
-        CreateSnapshotMsg, Empty, GetSnapshotMsg, GetSnapshotsMsg, Message,
-        RemoveAllSnapshotsMsg, RemoveSnapshotMsg,
+        CreateSnapshotMsg, Empty, GetSnapshotMsg, GetSnapshotsMsg, Message, RemoveAllSnapshotsMsg,
+        RemoveSnapshotMsg,
     },
     model::Snapshot,
     rules::names::check_name,
@@ -42,18 +42,15 @@ pub async fn create<H: Host>(
     if m.label.is_empty() {
         return Err(bad_request("snapshot label must not be empty"));
     }
-    let snapshotid = random_id()?;
+    let snapshotid = new_id()?;
     let (client, _) = conn.parts();
     let tx = client.transaction().await.map_err(db)?;
-    let fileids =
-        store::files::latest_ids_under(&tx, &m.colonyname, &m.label).await.map_err(db)?;
+    let fileids = store::files::latest_ids_under(&tx, &m.colonyname, &m.label).await.map_err(db)?;
     let snapshot =
         store::snapshots::insert(&tx, &snapshotid, &m.colonyname, &m.label, &m.name, &fileids)
             .await
             .map_err(db)?
-            .ok_or_else(|| {
-                bad_request(format!("A snapshot named {} already exists", m.name))
-            })?;
+            .ok_or_else(|| bad_request(format!("A snapshot named {} already exists", m.name)))?;
     tx.commit().await.map_err(db)?;
     Ok(snapshot)
 }

@@ -1,19 +1,21 @@
-//! The HTTP surface of the native host (protocol §2.1): `POST /api`, `GET /health`, `GET /`.
+//! The HTTP surface of the native host (protocol §2.1): `POST /api`, `GET /health`,
+//! `GET /pubsub` (WebSocket subscriptions, §7), `GET /`.
 
-use super::host::NativeHost;
+use super::{events::Events, host::NativeHost};
 use crate::dispatch::{error_reply, handle_api};
 use alloc::sync::Arc;
 use axum::{
     Router,
     body::Body,
-    extract::{Request, State},
+    extract::{Request, State, ws::WebSocketUpgrade},
     http::{HeaderValue, StatusCode, header},
-    response::{IntoResponse, Response},
+    middleware::map_response,
+    response::{Html, IntoResponse, Response},
     routing::{get, post},
 };
 use colonies_core::Failure;
 use http_body_util::LengthLimitError;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use tower_http::{cors::CorsLayer, services::ServeDir, trace::TraceLayer};
 
 /// What the routes share.
@@ -21,26 +23,84 @@ use tower_http::{cors::CorsLayer, services::ServeDir, trace::TraceLayer};
 struct Api {
     host: NativeHost,
     body_limit: usize,
+    events: Events,
 }
 
-/// The router of the native server.
-pub fn router(host: NativeHost, body_limit: usize, dashboard: Option<PathBuf>) -> Router {
-    let api = Arc::new(Api { host, body_limit });
+/// The router of the native server; `/pubsub` subscriptions are fed by `events`.
+pub fn router(
+    host: NativeHost,
+    body_limit: usize,
+    dashboard: Option<PathBuf>,
+    events: Events,
+) -> Router {
+    let api = Arc::new(Api { host, body_limit, events });
     let router = Router::new()
         .route("/api", post(api_route))
         .route("/health", get(|| async { StatusCode::OK }))
+        .route("/pubsub", get(pubsub_route))
         .with_state(api);
-    let router = match dashboard {
-        Some(dir) => router.fallback_service(ServeDir::new(dir)),
+    let router = match dashboard_dir(dashboard) {
+        Some(dir) => {
+            tracing::info!(dir = %dir.display(), "serving the dashboard at /");
+            // ServeDir answers index.html for directories and sets Content-Type from the file
+            // extension (application/wasm, text/javascript, text/css).
+            let files = Router::new()
+                .fallback_service(ServeDir::new(dir))
+                .layer(map_response(dashboard_headers));
+            router.fallback_service(files)
+        }
         None => router.route("/", get(landing)),
     };
     // Colonies answers any origin (Gin's cors.Default), which browser clients rely on.
     router.layer(CorsLayer::permissive()).layer(TraceLayer::new_for_http())
 }
 
-async fn landing() -> &'static str {
-    "Colonies Edge: the Colonies RPC endpoint is POST /api; GET /health answers 200.\n\
-     Start the server with --dashboard-dir to serve the dashboard here.\n"
+/// The built dashboard to serve: `configured` (`--dashboard-dir`, `COLONIES_DASHBOARD_DIR`), else
+/// `web-demo/dist` of the working directory or of the source tree this binary was built from,
+/// so `cargo run -- serve` in a clone serves it once built. `None` when it is not built.
+fn dashboard_dir(configured: Option<PathBuf>) -> Option<PathBuf> {
+    let built = |dir: &Path| dir.join("index.html").is_file();
+    if let Some(dir) = configured {
+        if built(&dir) {
+            return Some(dir);
+        }
+        tracing::warn!(dir = %dir.display(), "no index.html in the dashboard directory");
+        return None;
+    }
+    let source_tree = Path::new(env!("CARGO_MANIFEST_DIR")).join("../web-demo/dist");
+    [PathBuf::from("web-demo/dist"), source_tree].into_iter().find(|dir| built(dir))
+}
+
+/// The dashboard's files change with every build: browsers revalidate them (a 304 when
+/// unchanged) instead of guessing a freshness lifetime, and never sniff their types.
+async fn dashboard_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    response
+}
+
+/// `GET /` without a built dashboard: what the server is and how to get the dashboard.
+async fn landing() -> Html<&'static str> {
+    Html(concat!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">",
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+        "<title>Colonies Edge</title><style>body{font:15px/1.6 system-ui,sans-serif;max-width:44em;",
+        "margin:3em auto;padding:0 1em;color:#1c2030}code,pre{background:#f1f2f6;border-radius:6px}",
+        "code{padding:1px 5px}pre{padding:12px 14px;overflow:auto}</style></head><body>",
+        "<h1>Colonies Edge</h1><p>This Colonies server is running: clients use <code>POST /api</code> ",
+        "and <code>GET /pubsub</code>; <code>GET /health</code> answers 200.</p>",
+        "<h2>The dashboard is not built</h2><p>Build it once in the repository, then restart the server:</p>",
+        "<pre>npm ci\nnpm run build:wasm        # the colonies-edge package (wasm-pack)\n",
+        "npm run build:dashboard   # web-demo/dist\ncolonies-edge serve --dashboard-dir web-demo/dist</pre>",
+        "<p>Without <code>--dashboard-dir</code> (or <code>COLONIES_DASHBOARD_DIR</code>) the server looks ",
+        "for <code>web-demo/dist</code> in its working directory and in the source tree it was built from. ",
+        "<code>web-demo/dist</code> is a static site: any web server can host it too.</p></body></html>\n",
+    ))
+}
+
+async fn pubsub_route(State(api): State<Arc<Api>>, ws: WebSocketUpgrade) -> Response {
+    super::pubsub::upgrade(ws, api.host.clone(), api.events.clone())
 }
 
 fn reply(status: u16, json: String) -> Response {

@@ -2,9 +2,12 @@
 //! cluster when no database is configured. `colonies-edge serve` is a thin command over
 //! [`serve`]; the black-box tests use [`start`].
 
+pub mod deadlines;
 pub mod embedded_pg;
+pub mod events;
 pub mod host;
 pub mod http;
+pub mod pubsub;
 pub mod wakeups;
 
 use crate::{config::ServerConfig, store};
@@ -13,6 +16,7 @@ use core::net::SocketAddr;
 use core::{fmt, time::Duration};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use embedded_pg::{EmbeddedError, EmbeddedOptions, EmbeddedPostgres};
+use events::Events;
 use host::NativeHost;
 use std::path::{Path, PathBuf};
 use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
@@ -120,6 +124,8 @@ pub struct RunningServer {
     task: JoinHandle<()>,
     listener: JoinHandle<()>,
     wakeups: NativeWakeups,
+    events: Events,
+    events_listener: JoinHandle<()>,
     pool: Pool,
     embedded: Option<EmbeddedPostgres>,
 }
@@ -135,17 +141,26 @@ impl RunningServer {
         &self.url
     }
 
+    /// The server's `/pubsub` event hub.
+    pub fn events(&self) -> &Events {
+        &self.events
+    }
+
     /// Stops taking requests, lets running ones finish (long polls end at once), closes the
     /// pool and stops the embedded cluster.
     pub async fn shutdown(self) {
-        let Self { stop, task, listener, wakeups, pool, embedded, .. } = self;
+        let Self { stop, task, listener, wakeups, events, events_listener, pool, embedded, .. } =
+            self;
         let _ = stop.send(true);
         wakeups.close();
+        // Subscriptions end too (their sockets get a close frame).
+        events.close();
         // Long polls end at once (close above); anything else gets a bounded grace period.
         if tokio::time::timeout(Duration::from_secs(10), task).await.is_err() {
             tracing::warn!("requests still running after 10 s; stopping anyway");
         }
         let _ = listener.await;
+        let _ = events_listener.await;
         pool.close();
         if let Some(pg) = embedded {
             match tokio::task::spawn_blocking(move || pg.stop()).await {
@@ -202,10 +217,19 @@ pub async fn start(config: NativeConfig) -> Result<RunningServer, ServeError> {
     let (stop, stop_rx) = watch::channel(false);
     let wakeups = NativeWakeups::new();
     let origin = embedded_pg::random_hex(16)?;
+    let events = Events::new();
+    let events_listener = tokio::spawn(events.listen(pg_config.clone(), stop_rx.clone()));
     let listener = tokio::spawn(wakeups.connect(pg_config, origin, stop_rx.clone()));
+    // Stops with `stop`; a pass in flight when the pool closes just fails and ends.
+    tokio::spawn(deadlines::run(
+        pool.clone(),
+        wakeups.clone(),
+        config.server.stale_executor_after,
+        stop_rx.clone(),
+    ));
 
     let host = NativeHost::new(pool.clone(), wakeups.clone(), config.server.clone());
-    let app = http::router(host, config.body_limit, config.dashboard_dir.clone());
+    let app = http::router(host, config.body_limit, config.dashboard_dir.clone(), events.clone());
     let tcp =
         TcpListener::bind(config.listen).await.map_err(|e| ServeError::Bind(config.listen, e))?;
     let addr = tcp.local_addr().map_err(|e| ServeError::Io(e.to_string()))?;
@@ -218,8 +242,19 @@ pub async fn start(config: NativeConfig) -> Result<RunningServer, ServeError> {
             tracing::error!(error = %e, "HTTP server failed");
         }
     });
-    tracing::info!(%addr, "Colonies server listening (POST /api, GET /health)");
-    Ok(RunningServer { addr, url, stop, task, listener, wakeups, pool, embedded })
+    tracing::info!(%addr, "Colonies server listening (POST /api, GET /pubsub, GET /health)");
+    Ok(RunningServer {
+        addr,
+        url,
+        stop,
+        task,
+        listener,
+        wakeups,
+        events,
+        events_listener,
+        pool,
+        embedded,
+    })
 }
 
 /// Runs the server until SIGINT or SIGTERM, then shuts it down in order.

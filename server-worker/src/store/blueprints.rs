@@ -22,7 +22,8 @@ fn blueprint_from(row: &Row) -> Blueprint {
 /// The database clock now, Unix nanoseconds (the transaction's start: every time written in
 /// one transaction agrees). The handler layer has no clock of its own on every host.
 pub async fn now(client: &impl GenericClient) -> Result<Timestamp, Error> {
-    let row = client.query_one("SELECT (EXTRACT(EPOCH FROM now()) * 1000000000)::bigint", &[]).await?;
+    let row =
+        client.query_one("SELECT (EXTRACT(EPOCH FROM now()) * 1000000000)::bigint", &[]).await?;
     Ok(Timestamp::from_unix_nanos(row.get(0)))
 }
 
@@ -163,7 +164,14 @@ pub async fn insert(client: &impl GenericClient, blueprint: &Blueprint) -> Resul
             "INSERT INTO blueprints (blueprint_id, colony_name, name, kind, location_name,
                  blueprint)
              VALUES ($1, $2, $3, $4, $5, $6::text::jsonb) ON CONFLICT DO NOTHING",
-            &[&blueprint.blueprintid, &m.colonyname, &m.name, &blueprint.kind, &m.locationname, &json],
+            &[
+                &blueprint.blueprintid,
+                &m.colonyname,
+                &m.name,
+                &blueprint.kind,
+                &m.locationname,
+                &json,
+            ],
         )
         .await?;
     Ok(if n == 1 { Conflict::None } else { Conflict::Taken })

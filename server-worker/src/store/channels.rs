@@ -7,11 +7,9 @@
 //! entry that arrives early (sequence 3 before 2) is read back after its predecessor.
 //! Reads address the log by position (`afterseq` is an index, not a sequence number).
 
-use colonies_core::{
-    model::{MsgEntry, ProcessState},
-    time::Timestamp,
-};
-use tokio_postgres::{Error, GenericClient};
+use crate::host::Statements;
+use colonies_core::{model::MsgEntry, time::Timestamp};
+use tokio_postgres::{Client, Error, GenericClient};
 
 /// Most entries one channel holds.
 pub const MAX_ENTRIES: i32 = 10_000;
@@ -19,78 +17,6 @@ pub const MAX_ENTRIES: i32 = 10_000;
 pub const RATE_PER_SECOND: f64 = 100.0;
 /// Appends a process may make at once before the rate applies.
 pub const RATE_BURST: f64 = 500.0;
-
-/// What channel handlers need of a process: who may use its channels, and which exist.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChannelProcess {
-    /// The process's colony.
-    pub colony: String,
-    /// Its state.
-    pub state: ProcessState,
-    /// Whether an executor holds it.
-    pub is_assigned: bool,
-    /// The executor holding it ("" if none).
-    pub assigned_executor_id: String,
-    /// Who submitted it.
-    pub initiator_id: String,
-    /// Whether its spec names the channel asked about.
-    pub has_channel: bool,
-}
-
-/// The process `process_id` as seen by its channel `name`, if the process exists.
-///
-/// Reads the processes table without locking the row: a lock held here would make a
-/// concurrent assign (FOR UPDATE SKIP LOCKED) pass the process over and leave its waiter
-/// without a wakeup.
-pub async fn process(
-    client: &impl GenericClient,
-    process_id: &str,
-    name: &str,
-) -> Result<Option<ChannelProcess>, Error> {
-    let row = client
-        .query_opt(
-            "SELECT colony_name, state, is_assigned, assigned_executor_id, initiator_id,
-                    COALESCE(jsonb_typeof(spec->'channels') = 'array'
-                             AND spec->'channels' ? $2::text, FALSE)
-             FROM processes WHERE process_id = $1",
-            &[&process_id, &name],
-        )
-        .await?;
-    Ok(row.map(|r| ChannelProcess {
-        colony: r.get(0),
-        // The column's CHECK keeps it in 0..=4.
-        state: ProcessState::from_code(i64::from(r.get::<_, i16>(1))).unwrap_or_default(),
-        is_assigned: r.get(2),
-        assigned_executor_id: r.get(3),
-        initiator_id: r.get(4),
-        has_channel: r.get(5),
-    }))
-}
-
-/// Takes one token from the process's bucket; false when it is empty (rate exceeded).
-///
-/// The bucket row is updated under its lock, so replicas share one limit per process.
-pub async fn take_token(
-    client: &impl GenericClient,
-    process_id: &str,
-    colony: &str,
-) -> Result<bool, Error> {
-    let row = client
-        .query_opt(
-            "INSERT INTO channel_rates AS r (process_id, colony_name, tokens, refilled_at)
-             VALUES ($1, $2, $3 - 1, clock_timestamp())
-             ON CONFLICT (process_id) DO UPDATE
-             SET tokens = LEAST($3, r.tokens + $4
-                     * EXTRACT(EPOCH FROM clock_timestamp() - r.refilled_at)::float8) - 1,
-                 refilled_at = clock_timestamp()
-             WHERE LEAST($3, r.tokens + $4
-                     * EXTRACT(EPOCH FROM clock_timestamp() - r.refilled_at)::float8) >= 1
-             RETURNING tokens",
-            &[&process_id, &colony, &RATE_BURST, &RATE_PER_SECOND],
-        )
-        .await?;
-    Ok(row.is_some())
-}
 
 /// One entry to append.
 #[derive(Debug, Clone, Copy)]
@@ -115,41 +41,74 @@ pub struct NewEntry<'a> {
     pub payload: &'a [u8],
 }
 
-/// Appends an entry, creating the channel on first use; false when the channel is full.
-pub async fn append(client: &impl GenericClient, entry: &NewEntry<'_>) -> Result<bool, Error> {
-    // Counting on the channel row both enforces the limit and serialises appends to the
-    // channel, so two replicas cannot both take the last slot.
-    let counted = client
-        .query_opt(
-            "INSERT INTO channels AS c (process_id, name, colony_name, entries)
-             VALUES ($1, $2, $3, 1)
-             ON CONFLICT (process_id, name) DO UPDATE SET entries = c.entries + 1
-             WHERE c.entries < $4
-             RETURNING entries",
-            &[&entry.process_id, &entry.name, &entry.colony, &MAX_ENTRIES],
-        )
-        .await?;
-    if counted.is_none() {
-        return Ok(false);
-    }
-    client
-        .execute(
-            "INSERT INTO channel_entries (process_id, name, sender_id, sequence, in_reply_to,
-                 entry_type, error, payload)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+/// What became of an append.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Appended {
+    /// The entry is in the log.
+    Yes,
+    /// The process's token bucket is empty: more than the rate allows.
+    RateLimited,
+    /// The channel holds [`MAX_ENTRIES`] already (the attempt still used a token).
+    Full,
+}
+
+/// Takes a token from the process's bucket, counts the entry on its channel (creating the
+/// channel row on first use) and inserts it: one statement, so the row locks that serialise
+/// appends of a process across replicas are held for one round trip only.
+const APPEND: &str = "WITH token AS (
+        INSERT INTO channel_rates AS r (process_id, colony_name, tokens, refilled_at)
+        VALUES ($1, $3, $10::float8 - 1, clock_timestamp())
+        ON CONFLICT (process_id) DO UPDATE
+        SET tokens = LEAST($10::float8, r.tokens + $11::float8
+                * EXTRACT(EPOCH FROM clock_timestamp() - r.refilled_at)::float8) - 1,
+            refilled_at = clock_timestamp()
+        WHERE LEAST($10::float8, r.tokens + $11::float8
+                * EXTRACT(EPOCH FROM clock_timestamp() - r.refilled_at)::float8) >= 1
+        RETURNING 1),
+    counted AS (
+        INSERT INTO channels AS c (process_id, name, colony_name, entries)
+        SELECT $1, $2, $3, 1 FROM token
+        ON CONFLICT (process_id, name) DO UPDATE SET entries = c.entries + 1
+        WHERE c.entries < $12
+        RETURNING 1),
+    entry AS (
+        INSERT INTO channel_entries (process_id, name, sender_id, sequence, in_reply_to,
+            entry_type, error, payload)
+        SELECT $1, $2, $4, $5, $6, $7, $8, $9 FROM counted
+        RETURNING 1)
+    SELECT EXISTS (SELECT 1 FROM token), EXISTS (SELECT 1 FROM entry)";
+
+/// Appends an entry within the process's rate and the channel's size.
+pub async fn append(
+    client: &Client,
+    statements: &impl Statements,
+    entry: &NewEntry<'_>,
+) -> Result<Appended, Error> {
+    let statement = statements.prepare(client, APPEND).await?;
+    let row = client
+        .query_one(
+            &statement,
             &[
                 &entry.process_id,
                 &entry.name,
+                &entry.colony,
                 &entry.sender_id,
                 &entry.sequence,
                 &entry.in_reply_to,
                 &entry.entry_type,
                 &entry.error,
                 &entry.payload,
+                &RATE_BURST,
+                &RATE_PER_SECOND,
+                &MAX_ENTRIES,
             ],
         )
         .await?;
-    Ok(true)
+    Ok(match (row.get::<_, bool>(0), row.get::<_, bool>(1)) {
+        (false, _) => Appended::RateLimited,
+        (true, false) => Appended::Full,
+        (true, true) => Appended::Yes,
+    })
 }
 
 /// The entries of a channel at positions after `after` (0: from the start), at most `limit`
@@ -203,4 +162,35 @@ pub async fn remove_for_process(
     client.execute("DELETE FROM channels WHERE process_id = $1", &[&process_id]).await?;
     client.execute("DELETE FROM channel_rates WHERE process_id = $1", &[&process_id]).await?;
     Ok(())
+}
+
+/// [`remove_for_process`] for many processes at once (`removeallprocessesmsg`, deadline
+/// sweeps that fail processes).
+pub async fn remove_for_processes(
+    client: &impl GenericClient,
+    process_ids: &[String],
+) -> Result<(), Error> {
+    client.execute("DELETE FROM channels WHERE process_id = ANY($1)", &[&process_ids]).await?;
+    client.execute("DELETE FROM channel_rates WHERE process_id = ANY($1)", &[&process_ids]).await?;
+    Ok(())
+}
+
+/// Deletes the channels and rate buckets of processes that finished or no longer exist, for
+/// whatever path forgot to (a periodic loop may call it); returns the channels removed.
+pub async fn sweep(client: &impl GenericClient) -> Result<u64, Error> {
+    let removed = client
+        .execute(
+            "DELETE FROM channels c WHERE NOT EXISTS (
+                 SELECT 1 FROM processes p WHERE p.process_id = c.process_id AND p.state < 2)",
+            &[],
+        )
+        .await?;
+    client
+        .execute(
+            "DELETE FROM channel_rates r WHERE NOT EXISTS (
+                 SELECT 1 FROM processes p WHERE p.process_id = r.process_id AND p.state < 2)",
+            &[],
+        )
+        .await?;
+    Ok(removed)
 }

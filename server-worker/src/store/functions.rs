@@ -31,7 +31,10 @@ fn from_row(row: &Row) -> Function {
 
 /// Registers `function` for its executor, taking the executor's location (and its type when
 /// the function names none). `None` when the executor already offers a function of that name.
-pub async fn add(client: &impl GenericClient, function: &Function) -> Result<Option<Function>, Error> {
+pub async fn add(
+    client: &impl GenericClient,
+    function: &Function,
+) -> Result<Option<Function>, Error> {
     let args = serde_json::to_string(&function.args).unwrap_or_default();
     let sql = format!(
         "INSERT INTO functions (function_id, colony_name, executor_name, executor_type, funcname,

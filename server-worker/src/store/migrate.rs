@@ -18,11 +18,31 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-/// Every migration, in order. Reserved for the next issue: 0002 process graphs, 0003 crons
-/// and generators (with generator args), 0004 files and snapshots, 0005 channels,
-/// 0006 blueprints.
-pub const MIGRATIONS: &[Migration] =
-    &[Migration { version: 1, name: "init", sql: include_str!("../../migrations/0001_init.sql") }];
+/// Every migration, in order (no gaps: the test below checks). 0002 holds files, snapshots,
+/// blueprints and channels; process graphs, crons and generators take the next free numbers.
+pub const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "init", sql: include_str!("../../migrations/0001_init.sql") },
+    Migration {
+        version: 2,
+        name: "files_blueprints_channels",
+        sql: include_str!("../../migrations/0002_files_blueprints_channels.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "process_events",
+        sql: include_str!("../../migrations/0003_process_events.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "graphs_crons_generators",
+        sql: include_str!("../../migrations/0004_graphs_crons_generators.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "process_indexes",
+        sql: include_str!("../../migrations/0005_process_indexes.sql"),
+    },
+];
 
 /// The advisory lock key of migrations ("colonies" in ASCII, as an i64).
 pub const MIGRATION_LOCK: i64 = 0x636f_6c6f_6e69_6573;

@@ -3,12 +3,25 @@
 //! Every statement here is plain tokio-postgres, so it runs over a pooled TCP connection
 //! natively and over a Workers socket (Hyperdrive) on the edge.
 
+pub mod attributes;
 pub mod auth;
+pub mod blueprints;
+pub mod channels;
 pub mod colonies;
+pub mod crons;
+pub mod deadlines;
 pub mod executors;
+pub mod files;
+pub mod functions;
+pub mod generators;
+pub mod graphs;
+pub mod key_rotation;
 pub mod locations;
+pub mod logs;
 pub mod migrate;
+pub mod processes;
 pub mod server;
+pub mod snapshots;
 pub mod stats;
 pub mod users;
 

@@ -29,7 +29,7 @@ pub const COLUMNS: &str = "p.process_id, p.initiator_id, p.initiator_name, p.ass
     p.retries, p.spec::text, p.wait_for_parents, p.parents, p.children, p.processgraph_id,
     p.input::text, p.output::text, p.errors, p.colony_name,
     (SELECT json_agg(json_build_array(a.attribute_id, a.attribute_type, a.key, a.value)
-                     ORDER BY a.added, a.attribute_id)::text
+                     ORDER BY a.added, a.attribute_type, a.key)::text
        FROM attributes a WHERE a.target_id = p.process_id)";
 
 /// How many columns [`COLUMNS`] has.
@@ -102,19 +102,8 @@ pub fn from_row(row: &Row, at: usize) -> Process {
     }
 }
 
-/// Runs a cached statement and returns its rows.
-pub(crate) async fn query(
-    client: &Client,
-    statements: &impl Statements,
-    sql: &str,
-    params: &[&(dyn ToSql + Sync)],
-) -> Result<Vec<Row>, Error> {
-    let statement = statements.prepare(client, sql).await?;
-    client.query(&statement, params).await
-}
-
 /// Runs a cached statement that returns at most one row.
-pub(crate) async fn query_opt(
+async fn query_opt(
     client: &Client,
     statements: &impl Statements,
     sql: &str,
@@ -125,7 +114,7 @@ pub(crate) async fn query_opt(
 }
 
 /// Runs a cached statement that returns exactly one row.
-pub(crate) async fn query_one(
+async fn query_one(
     client: &Client,
     statements: &impl Statements,
     sql: &str,
@@ -341,9 +330,9 @@ pub async fn insert(
         .map(drop)
 }
 
-/// What an assigning executor is, read (and marked alive) in one round trip.
+/// What an assign call saw and did, in one round trip.
 #[derive(Debug, Clone)]
-pub struct AssignFacts {
+pub struct Assigned {
     /// The rows authorisation reads.
     pub rows: CallerRows,
     /// Whether the colony's assignments are paused.
@@ -353,107 +342,89 @@ pub struct AssignFacts {
     /// The database's wall clock now, Unix nanoseconds (long polls measure their timeout
     /// with it: the handler layer has no clock of its own on every host).
     pub clock_ns: i64,
+    /// The process now RUNNING on the caller, if one was taken.
+    pub process: Option<Process>,
 }
 
-/// Reads the assigning executor and the pause flag, and marks the executor alive
-/// (`lastheardfromtime`, which stale-executor cleanup goes by).
-pub async fn assign_facts(
+/// One assign attempt as one statement: marks the caller's approved executor alive
+/// (`lastheardfromtime`, which stale-executor cleanup goes by; at most once a second, since
+/// rewriting the row on every call of a busy executor only bloats the executors table and
+/// its indexes, and staleness is measured in minutes), reads the caller's facts and
+/// the pause flag, and, when `take` is set, the colony is not paused and the caller is an
+/// approved executor of it, assigns the waiting process with the lowest prioritytime that
+/// executor can run.
+///
+/// `FOR UPDATE SKIP LOCKED`: concurrent executors, on any replica, never get the same process
+/// and never wait for each other. The executor's type, name and location enter the pick as
+/// scalar subqueries (evaluated once, then used like parameters), so the pick is an ordered
+/// scan of the assignable index that stops at the first match, however long the queue.
+/// A process whose wait deadline has passed is not handed out even if the deadline sweep has
+/// not failed it yet. The execution deadline starts now when `maxexectime > 0`.
+///
+/// The SQL condition on the executor (its key, this colony, APPROVED) is the
+/// `ApprovedExecutor` role; the handler still checks the role on the facts returned, and
+/// when that refuses, this statement assigned nothing.
+pub async fn assign(
     client: &Client,
     statements: &impl Statements,
     caller: &str,
     colony: &str,
-) -> Result<AssignFacts, Error> {
+    cpu: i64,
+    memory: i64,
+    take: bool,
+) -> Result<Assigned, Error> {
     let sql = format!(
         "WITH alive AS (
             UPDATE executors SET last_heard_from = now()
             WHERE executor_id = $1 AND colony_name = $2 AND state = 1
-            RETURNING name, executor_type, location_name)
+              AND (last_heard_from IS NULL OR last_heard_from < now() - INTERVAL '1 second')),
+          me AS (SELECT name, executor_type, location_name FROM executors
+                 WHERE executor_id = $1 AND colony_name = $2 AND state = 1
+                 ORDER BY name LIMIT 1),
+          pick AS (
+            SELECT q.process_id FROM processes q
+            WHERE $5 AND NOT (SELECT assignments_paused FROM colonies WHERE name = $2)
+              AND q.colony_name = $2 AND q.executor_type = (SELECT executor_type FROM me)
+              AND q.state = 0 AND NOT q.is_assigned AND NOT q.wait_for_parents
+              AND (cardinality(q.target_executor_names) = 0
+                   OR q.target_executor_names = '{{*}}'
+                   OR (SELECT name FROM me) = ANY(q.target_executor_names))
+              AND (q.location_name = ''
+                   OR lower(q.location_name) = lower((SELECT location_name FROM me)))
+              AND q.cpu <= $3 AND q.memory <= $4
+              AND (q.wait_deadline IS NULL OR q.wait_deadline > now())
+            ORDER BY q.prioritytime
+            LIMIT 1
+            FOR UPDATE SKIP LOCKED),
+          taken AS (
+            UPDATE processes AS p
+            SET state = 1, is_assigned = TRUE, assigned_executor_id = $1, start_time = now(),
+                end_time = NULL,
+                exec_deadline = CASE WHEN p.max_exec_time > 0
+                                     THEN now() + p.max_exec_time * INTERVAL '1 second' END
+            FROM pick WHERE p.process_id = pick.process_id
+            RETURNING {COLUMNS})
          SELECT c.colony_id, c.assignments_paused, ex.names, ex.states, us.names,
-                (SELECT array[name, executor_type, location_name] FROM alive ORDER BY name LIMIT 1),
-                (EXTRACT(EPOCH FROM clock_timestamp()) * 1000000000)::bigint
+                (SELECT array[name, executor_type, location_name] FROM me),
+                (EXTRACT(EPOCH FROM clock_timestamp()) * 1000000000)::bigint,
+                taken.*
          FROM (SELECT 1) AS one
-         LEFT JOIN colonies c ON c.name = $2 {CALLER_JOINS}"
+         LEFT JOIN colonies c ON c.name = $2 {CALLER_JOINS}
+         LEFT JOIN taken ON TRUE"
     );
-    let row = query_one(client, statements, &sql, &[&caller, &colony]).await?;
-    let executor = row.get::<_, Option<Vec<String>>>(5).and_then(|v| match <[String; 3]>::try_from(v) {
-        Ok([name, kind, location]) => Some((name, kind, location)),
-        Err(_) => None,
+    let row =
+        query_one(client, statements, &sql, &[&caller, &colony, &cpu, &memory, &take]).await?;
+    let executor = row.get::<_, Option<Vec<String>>>(5).and_then(|v| {
+        <[String; 3]>::try_from(v).ok().map(|[name, kind, location]| (name, kind, location))
     });
-    Ok(AssignFacts {
+    let process = row.get::<_, Option<String>>(7).map(|_| from_row(&row, 7));
+    Ok(Assigned {
         rows: caller_rows_from(caller, colony, row.get(0), row.get(2), row.get(3), row.get(4)),
         paused: row.get::<_, Option<bool>>(1).unwrap_or(false),
         executor,
         clock_ns: row.get(6),
+        process,
     })
-}
-
-/// What an executor asks for in `assignprocessmsg`.
-#[derive(Debug, Clone)]
-pub struct AssignRequest<'a> {
-    /// The colony.
-    pub colony: &'a str,
-    /// The executor's key ID.
-    pub executor_id: &'a str,
-    /// Its name (processes may target names).
-    pub executor_name: &'a str,
-    /// Its type.
-    pub executor_type: &'a str,
-    /// Its location ("" when none).
-    pub location: &'a str,
-    /// Free CPU in millicores (`i64::MAX`: unlimited).
-    pub cpu: i64,
-    /// Free memory in bytes (`i64::MAX`: unlimited).
-    pub memory: i64,
-}
-
-/// Assigns the waiting process with the lowest prioritytime the executor can take, in one
-/// statement (`FOR UPDATE SKIP LOCKED`: concurrent executors, on any replica, never get the
-/// same process and never wait for each other). `None` when there is none.
-///
-/// A process whose wait deadline has passed is not handed out even if the deadline sweep has
-/// not failed it yet. The execution deadline starts now when `maxexectime > 0`.
-pub async fn assign(
-    client: &Client,
-    statements: &impl Statements,
-    request: &AssignRequest<'_>,
-) -> Result<Option<Process>, Error> {
-    let sql = format!(
-        "UPDATE processes AS p
-         SET state = 1, is_assigned = TRUE, assigned_executor_id = $1, start_time = now(),
-             end_time = NULL,
-             exec_deadline = CASE WHEN p.max_exec_time > 0
-                                  THEN now() + p.max_exec_time * INTERVAL '1 second' END
-         WHERE p.process_id = (
-             SELECT q.process_id FROM processes q
-             WHERE q.colony_name = $2 AND q.executor_type = $3
-               AND q.state = 0 AND NOT q.is_assigned AND NOT q.wait_for_parents
-               AND (cardinality(q.target_executor_names) = 0
-                    OR q.target_executor_names = '{{*}}'
-                    OR $4 = ANY(q.target_executor_names))
-               AND (q.location_name = '' OR lower(q.location_name) = lower($5))
-               AND q.cpu <= $6 AND q.memory <= $7
-               AND (q.wait_deadline IS NULL OR q.wait_deadline > now())
-             ORDER BY q.prioritytime
-             LIMIT 1
-             FOR UPDATE SKIP LOCKED)
-         RETURNING {COLUMNS}"
-    );
-    let row = query_opt(
-        client,
-        statements,
-        &sql,
-        &[
-            &request.executor_id,
-            &request.colony,
-            &request.executor_type,
-            &request.executor_name,
-            &request.location,
-            &request.cpu,
-            &request.memory,
-        ],
-    )
-    .await?;
-    Ok(row.map(|row| from_row(&row, 0)))
 }
 
 /// `closesuccessfulmsg`: SUCCESS, with `output` when one is given, and the statistics of the
@@ -490,13 +461,9 @@ pub async fn close_successful(
         FROM p
         WHERE f.colony_name = p.colony_name AND f.executor_name = $4 AND f.funcname = p.funcname)
       SELECT count(*) FROM p";
-    let row = query_one(
-        client,
-        statements,
-        SQL,
-        &[&process_id, &executor_id, &output, &executor_name],
-    )
-    .await?;
+    let row =
+        query_one(client, statements, SQL, &[&process_id, &executor_id, &output, &executor_name])
+            .await?;
     Ok(row.get::<_, i64>(0) == 1)
 }
 
@@ -611,20 +578,22 @@ pub async fn list(
     };
     let (condition, value) = match filter {
         ListFilter::None => ("", ""),
-        ListFilter::ExecutorType(v) => ("AND p.executor_type = $4", v),
-        ListFilter::Initiator(v) => ("AND p.initiator_name = $4", v),
-        ListFilter::Label(v) => ("AND p.label = $4", v),
+        ListFilter::ExecutorType(v) => ("AND p.executor_type = $3", v),
+        ListFilter::Initiator(v) => ("AND p.initiator_name = $3", v),
+        ListFilter::Label(v) => ("AND p.label = $3", v),
     };
+    // The state is a literal (a code 0..=4, not client text) so the planner can use the
+    // partial index of that state.
+    let code = state_code(state);
     let sql = format!(
         "SELECT {COLUMNS} FROM processes p
-         WHERE p.colony_name = $1 AND p.state = $2 {condition}
-         ORDER BY {order} LIMIT $3"
+         WHERE p.colony_name = $1 AND p.state = {code} {condition}
+         ORDER BY {order} LIMIT $2"
     );
-    let code = state_code(state);
     let rows = if condition.is_empty() {
-        client.query(&sql, &[&colony, &code, &count]).await?
+        client.query(&sql, &[&colony, &count]).await?
     } else {
-        client.query(&sql, &[&colony, &code, &count, &value]).await?
+        client.query(&sql, &[&colony, &count, &value]).await?
     };
     Ok(rows.iter().map(|r| from_row(r, 0)).collect())
 }

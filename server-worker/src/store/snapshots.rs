@@ -67,9 +67,8 @@ pub async fn get(
 
 /// Every snapshot of `colony`, newest first (Go's order).
 pub async fn list(client: &impl GenericClient, colony: &str) -> Result<Vec<Snapshot>, Error> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM snapshots WHERE colony_name = $1 ORDER BY added DESC, name"
-    );
+    let sql =
+        format!("SELECT {COLUMNS} FROM snapshots WHERE colony_name = $1 ORDER BY added DESC, name");
     Ok(client.query(&sql, &[&colony]).await?.iter().map(from_row).collect())
 }
 

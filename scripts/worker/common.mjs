@@ -1,0 +1,141 @@
+// Shared by the Worker scripts (build, dev, test): the tool environment TOOLCHAIN.md describes,
+// the bundle build, keys, ports, and waiting for a server. Node built-ins only, so it runs on a
+// fresh machine before anything else is installed.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { createECDH, createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root. */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** The cdylib worker-build bundles, and where wrangler.toml lives. */
+export const WORKER_DIR = join(ROOT, 'server-worker/workers');
+/** The bundle wrangler serves. */
+export const BUNDLE = join(WORKER_DIR, 'build/index.js');
+
+const bin = join(ROOT, 'node_modules/.bin');
+const cargoBin = join(process.env.CARGO_HOME ?? join(homedir(), '.cargo'), 'bin');
+
+/**
+ * The environment worker-build and wrangler need offline: tools resolved from the project
+ * (never downloaded), no telemetry, no fetch of Cloudflare's request metadata, and a
+ * wrangler config directory inside the checkout.
+ */
+export function toolEnv(extra = {}) {
+  return {
+    ...process.env,
+    PATH: [bin, cargoBin, '/usr/sbin', process.env.PATH].join(':'),
+    WASM_BINDGEN_BIN: process.env.WASM_BINDGEN_BIN ?? join(cargoBin, 'wasm-bindgen'),
+    WASM_OPT_BIN: process.env.WASM_OPT_BIN ?? join(bin, 'wasm-opt'),
+    ESBUILD_BIN: process.env.ESBUILD_BIN ?? join(bin, 'esbuild'),
+    WRANGLER_SEND_METRICS: 'false',
+    CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+    XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME ?? join(ROOT, '.tmp/xdg'),
+    ...extra,
+  };
+}
+
+/** The newest modification time (ms) of any file under `paths`. */
+function newest(paths) {
+  let latest = 0;
+  const walk = (p) => {
+    if (!existsSync(p)) return;
+    const s = statSync(p);
+    if (s.isDirectory()) {
+      for (const entry of readdirSync(p)) if (entry !== 'build' && entry !== 'target') walk(join(p, entry));
+    } else {
+      latest = Math.max(latest, s.mtimeMs);
+    }
+  };
+  paths.forEach(walk);
+  return latest;
+}
+
+/** Whether the bundle is older than any source that goes into it. */
+export function bundleStale() {
+  if (!existsSync(BUNDLE)) return true;
+  const sources = ['core', 'server-worker', 'Cargo.toml', 'Cargo.lock'].map((p) => join(ROOT, p));
+  return newest(sources) > statSync(join(WORKER_DIR, 'build/index_bg.wasm')).mtimeMs;
+}
+
+/**
+ * Builds the bundle with worker-build (the workspace's size-first `worker` profile) unless it
+ * is up to date; `force` rebuilds anyway. Throws if the build fails.
+ */
+export function buildWorker({ force = false } = {}) {
+  if (!force && !bundleStale()) {
+    console.log('[worker] bundle is up to date:', BUNDLE);
+    return;
+  }
+  const env = toolEnv();
+  if (!existsSync(join(cargoBin, 'worker-build'))) {
+    throw new Error('worker-build is missing: cargo install worker-build --version 0.8.7 --locked');
+  }
+  mkdirSync(env.XDG_CONFIG_HOME, { recursive: true });
+  console.log('[worker] worker-build --profile worker (a cold build takes several minutes)');
+  const run = spawnSync('worker-build', ['--profile', 'worker'], { cwd: WORKER_DIR, env, stdio: 'inherit' });
+  if (run.status !== 0) throw new Error(`worker-build failed (${run.status ?? run.signal})`);
+}
+
+/** A new secp256k1 key and its Colonies ID (SHA3-256 of the uncompressed public key's hex). */
+export function newKey() {
+  const ecdh = createECDH('secp256k1');
+  ecdh.generateKeys();
+  const prvkey = ecdh.getPrivateKey('hex').padStart(64, '0');
+  const id = createHash('sha3-256').update(ecdh.getPublicKey('hex', 'uncompressed')).digest('hex');
+  return { prvkey, id };
+}
+
+/** A TCP port nobody listens on right now. */
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+  });
+}
+
+/** Waits until `url` answers 200, or throws after `ms`. */
+export async function waitFor(url, ms = 120_000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > until) throw new Error(`${url} did not answer within ${ms / 1000} s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * Starts `wrangler dev` on the built bundle: local mode (workerd), Hyperdrive's local
+ * connection string pointing at `databaseUrl`, vars from `vars`. Returns the child process.
+ */
+export function startWrangler({ port, inspectorPort, databaseUrl, vars = {}, stateDir, log = 'inherit' }) {
+  const args = [
+    'dev',
+    '--config', join(WORKER_DIR, 'wrangler.toml'),
+    '--ip', '127.0.0.1',
+    '--port', String(port),
+    '--inspector-port', String(inspectorPort),
+    '--persist-to', stateDir,
+    '--test-scheduled',
+    '--show-interactive-dev-session=false',
+    '--log-level', 'info',
+  ];
+  for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);
+  const env = toolEnv({ CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: databaseUrl });
+  mkdirSync(env.XDG_CONFIG_HOME, { recursive: true });
+  return spawn('wrangler', args, { cwd: WORKER_DIR, env, stdio: ['ignore', log, log] });
+}

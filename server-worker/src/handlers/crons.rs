@@ -1,0 +1,159 @@
+//! Crons (protocol §4.10): add, get, list, run now, remove; and [`sweep`], the periodic pass
+//! over due crons and generators that hosts call every second.
+//!
+//! Differences from Go, on purpose: `runcronmsg` checks membership *before* it runs the
+//! workflow (Go runs it, then refuses a non-member); an unknown cron is 404 (Go: 500); the
+//! stored workflow's `colonyname` is always the cron's colony.
+
+use super::{authorize, bad_request, connect, db, not_found, processes::new_id};
+use crate::{
+    cron_expr::CronExpr,
+    host::{DbConn, Host},
+    store,
+    wakeups::Wakeups,
+    workflow::{self, Initiator},
+};
+use colonies_core::{
+    Failure,
+    message::{AddCronMsg, Empty, GetCronMsg, GetCronsMsg, Message, RemoveCronMsg, RunCronMsg},
+    model::{Cron, ExecutorState, WorkflowSpec},
+};
+use tokio_postgres::Client;
+
+/// Checks a workflow spec given as a JSON string (as crons and generators store it) by
+/// building it once.
+pub fn check_workflow(json: &str, colony: &str) -> Result<(), Failure> {
+    let mut spec: WorkflowSpec = serde_json::from_str(json)
+        .map_err(|e| bad_request(format!("workflowspec is not a valid WorkflowSpec: {e}")))?;
+    spec.colonyname = colony.into();
+    let dry = Initiator { id: String::new(), name: String::new() };
+    workflow::build(spec, &dry, 0, &[]).map(drop)
+}
+
+/// The name of the caller in the authorised rows: its approved executor, else its user.
+pub fn caller_name(rows: &store::auth::CallerRows) -> String {
+    rows.executors
+        .iter()
+        .find(|e| e.state == ExecutorState::Approved)
+        .map(|e| e.executorname.clone())
+        .or_else(|| rows.users.first().map(|u| u.name.clone()))
+        .unwrap_or_default()
+}
+
+/// `addcronmsg`: an approved member adds a cron. `interval` 0 is refused; -1 means "follow
+/// `cronexpression`" (six fields, seconds first), which must parse, and `random` must then be
+/// false. The workflow must be valid; `(colonyname, name)` is unique.
+pub async fn add<H: Host>(host: &H, caller: &str, m: AddCronMsg) -> Result<Cron, Failure> {
+    let mut cron = m.cron;
+    let mut conn = connect(host).await?;
+    let rows = authorize(&mut conn, AddCronMsg::ROLE, caller, &cron.colonyname).await?;
+    if cron.name.is_empty() {
+        return Err(bad_request("a cron needs a name"));
+    }
+    match cron.interval {
+        0 => return Err(bad_request("interval must not be 0")),
+        -1 => {
+            if cron.random {
+                return Err(bad_request("random requires an interval, not a cron expression"));
+            }
+            CronExpr::parse(&cron.cronexpression).map_err(|e| bad_request(e.to_string()))?;
+        }
+        i if i < -1 => return Err(bad_request(format!("interval {i} is not allowed"))),
+        _ => {}
+    }
+    check_workflow(&cron.workflowspec, &cron.colonyname)?;
+    cron.cronid = new_id()?;
+    cron.initiatorid = caller.into();
+    cron.initiatorname = caller_name(&rows);
+    cron.prevprocessgraphid = String::new();
+    let (client, _) = conn.parts();
+    let now_ns = store::graphs::now_ns(&*client).await.map_err(db)?;
+    let next = store::crons::next_run(&cron, now_ns.div_euclid(1_000_000_000));
+    store::crons::insert(&*client, &cron, next).await.map_err(db)?;
+    store::crons::get(&*client, &cron.cronid)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| not_found("the cron was removed meanwhile"))
+}
+
+async fn read<C: DbConn>(
+    conn: &mut C,
+    role: colonies_core::message::Role,
+    caller: &str,
+    id: &str,
+) -> Result<Cron, Failure> {
+    let cron = {
+        let (client, _) = conn.parts();
+        store::crons::get(&*client, id)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| not_found(format!("Cron with ID {id} does not exist")))?
+    };
+    authorize(conn, role, caller, &cron.colonyname).await?;
+    Ok(cron)
+}
+
+/// `getcronmsg`: one cron with its `checkerperiod`; 404 when unknown (Go: 500).
+pub async fn get<H: Host>(host: &H, caller: &str, m: GetCronMsg) -> Result<Cron, Failure> {
+    let mut conn = connect(host).await?;
+    read(&mut conn, GetCronMsg::ROLE, caller, &m.cronid).await
+}
+
+/// `getcronsmsg`: up to `count` crons of the colony (`[]` when none).
+pub async fn list<H: Host>(host: &H, caller: &str, m: GetCronsMsg) -> Result<Vec<Cron>, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, GetCronsMsg::ROLE, caller, &m.colonyname).await?;
+    if m.count < 0 {
+        return Err(bad_request("count must not be negative"));
+    }
+    let (client, _) = conn.parts();
+    store::crons::list(&*client, &m.colonyname, m.count).await.map_err(db)
+}
+
+/// `runcronmsg`: a member starts the cron's workflow now (unless it waits for an unfinished
+/// previous graph). Membership is checked first.
+pub async fn run<H: Host>(host: &H, caller: &str, m: RunCronMsg) -> Result<Cron, Failure> {
+    let mut conn = connect(host).await?;
+    read(&mut conn, RunCronMsg::ROLE, caller, &m.cronid).await?;
+    let (client, _) = conn.parts();
+    let tx = client.transaction().await.map_err(db)?;
+    let locked = tx
+        .query_opt("SELECT 1 FROM crons WHERE cron_id = $1 FOR UPDATE", &[&m.cronid])
+        .await
+        .map_err(db)?;
+    let cron = match (locked, store::crons::get(&tx, &m.cronid).await.map_err(db)?) {
+        (Some(_), Some(cron)) => cron,
+        _ => return Err(not_found(format!("Cron with ID {} does not exist", m.cronid))),
+    };
+    let wake = store::crons::start(&tx, &cron).await.map_err(db)?;
+    let cron = store::crons::get(&tx, &m.cronid).await.map_err(db)?.unwrap_or(cron);
+    tx.commit().await.map_err(db)?;
+    drop(conn);
+    for ready in wake {
+        host.wakeups().publish(ready);
+    }
+    Ok(cron)
+}
+
+/// `removecronmsg`: a member removes a cron (`all` is ignored, as in Go).
+pub async fn remove<H: Host>(host: &H, caller: &str, m: RemoveCronMsg) -> Result<Empty, Failure> {
+    let mut conn = connect(host).await?;
+    read(&mut conn, RemoveCronMsg::ROLE, caller, &m.cronid).await?;
+    let (client, _) = conn.parts();
+    store::crons::remove(&*client, &m.cronid).await.map_err(db)?;
+    Ok(Empty {})
+}
+
+/// One pass of the cron and generator sweeps on `client`, publishing the wakeups of the
+/// workflows they started. Hosts call it every [`store::crons::CHECKER_PERIOD_MS`].
+pub async fn sweep(
+    client: &mut Client,
+    wakeups: &impl Wakeups,
+) -> Result<(), tokio_postgres::Error> {
+    let crons = store::crons::sweep_crons(client).await;
+    let generators = store::generators::sweep_generators(client).await;
+    for ready in crons.iter().chain(generators.iter()).flatten() {
+        wakeups.publish(ready.clone());
+    }
+    crons.and(generators).map(drop)
+}

@@ -1,0 +1,76 @@
+//! Functions (protocol §4.8): executors register what they run; statistics of successful
+//! runs are kept by `closesuccessfulmsg`.
+
+use super::{authorize, bad_request, connect, db, not_found, processes::new_id};
+use crate::{
+    host::{DbConn, Host},
+    store::{self, auth::caller_rows},
+};
+use colonies_core::{
+    Failure,
+    message::{AddFunctionMsg, Empty, GetFunctionsMsg, Message, RemoveFunctionMsg},
+    model::Function,
+    rules::names::check_name,
+};
+
+/// `addfunctionmsg`: an approved executor registers a function of its own (403 for any other
+/// executor's name). The ID is generated when none is given; the location is the executor's.
+pub async fn add<H: Host>(host: &H, caller: &str, m: AddFunctionMsg) -> Result<Function, Failure> {
+    let mut function = m.function;
+    let mut conn = connect(host).await?;
+    let (client, _) = conn.parts();
+    let rows = caller_rows(&*client, caller, &function.colonyname).await.map_err(db)?;
+    rows.require(AddFunctionMsg::ROLE, caller, None, Some(&function.executorname)).map_err(
+        |f| {
+            Failure::new(
+                f.status,
+                format!("Not allowed to add a function to another executor: {}", f.message),
+            )
+        },
+    )?;
+    check_name("function", &function.funcname).map_err(|e| bad_request(e.to_string()))?;
+    if function.functionid.is_empty() {
+        function.functionid = new_id()?;
+    }
+    store::functions::add(&*client, &function).await.map_err(db)?.ok_or_else(|| {
+        bad_request(format!(
+            "Function {} of executor {} already exists",
+            function.funcname, function.executorname
+        ))
+    })
+}
+
+/// `getfunctionsmsg`: the functions of the colony, or of one executor.
+pub async fn list<H: Host>(
+    host: &H,
+    caller: &str,
+    m: GetFunctionsMsg,
+) -> Result<Vec<Function>, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, GetFunctionsMsg::ROLE, caller, &m.colonyname).await?;
+    let (client, _) = conn.parts();
+    store::functions::list(&*client, &m.colonyname, &m.executorname).await.map_err(db)
+}
+
+/// `removefunctionmsg`: the executor that registered a function removes it.
+pub async fn remove<H: Host>(
+    host: &H,
+    caller: &str,
+    m: RemoveFunctionMsg,
+) -> Result<Empty, Failure> {
+    if m.functionid.is_empty() {
+        return Err(bad_request("functionid must be given"));
+    }
+    let mut conn = connect(host).await?;
+    let (client, _) = conn.parts();
+    let function = store::functions::get(&*client, &m.functionid)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| not_found(format!("Function with ID {} does not exist", m.functionid)))?;
+    let rows = caller_rows(&*client, caller, &function.colonyname).await.map_err(db)?;
+    rows.require(RemoveFunctionMsg::ROLE, caller, None, Some(&function.executorname))?;
+    if !store::functions::remove(&*client, &m.functionid).await.map_err(db)? {
+        return Err(not_found(format!("Function with ID {} does not exist", m.functionid)));
+    }
+    Ok(Empty {})
+}

@@ -1,0 +1,137 @@
+//! Generators (protocol §4.11): add, get, resolve by name, list, pack an arg, remove. The
+//! sweep that submits their workflows is [`crate::store::generators::sweep_generators`].
+//!
+//! Differences from Go, on purpose: an unknown generator is 404; packed args are taken oldest
+//! first (Go's query has no ORDER BY); `trigger` must be at least 1 and `timeout` not negative.
+
+use super::{
+    authorize, bad_request, connect,
+    crons::{caller_name, check_workflow},
+    db, not_found,
+    processes::new_id,
+};
+use crate::{
+    host::{DbConn, Host},
+    store,
+};
+use colonies_core::{
+    Failure,
+    message::{
+        AddGeneratorMsg, Empty, GetGeneratorMsg, GetGeneratorsMsg, Message, PackGeneratorMsg,
+        RemoveGeneratorMsg, ResolveGeneratorMsg,
+    },
+    model::Generator,
+};
+
+fn unknown(what: &str) -> Failure {
+    not_found(format!("Generator {what} does not exist"))
+}
+
+/// `addgeneratormsg`: an approved member adds a generator.
+pub async fn add<H: Host>(
+    host: &H,
+    caller: &str,
+    m: AddGeneratorMsg,
+) -> Result<Generator, Failure> {
+    let mut g = m.generator;
+    let mut conn = connect(host).await?;
+    let rows = authorize(&mut conn, AddGeneratorMsg::ROLE, caller, &g.colonyname).await?;
+    if g.name.is_empty() {
+        return Err(bad_request("a generator needs a name"));
+    }
+    if g.trigger < 1 {
+        return Err(bad_request("trigger must be at least 1"));
+    }
+    if g.timeout < 0 {
+        return Err(bad_request("timeout must not be negative"));
+    }
+    check_workflow(&g.workflowspec, &g.colonyname)?;
+    g.generatorid = new_id()?;
+    g.initiatorid = caller.into();
+    g.initiatorname = caller_name(&rows);
+    let (client, _) = conn.parts();
+    store::generators::insert(&*client, &g).await.map_err(db)?;
+    store::generators::get(&*client, &g.generatorid)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| unknown(&g.generatorid))
+}
+
+async fn read<C: DbConn>(
+    conn: &mut C,
+    role: colonies_core::message::Role,
+    caller: &str,
+    id: &str,
+) -> Result<Generator, Failure> {
+    let g = {
+        let (client, _) = conn.parts();
+        store::generators::get(&*client, id).await.map_err(db)?.ok_or_else(|| unknown(id))?
+    };
+    authorize(conn, role, caller, &g.colonyname).await?;
+    Ok(g)
+}
+
+/// `getgeneratormsg`: one generator with `queuesize` (packed args) and `checkerperiod`.
+pub async fn get<H: Host>(
+    host: &H,
+    caller: &str,
+    m: GetGeneratorMsg,
+) -> Result<Generator, Failure> {
+    let mut conn = connect(host).await?;
+    read(&mut conn, GetGeneratorMsg::ROLE, caller, &m.generatorid).await
+}
+
+/// `resolvegeneratormsg`: a generator by colony and name.
+pub async fn resolve<H: Host>(
+    host: &H,
+    caller: &str,
+    m: ResolveGeneratorMsg,
+) -> Result<Generator, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, ResolveGeneratorMsg::ROLE, caller, &m.colonyname).await?;
+    let (client, _) = conn.parts();
+    store::generators::resolve(&*client, &m.colonyname, &m.generatorname)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| unknown(&m.generatorname))
+}
+
+/// `getgeneratorsmsg`: up to `count` generators of the colony.
+pub async fn list<H: Host>(
+    host: &H,
+    caller: &str,
+    m: GetGeneratorsMsg,
+) -> Result<Vec<Generator>, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, GetGeneratorsMsg::ROLE, caller, &m.colonyname).await?;
+    if m.count < 0 {
+        return Err(bad_request("count must not be negative"));
+    }
+    let (client, _) = conn.parts();
+    store::generators::list(&*client, &m.colonyname, m.count).await.map_err(db)
+}
+
+/// `packgeneratormsg`: a member packs one arg (sets `firstpack` on the first).
+pub async fn pack<H: Host>(host: &H, caller: &str, m: PackGeneratorMsg) -> Result<Empty, Failure> {
+    let mut conn = connect(host).await?;
+    read(&mut conn, PackGeneratorMsg::ROLE, caller, &m.generatorid).await?;
+    let (client, _) = conn.parts();
+    if store::generators::pack(&*client, &m.generatorid, &m.arg).await.map_err(db)? {
+        Ok(Empty {})
+    } else {
+        Err(unknown(&m.generatorid))
+    }
+}
+
+/// `removegeneratormsg`: a member removes a generator and its packed args.
+pub async fn remove<H: Host>(
+    host: &H,
+    caller: &str,
+    m: RemoveGeneratorMsg,
+) -> Result<Empty, Failure> {
+    let mut conn = connect(host).await?;
+    read(&mut conn, RemoveGeneratorMsg::ROLE, caller, &m.generatorid).await?;
+    let (client, _) = conn.parts();
+    store::generators::remove(&*client, &m.generatorid).await.map_err(db)?;
+    Ok(Empty {})
+}

@@ -1,0 +1,299 @@
+//! Process graphs (protocol §4.6, §6.6): submit a workflow, get and list graphs, cancel and
+//! remove them, and grow a running graph with `addchildmsg`.
+//!
+//! Resolution happens in Postgres (migration 0004's trigger) in the statement that closes a
+//! process; [`after_close`] only wakes executors for the children that became assignable.
+//!
+//! Differences from Go, on purpose: an unknown graph is 404 (Go: 500); an invalid workflow is
+//! 400 (Go: 500); a workflow with a dependency cycle is refused instead of never finishing.
+
+use super::{authorize, bad_request, connect, db, not_found};
+use crate::{
+    host::{DbConn, Host},
+    store::{self, graphs::NodeRow},
+    wakeups::{Ready, Wakeups},
+    workflow::{self, Initiator},
+};
+use colonies_core::{
+    Failure,
+    message::{
+        AddChildMsg, CancelProcessGraphMsg, Empty, GetProcessGraphMsg, GetProcessGraphsMsg,
+        Message, RemoveAllProcessGraphsMsg, RemoveProcessGraphMsg, SubmitWorkflowSpecMsg,
+    },
+    model::{ExecutorState, Process, ProcessGraph, StateFilter, WorkflowSpec},
+    rules::lifecycle,
+};
+use serde_json::Value;
+use tokio_postgres::{Client, GenericClient};
+
+/// Most graphs one `getprocessgraphsmsg` returns.
+pub const MAX_COUNT: i64 = 100;
+
+fn unknown_graph(id: &str) -> Failure {
+    not_found(format!("Process graph with ID {id} does not exist"))
+}
+
+/// What waking executors for a process needs.
+pub fn ready_of(process: &Process) -> Ready {
+    let c = &process.spec.conditions;
+    Ready {
+        colony: c.colonyname.clone(),
+        executor_type: c.executortype.clone(),
+        executor_names: c.executornames.clone(),
+        location: c.locationname.clone(),
+    }
+}
+
+/// Builds `spec` into a graph and inserts it with all its processes in one transaction on
+/// `client`; returns the graph (with nodes and edges drawn) and the wakeups of its roots,
+/// to publish after the commit. Shared by submit, crons and generators.
+pub async fn create(
+    client: &mut Client,
+    spec: WorkflowSpec,
+    initiator: &Initiator,
+    root_input: &[Value],
+) -> Result<(ProcessGraph, Vec<Ready>), Failure> {
+    let tx = client.transaction().await.map_err(db)?;
+    let (graph, nodes) =
+        store::graphs::create(&tx, spec, initiator, root_input).await.map_err(db)??;
+    tx.commit().await.map_err(db)?;
+    let wake = store::graphs::root_wakeups(&nodes);
+    let rows: Vec<NodeRow> = nodes
+        .iter()
+        .map(|n| NodeRow {
+            id: n.process.processid.clone(),
+            nodename: n.process.spec.nodename.clone(),
+            state: n.process.state,
+            children: n.process.children.clone(),
+        })
+        .collect();
+    let mut graph = graph;
+    workflow::draw(&mut graph, &rows);
+    Ok((graph, wake))
+}
+
+/// `submitworkflowspecmsg`: an approved member of `spec.colonyname` submits a workflow; the
+/// reply is the WAITING graph. Only its roots are assignable, and they are announced.
+pub async fn submit<H: Host>(
+    host: &H,
+    caller: &str,
+    m: SubmitWorkflowSpecMsg,
+) -> Result<ProcessGraph, Failure> {
+    let mut conn = connect(host).await?;
+    let (client, statements) = conn.parts();
+    let facts = store::processes::member_facts(client, &statements, caller, &m.spec.colonyname)
+        .await
+        .map_err(db)?;
+    facts.rows.require(SubmitWorkflowSpecMsg::ROLE, caller, None, None)?;
+    let name = facts
+        .rows
+        .executors
+        .iter()
+        .find(|e| e.state == ExecutorState::Approved)
+        .map(|e| e.executorname.clone())
+        .or_else(|| facts.rows.users.first().map(|u| u.name.clone()))
+        .ok_or_else(|| bad_request("Could not derive InitiatorName"))?;
+    let initiator = Initiator { id: caller.into(), name };
+    let (graph, wake) = create(client, m.spec, &initiator, &[]).await?;
+    drop(conn);
+    for ready in wake {
+        host.wakeups().publish(ready);
+    }
+    Ok(graph)
+}
+
+/// Reads a graph and checks the caller against its colony; 404 when unknown.
+async fn read_authorized<C: DbConn>(
+    conn: &mut C,
+    role: colonies_core::message::Role,
+    caller: &str,
+    id: &str,
+) -> Result<ProcessGraph, Failure> {
+    let graph = {
+        let (client, _) = conn.parts();
+        store::graphs::get(&*client, id).await.map_err(db)?.ok_or_else(|| unknown_graph(id))?
+    };
+    authorize(conn, role, caller, &graph.colonyname).await?;
+    Ok(graph)
+}
+
+/// `getprocessgraphmsg`: one graph with its nodes and edges; 404 when unknown (Go: 500).
+pub async fn get<H: Host>(
+    host: &H,
+    caller: &str,
+    m: GetProcessGraphMsg,
+) -> Result<ProcessGraph, Failure> {
+    let mut conn = connect(host).await?;
+    let mut graph =
+        read_authorized(&mut conn, GetProcessGraphMsg::ROLE, caller, &m.processgraphid).await?;
+    let (client, _) = conn.parts();
+    let rows = store::graphs::node_rows(&*client, &m.processgraphid).await.map_err(db)?;
+    workflow::draw(&mut graph, &rows);
+    Ok(graph)
+}
+
+/// `getprocessgraphsmsg`: up to `count` (≤ 100) graphs of the colony in `state`, newest first.
+pub async fn list<H: Host>(
+    host: &H,
+    caller: &str,
+    m: GetProcessGraphsMsg,
+) -> Result<Vec<ProcessGraph>, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, GetProcessGraphsMsg::ROLE, caller, &m.colonyname).await?;
+    if !(0..=MAX_COUNT).contains(&m.count) {
+        return Err(bad_request(format!("count must be between 0 and {MAX_COUNT}")));
+    }
+    let (client, _) = conn.parts();
+    let state = store::processes::state_code(m.state);
+    store::graphs::list(&*client, &m.colonyname, state, m.count).await.map_err(db)
+}
+
+/// `removeprocessgraphmsg`: any approved member deletes a graph that is not running, with
+/// its processes (400 when running).
+pub async fn remove<H: Host>(
+    host: &H,
+    caller: &str,
+    m: RemoveProcessGraphMsg,
+) -> Result<Empty, Failure> {
+    let mut conn = connect(host).await?;
+    let graph =
+        read_authorized(&mut conn, RemoveProcessGraphMsg::ROLE, caller, &m.processgraphid).await?;
+    lifecycle::check_graph_removable(graph.state)
+        .map_err(|e| Failure::new(e.status(), e.to_string()))?;
+    let (client, _) = conn.parts();
+    if store::graphs::remove(&*client, &m.processgraphid).await.map_err(db)? {
+        Ok(Empty {})
+    } else {
+        Err(bad_request("the process graph is running or was removed meanwhile"))
+    }
+}
+
+/// `removeallprocessgraphsmsg`: the colony owner deletes the colony's graphs in a state
+/// (`-1`: all; running is refused).
+pub async fn remove_all<H: Host>(
+    host: &H,
+    caller: &str,
+    m: RemoveAllProcessGraphsMsg,
+) -> Result<Empty, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, RemoveAllProcessGraphsMsg::ROLE, caller, &m.colonyname).await?;
+    lifecycle::check_remove_all(m.state).map_err(|e| Failure::new(e.status(), e.to_string()))?;
+    let state = match m.state {
+        StateFilter::All => None,
+        StateFilter::Only(state) => Some(store::processes::state_code(state)),
+    };
+    let (client, _) = conn.parts();
+    store::graphs::remove_all(&*client, &m.colonyname, state).await.map_err(db)?;
+    Ok(Empty {})
+}
+
+/// `cancelprocessgraphmsg`: any approved member cancels a graph: its WAITING and RUNNING
+/// processes and the graph itself become CANCELLED.
+pub async fn cancel<H: Host>(
+    host: &H,
+    caller: &str,
+    m: CancelProcessGraphMsg,
+) -> Result<Empty, Failure> {
+    let mut conn = connect(host).await?;
+    read_authorized(&mut conn, CancelProcessGraphMsg::ROLE, caller, &m.processgraphid).await?;
+    let (client, _) = conn.parts();
+    let tx = client.transaction().await.map_err(db)?;
+    if !store::graphs::cancel(&tx, &m.processgraphid).await.map_err(db)? {
+        return Err(unknown_graph(&m.processgraphid));
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(Empty {})
+}
+
+/// `addchildmsg`: the executor running a process of the graph adds a child to it. `insert`:
+/// the child takes over the parent's children; else it is another child of the parent and,
+/// with `childprocessid`, a new parent of that process. The reply is the new WAITING child.
+pub async fn add_child<H: Host>(
+    host: &H,
+    caller: &str,
+    m: AddChildMsg,
+) -> Result<Process, Failure> {
+    let mut conn = connect(host).await?;
+    let (client, statements) = conn.parts();
+    let facts =
+        super::processes::read(host, client, &statements, caller, &m.parentprocessid).await?;
+    facts.rows.require(AddChildMsg::ROLE, caller, Some(&facts.process), None)?;
+    lifecycle::require_running(facts.process.state)
+        .map_err(|e| Failure::new(e.status(), e.to_string()))?;
+    if m.processgraphid.is_empty() || facts.process.processgraphid != m.processgraphid {
+        return Err(bad_request(format!(
+            "process {} is not part of process graph {}",
+            m.parentprocessid, m.processgraphid
+        )));
+    }
+    let name = facts
+        .rows
+        .executors
+        .iter()
+        .find(|e| e.state == ExecutorState::Approved)
+        .map_or_else(String::new, |e| e.executorname.clone());
+    let initiator = Initiator { id: caller.into(), name };
+    let tx = client.transaction().await.map_err(db)?;
+    let parent =
+        store::graphs::lock_process(&tx, &m.parentprocessid).await.map_err(db)?.ok_or_else(
+            || not_found(format!("Process with ID {} does not exist", m.parentprocessid)),
+        )?;
+    if parent.state != colonies_core::model::ProcessState::Running
+        || parent.assignedexecutorid != caller
+    {
+        return Err(Failure::new(403, "the parent process is no longer running on the caller"));
+    }
+    if !m.childprocessid.is_empty()
+        && !store::graphs::in_graph(&tx, &m.processgraphid, &m.childprocessid).await.map_err(db)?
+    {
+        return Err(bad_request(format!(
+            "process {} is not part of process graph {}",
+            m.childprocessid, m.processgraphid
+        )));
+    }
+    let now = store::graphs::now_ns(&tx).await.map_err(db)?;
+    let mut node = workflow::new_node(m.spec, &facts.colony, &m.processgraphid, &initiator, now)?;
+    if node.process.spec.maxexectime == 0 {
+        node.process.spec.maxexectime = -1;
+    }
+    let p = &mut node.process;
+    p.parents = vec![parent.processid.clone()];
+    p.waitforparents = true;
+    p.children = if m.insert {
+        parent.children.clone()
+    } else if m.childprocessid.is_empty() {
+        Vec::new()
+    } else {
+        vec![m.childprocessid.clone()]
+    };
+    // The children are wired below; insert the node without them first so wiring is one path.
+    let children = core::mem::take(&mut p.children);
+    store::graphs::insert_nodes(&tx, core::slice::from_ref(&node)).await.map_err(db)?;
+    store::graphs::wire_child(
+        &tx,
+        &m.processgraphid,
+        &parent.processid,
+        &node.process.processid,
+        &m.childprocessid,
+        m.insert,
+    )
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    node.process.children = children;
+    Ok(node.process)
+}
+
+/// After a workflow process closed successfully: wakes one executor for each child that
+/// became assignable. Standalone processes cost nothing; a failed read only delays the
+/// children (a waiting executor finds them on its next query).
+pub async fn after_close<H: Host>(host: &H, client: &impl GenericClient, process: &Process) {
+    if !process.in_workflow() || process.children.is_empty() {
+        return;
+    }
+    if let Ok(ready) = store::graphs::ready_children(client, &process.processid).await {
+        for r in ready {
+            host.wakeups().publish(r);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! Key rotation (protocol §4.14): `changeuseridmsg`, `changeexecutoridmsg`,
+//! `changecolonyidmsg`, `changeserveridmsg`. Each reply echoes the request.
+//!
+//! The caller is authorised inside the transaction that moves the key, so a rotation racing
+//! another rotation or a removal of the same identity either sees the rows it changes or
+//! fails; it never half-applies. Every new ID must be 64 lowercase hex characters, the
+//! server's too (Go checks no length there): an ID in any other form matches no recovered
+//! caller, so accepting one would lock its owner out for good.
+
+use super::{bad_request, connect, db};
+use crate::{
+    host::{DbConn, Host},
+    store::{self, auth::caller_rows, key_rotation::Rotation},
+};
+use colonies_core::{
+    Failure,
+    message::{
+        ChangeColonyIdMsg, ChangeExecutorIdMsg, ChangeServerIdMsg, ChangeUserIdMsg, Message, Role,
+    },
+    rules::names::check_id,
+};
+
+/// What a rotation's outcome means for the caller.
+fn outcome(rotation: Rotation, what: &str) -> Result<(), Failure> {
+    match rotation {
+        Rotation::Done => Ok(()),
+        Rotation::Taken => {
+            Err(bad_request(format!("the new {what} ID is already used in the colony")))
+        }
+        // Authorised a moment ago, gone now: the identity moved or was removed meanwhile.
+        Rotation::Gone => Err(Failure::new(403, format!("Access denied, the {what} key changed"))),
+    }
+}
+
+/// Authorises `caller` for `role` in `colony`, checks `new`, and runs `rotate`, all in one
+/// transaction.
+async fn rotate<H, F>(
+    host: &H,
+    caller: &str,
+    role: Role,
+    colony: &str,
+    new: &str,
+    what: &'static str,
+    rotate: F,
+) -> Result<(), Failure>
+where
+    H: Host,
+    F: AsyncFnOnce(&tokio_postgres::Transaction<'_>) -> Result<Rotation, tokio_postgres::Error>,
+{
+    let mut conn = connect(host).await?;
+    let (client, _) = conn.parts();
+    let tx = client.transaction().await.map_err(db)?;
+    caller_rows(&tx, caller, colony).await.map_err(db)?.require(role, caller, None, None)?;
+    check_id(what, new).map_err(|e| bad_request(e.to_string()))?;
+    outcome(rotate(&tx).await.map_err(db)?, what)?;
+    tx.commit().await.map_err(db)
+}
+
+/// `changeuseridmsg`: a user of the colony moves to key `userid`.
+pub async fn change_user_id<H: Host>(
+    host: &H,
+    caller: &str,
+    m: ChangeUserIdMsg,
+) -> Result<ChangeUserIdMsg, Failure> {
+    let (colony, new) = (m.colonyname.as_str(), m.userid.as_str());
+    rotate(host, caller, ChangeUserIdMsg::ROLE, colony, new, "user", async |tx| {
+        store::key_rotation::change_user_id(tx, colony, caller, new).await
+    })
+    .await?;
+    Ok(m)
+}
+
+/// `changeexecutoridmsg`: an executor of the colony (approved or not) moves to key
+/// `executorid`, taking its running processes along.
+pub async fn change_executor_id<H: Host>(
+    host: &H,
+    caller: &str,
+    m: ChangeExecutorIdMsg,
+) -> Result<ChangeExecutorIdMsg, Failure> {
+    let (colony, new) = (m.colonyname.as_str(), m.executorid.as_str());
+    rotate(host, caller, ChangeExecutorIdMsg::ROLE, colony, new, "executor", async |tx| {
+        store::key_rotation::change_executor_id(tx, colony, caller, new).await
+    })
+    .await?;
+    Ok(m)
+}
+
+/// `changecolonyidmsg`: the colony owner hands the colony to key `colonyid`.
+pub async fn change_colony_id<H: Host>(
+    host: &H,
+    caller: &str,
+    m: ChangeColonyIdMsg,
+) -> Result<ChangeColonyIdMsg, Failure> {
+    let (colony, new) = (m.colonyname.as_str(), m.colonyid.as_str());
+    rotate(host, caller, ChangeColonyIdMsg::ROLE, colony, new, "colony", async |tx| {
+        store::key_rotation::change_colony_id(tx, colony, caller, new).await
+    })
+    .await?;
+    Ok(m)
+}
+
+/// `changeserveridmsg`: the server owner hands the server to key `serverid`.
+pub async fn change_server_id<H: Host>(
+    host: &H,
+    caller: &str,
+    m: ChangeServerIdMsg,
+) -> Result<ChangeServerIdMsg, Failure> {
+    let new = m.serverid.as_str();
+    rotate(host, caller, ChangeServerIdMsg::ROLE, "", new, "server", async |tx| {
+        store::key_rotation::change_server_id(tx, caller, new).await
+    })
+    .await?;
+    Ok(m)
+}

@@ -1,0 +1,111 @@
+//! Logs (protocol §4.9): lines of a running process or of an executor.
+
+use super::{authorize, bad_request, connect, db, processes};
+use crate::{
+    host::{DbConn, Host},
+    store::{self, auth::caller_rows, logs::LogSource},
+};
+use colonies_core::{
+    Failure,
+    message::{AddExecutorLogMsg, AddLogMsg, Empty, GetLogsMsg, Message, SearchLogsMsg},
+    model::{ExecutorState, Log},
+    rules::lifecycle::{TransitionError, require_running},
+};
+
+/// Most lines one `getlogsmsg` returns; more is refused with 403, as in Go.
+pub const MAX_LOG_COUNT: i64 = 500;
+/// Most lines one `searchlogsmsg` returns.
+pub const MAX_SEARCH_COUNT: i64 = 100;
+/// How many days back `searchlogsmsg` may look.
+pub const MAX_SEARCH_DAYS: i64 = 30;
+
+fn not_running() -> Failure {
+    let e = TransitionError::NotRunning;
+    Failure::new(e.status(), e.to_string())
+}
+
+/// `addlogmsg`: the assigned executor logs a line for its running process (403 otherwise).
+pub async fn add<H: Host>(host: &H, caller: &str, m: AddLogMsg) -> Result<Empty, Failure> {
+    let mut conn = connect(host).await?;
+    let (client, statements) = conn.parts();
+    let facts = processes::read(host, client, &statements, caller, &m.processid).await?;
+    facts.rows.require(AddLogMsg::ROLE, caller, Some(&facts.process), None)?;
+    require_running(facts.process.state).map_err(|_| not_running())?;
+    let name = facts
+        .rows
+        .executors
+        .iter()
+        .find(|e| e.state == ExecutorState::Approved)
+        .map_or("", |e| e.executorname.as_str());
+    if store::logs::add_for_process(&*client, &m.processid, caller, name, &m.message)
+        .await
+        .map_err(db)?
+    {
+        Ok(Empty {})
+    } else {
+        Err(not_running())
+    }
+}
+
+/// `addexecutorlogmsg`: an approved executor logs a line of its own.
+pub async fn add_for_executor<H: Host>(
+    host: &H,
+    caller: &str,
+    m: AddExecutorLogMsg,
+) -> Result<Empty, Failure> {
+    let mut conn = connect(host).await?;
+    let (client, _) = conn.parts();
+    let rows = caller_rows(&*client, caller, &m.colonyname).await.map_err(db)?;
+    rows.require(AddExecutorLogMsg::ROLE, caller, None, Some(&m.executorname))?;
+    store::logs::add_for_executor(&*client, &m.colonyname, &m.executorname, &m.message)
+        .await
+        .map_err(db)?;
+    Ok(Empty {})
+}
+
+/// `getlogsmsg`: an executor's lines (when `executorname` is set, within `colonyname`) or a
+/// process's; `count` above 500 is refused with 403, as in Go.
+pub async fn get<H: Host>(host: &H, caller: &str, m: GetLogsMsg) -> Result<Vec<Log>, Failure> {
+    if m.count > MAX_LOG_COUNT {
+        return Err(Failure::new(
+            403,
+            format!("count {} exceeds the maximum of {MAX_LOG_COUNT}", m.count),
+        ));
+    }
+    if m.count < 0 {
+        return Err(bad_request("count must not be negative"));
+    }
+    let mut conn = connect(host).await?;
+    let source = if !m.executorname.is_empty() {
+        authorize(&mut conn, GetLogsMsg::ROLE, caller, &m.colonyname).await?;
+        LogSource::Executor { colony: &m.colonyname, name: &m.executorname }
+    } else if !m.processid.is_empty() {
+        let (client, statements) = conn.parts();
+        let facts = processes::read(host, client, &statements, caller, &m.processid).await?;
+        facts.rows.require(GetLogsMsg::ROLE, caller, None, None)?;
+        LogSource::Process(&m.processid)
+    } else {
+        return Err(bad_request("processid or executorname must be given"));
+    };
+    let (client, _) = conn.parts();
+    store::logs::get(&*client, source, m.count, m.since, m.latest).await.map_err(db)
+}
+
+/// `searchlogsmsg`: up to `count` (≤ 100) lines of the colony from the last `days` (≤ 30)
+/// days containing `text`.
+pub async fn search<H: Host>(
+    host: &H,
+    caller: &str,
+    m: SearchLogsMsg,
+) -> Result<Vec<Log>, Failure> {
+    let mut conn = connect(host).await?;
+    authorize(&mut conn, SearchLogsMsg::ROLE, caller, &m.colonyname).await?;
+    if !(0..=MAX_SEARCH_DAYS).contains(&m.days) {
+        return Err(bad_request(format!("days must be between 0 and {MAX_SEARCH_DAYS}")));
+    }
+    if !(0..=MAX_SEARCH_COUNT).contains(&m.count) {
+        return Err(bad_request(format!("count must be between 0 and {MAX_SEARCH_COUNT}")));
+    }
+    let (client, _) = conn.parts();
+    store::logs::search(&*client, &m.colonyname, &m.text, m.days, m.count).await.map_err(db)
+}

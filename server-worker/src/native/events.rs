@@ -1,0 +1,413 @@
+//! Process and channel events for `/pubsub`, natively: one LISTEN connection per server,
+//! fanned out to the subscriptions of this server's sockets.
+//!
+//! The events come from the triggers of migration 0003, so they cover every write path on
+//! every replica and arrive only for committed writes. This is deliberately separate from the
+//! assign [`super::wakeups`]: a process subscriber never takes an executor's wake-up.
+//!
+//! Subscriptions are kept by [`Topic`], so an event costs a lookup per topic, not a scan of
+//! every socket. A process event's frame (the process read from Postgres) is read once, by
+//! whichever subscriber gets to it first, and shared by all the others ([`Delivery`]).
+
+use crate::pubsub::{CHANNEL_EVENTS, ChannelEvent, PROCESS_EVENTS, ProcessEvent, Topic};
+use alloc::sync::Arc;
+use colonies_core::Failure;
+use core::{
+    future::Future,
+    sync::atomic::{AtomicU64, Ordering},
+    time::Duration,
+};
+use futures_util::{StreamExt, stream};
+use std::{
+    collections::HashMap,
+    sync::{Mutex, MutexGuard},
+};
+use tokio::sync::{
+    OnceCell,
+    mpsc::{self, error::TrySendError},
+    watch,
+};
+use tokio_postgres::{AsyncMessage, NoTls};
+
+/// Events queued for one `subscribeprocessesmsg` socket before it counts as fallen behind
+/// and is cut off (its client then sees an error frame): memory per socket stays bounded
+/// however slowly a client reads.
+pub const STREAM_QUEUE: usize = 256;
+
+/// What a subscription is told.
+#[derive(Clone)]
+pub enum Signal {
+    /// A process of the topic reached the subscribed state.
+    Process(Arc<Delivery>),
+    /// The subscribed channel has new entries, or was removed.
+    Channel,
+    /// Events may have been missed (the LISTEN connection was re-established): look again.
+    Resync,
+}
+
+/// One process event, shared by every subscription it reaches.
+pub struct Delivery {
+    /// The event.
+    pub event: ProcessEvent,
+    frame: OnceCell<Option<Arc<str>>>,
+}
+
+impl Delivery {
+    /// The event's frame, read by `read` the first time any subscriber asks (`None`: the
+    /// process is gone). A failed read is not kept: the next subscriber tries again.
+    pub async fn frame<F, Fut>(&self, read: F) -> Result<Option<Arc<str>>, Failure>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Option<Arc<str>>, Failure>>,
+    {
+        self.frame.get_or_try_init(read).await.cloned()
+    }
+}
+
+struct Slot {
+    id: u64,
+    tx: mpsc::Sender<Signal>,
+    /// A stream must see every event; a one-shot or nudged subscription needs only one.
+    stream: bool,
+}
+
+struct Inner {
+    topics: Mutex<HashMap<Topic, Vec<Slot>>>,
+    next_id: AtomicU64,
+    /// Turns true at shutdown: every subscription ends.
+    closing: watch::Sender<bool>,
+    /// Whether the LISTEN connection is up.
+    listening: watch::Sender<bool>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // The map is consistent after any panic (plain inserts and removals).
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Inner {
+    fn dispatch_process(&self, event: ProcessEvent) {
+        let mut topics = lock(&self.topics);
+        let mut delivery = None;
+        for topic in event.topics() {
+            let Some(slots) = topics.get_mut(&topic) else { continue };
+            let delivery = delivery
+                .get_or_insert_with(|| {
+                    Arc::new(Delivery { event: event.clone(), frame: OnceCell::new() })
+                })
+                .clone();
+            slots.retain(|slot| match slot.tx.try_send(Signal::Process(delivery.clone())) {
+                Ok(()) => true,
+                // Dropping a stream's only sender ends its receiver once drained: the socket
+                // task tells its client it fell behind.
+                Err(TrySendError::Full(_)) => !slot.stream,
+                Err(TrySendError::Closed(_)) => false,
+            });
+            if slots.is_empty() {
+                topics.remove(&topic);
+            }
+        }
+    }
+
+    fn dispatch_channel(&self, event: &ChannelEvent) {
+        let mut topics = lock(&self.topics);
+        let nudge = |slots: &mut Vec<Slot>| {
+            // A full queue already holds a nudge; one is enough to make the reader look.
+            slots.retain(|slot| {
+                !matches!(slot.tx.try_send(Signal::Channel), Err(TrySendError::Closed(_)))
+            });
+        };
+        match &event.name {
+            Some(name) => {
+                let topic =
+                    Topic::Channel { processid: event.processid.clone(), name: name.clone() };
+                if let Some(slots) = topics.get_mut(&topic) {
+                    nudge(slots);
+                }
+            }
+            None => {
+                topics.iter_mut().filter(|(t, _)| event.concerns(t)).for_each(|(_, s)| nudge(s))
+            }
+        }
+        topics.retain(|_, slots| !slots.is_empty());
+    }
+
+    fn resync(&self) {
+        for slots in lock(&self.topics).values() {
+            for slot in slots {
+                let _ = slot.tx.try_send(Signal::Resync);
+            }
+        }
+    }
+}
+
+/// The event hub of a native server: cheap to clone, shared by every `/pubsub` socket.
+#[derive(Clone)]
+pub struct Events {
+    inner: Arc<Inner>,
+}
+
+impl Default for Events {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Events {
+    /// A hub with no LISTEN connection yet (see [`Events::listen`]).
+    pub fn new() -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                topics: Mutex::new(HashMap::new()),
+                next_id: AtomicU64::new(0),
+                closing: watch::Sender::new(false),
+                listening: watch::Sender::new(false),
+            }),
+        }
+    }
+
+    /// Registers a subscription to `topics`, all signalled through one queue. Register before
+    /// reading the state a subscription starts from, so a change committed in between is not
+    /// missed. `stream`: every event counts (`subscribeprocessesmsg`); otherwise one pending
+    /// signal is enough.
+    pub fn subscribe(&self, topics: Vec<Topic>, stream: bool) -> Subscriber {
+        let (tx, rx) = mpsc::channel(if stream { STREAM_QUEUE } else { 1 });
+        let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
+        let mut registry = lock(&self.inner.topics);
+        for topic in &topics {
+            registry.entry(topic.clone()).or_default().push(Slot { id, tx: tx.clone(), stream });
+        }
+        drop(registry);
+        Subscriber { id, topics, rx, inner: self.inner.clone() }
+    }
+
+    /// Delivers a process event as if it came from Postgres (tests, and hosts without LISTEN).
+    pub fn publish_process(&self, event: ProcessEvent) {
+        self.inner.dispatch_process(event);
+    }
+
+    /// Delivers a channel event as if it came from Postgres.
+    pub fn publish_channel(&self, event: &ChannelEvent) {
+        self.inner.dispatch_channel(event);
+    }
+
+    /// How many registrations there are now (a channel subscription has two).
+    pub fn subscriptions(&self) -> usize {
+        lock(&self.inner.topics).values().map(Vec::len).sum()
+    }
+
+    /// A receiver that turns true at shutdown.
+    pub fn closing(&self) -> watch::Receiver<bool> {
+        self.inner.closing.subscribe()
+    }
+
+    /// Ends every subscription (server shutdown).
+    pub fn close(&self) {
+        self.inner.closing.send_replace(true);
+    }
+
+    /// Returns once the LISTEN connection is up.
+    pub async fn until_listening(&self) {
+        let mut listening = self.inner.listening.subscribe();
+        let _ = listening.wait_for(|up| *up).await;
+    }
+
+    /// LISTENs for the events of migration 0003 on a connection of its own, reconnecting with
+    /// backoff until `stop` turns true. After every (re)connection the subscriptions are told
+    /// to look again, since events sent meanwhile were lost: a one-process or channel
+    /// subscription re-reads and catches up; a colony stream cannot replay what it missed.
+    pub fn listen(
+        &self,
+        pg: tokio_postgres::Config,
+        stop: watch::Receiver<bool>,
+    ) -> impl Future<Output = ()> + Send + 'static {
+        listen_loop(self.inner.clone(), pg, stop)
+    }
+}
+
+/// A registered subscription; dropping it unregisters.
+pub struct Subscriber {
+    id: u64,
+    topics: Vec<Topic>,
+    rx: mpsc::Receiver<Signal>,
+    inner: Arc<Inner>,
+}
+
+impl Subscriber {
+    /// The next signal; `None` once a stream was cut off for falling behind (its registration
+    /// was dropped, so no sender is left).
+    pub async fn recv(&mut self) -> Option<Signal> {
+        self.rx.recv().await
+    }
+}
+
+impl Drop for Subscriber {
+    fn drop(&mut self) {
+        let mut registry = lock(&self.inner.topics);
+        for topic in &self.topics {
+            if let Some(slots) = registry.get_mut(topic) {
+                slots.retain(|slot| slot.id != self.id);
+                // Empty topics go too, so memory returns to where it was once sockets close.
+                if slots.is_empty() {
+                    registry.remove(topic);
+                }
+            }
+        }
+    }
+}
+
+async fn listen_loop(
+    inner: Arc<Inner>,
+    pg: tokio_postgres::Config,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut backoff = Duration::from_millis(100);
+    while !*stop.borrow() {
+        match pg.connect(NoTls).await {
+            Ok((client, mut connection)) => {
+                let (msg_tx, mut messages) = mpsc::unbounded_channel();
+                let driver = tokio::spawn(async move {
+                    let mut stream = stream::poll_fn(move |cx| connection.poll_message(cx));
+                    while let Some(Ok(message)) = stream.next().await {
+                        if msg_tx.send(message).is_err() {
+                            break;
+                        }
+                    }
+                });
+                let listen = format!("LISTEN {PROCESS_EVENTS}; LISTEN {CHANNEL_EVENTS}");
+                if client.batch_execute(&listen).await.is_ok() {
+                    backoff = Duration::from_millis(100);
+                    inner.listening.send_replace(true);
+                    inner.resync();
+                    tracing::debug!("listening for process and channel events");
+                    loop {
+                        tokio::select! {
+                            message = messages.recv() => match message {
+                                Some(AsyncMessage::Notification(n)) => match n.channel() {
+                                    PROCESS_EVENTS => {
+                                        if let Some(event) = ProcessEvent::parse(n.payload()) {
+                                            inner.dispatch_process(event);
+                                        }
+                                    }
+                                    CHANNEL_EVENTS => {
+                                        if let Some(event) = ChannelEvent::parse(n.payload()) {
+                                            inner.dispatch_channel(&event);
+                                        }
+                                    }
+                                    _ => {}
+                                },
+                                Some(_) => {}
+                                None => break,
+                            },
+                            _ = stop.changed() => break,
+                        }
+                    }
+                }
+                driver.abort();
+                inner.listening.send_replace(false);
+            }
+            Err(e) => tracing::warn!(error = %e, "event connection to Postgres failed; retrying"),
+        }
+        if *stop.borrow() {
+            break;
+        }
+        tracing::warn!("lost the event connection to Postgres; reconnecting");
+        tokio::select! {
+            () = tokio::time::sleep(backoff) => {}
+            _ = stop.changed() => {}
+        }
+        backoff = (backoff * 2).min(Duration::from_secs(5));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(process: &str, state: i64) -> ProcessEvent {
+        ProcessEvent {
+            processid: process.into(),
+            colonyname: Some("c".into()),
+            executortype: Some("t".into()),
+            state,
+        }
+    }
+
+    fn colony(state: i64) -> Topic {
+        Topic::Processes { colonyname: "c".into(), executortype: "t".into(), state }
+    }
+
+    #[tokio::test]
+    async fn events_reach_only_their_topics_and_share_one_frame() {
+        let events = Events::new();
+        let mut waiting = events.subscribe(vec![colony(0)], true);
+        let mut running = events.subscribe(vec![colony(1)], true);
+        let mut one =
+            events.subscribe(vec![Topic::Process { processid: "p".into(), state: 0 }], false);
+        events.publish_process(event("p", 0));
+
+        let reads = AtomicU64::new(0);
+        let read = || async {
+            reads.fetch_add(1, Ordering::Relaxed);
+            Ok(Some(Arc::<str>::from("frame")))
+        };
+        for sub in [&mut waiting, &mut one] {
+            let Some(Signal::Process(d)) = sub.recv().await else { panic!("a process signal") };
+            assert_eq!(d.frame(read).await.ok().flatten().as_deref(), Some("frame"));
+        }
+        assert_eq!(reads.load(Ordering::Relaxed), 1, "the frame is read once");
+        assert!(running.rx.try_recv().is_err());
+    }
+
+    #[tokio::test]
+    async fn dropping_subscribers_leaves_nothing_behind() {
+        let events = Events::new();
+        let subs: Vec<_> = (0..100).map(|i| events.subscribe(vec![colony(i % 3)], true)).collect();
+        assert_eq!(events.subscriptions(), 100);
+        drop(subs);
+        assert_eq!(events.subscriptions(), 0);
+        assert!(lock(&events.inner.topics).is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_stream_that_falls_behind_is_cut_off() {
+        let events = Events::new();
+        let mut slow = events.subscribe(vec![colony(0)], true);
+        for i in 0..=STREAM_QUEUE {
+            events.publish_process(event(&format!("p{i}"), 0));
+        }
+        let mut received = 0;
+        while let Some(signal) = slow.recv().await {
+            assert!(matches!(signal, Signal::Process(_)));
+            received += 1;
+        }
+        assert_eq!(received, STREAM_QUEUE);
+        assert_eq!(events.subscriptions(), 0);
+    }
+
+    #[tokio::test]
+    async fn channel_nudges_coalesce() {
+        let events = Events::new();
+        let chat_topics = vec![
+            Topic::Channel { processid: "p".into(), name: "chat".into() },
+            Topic::Finished { processid: "p".into() },
+        ];
+        let mut chat = events.subscribe(chat_topics, false);
+        for _ in 0..5 {
+            events.publish_channel(&ChannelEvent {
+                processid: "p".into(),
+                name: Some("chat".into()),
+            });
+        }
+        events.publish_channel(&ChannelEvent { processid: "q".into(), name: Some("chat".into()) });
+        assert!(matches!(chat.recv().await, Some(Signal::Channel)));
+        assert!(chat.rx.try_recv().is_err());
+        events.publish_channel(&ChannelEvent { processid: "p".into(), name: None });
+        assert!(matches!(chat.recv().await, Some(Signal::Channel)));
+        // The process finishing reaches the channel's subscribers too.
+        events.publish_process(event("p", 2));
+        assert!(matches!(chat.recv().await, Some(Signal::Process(_))));
+        drop(chat);
+        assert_eq!(events.subscriptions(), 0);
+    }
+}

@@ -1,0 +1,176 @@
+//! Load generator: processes/s of submit → assign → close with N executors, and the p50/p99
+//! latency of a long-poll wake-up (submit sent → waiting executor has the process).
+//!
+//! ```text
+//! cargo run --release -p colonies-blackbox --bin loadgen -- \
+//!     [--processes 10000] [--executors 32] [--submitters 8] [--servers 1] [--samples 300] [--async-commit]
+//!     [--url http://host:port --owner-key <server owner private key>]
+//! ```
+//! Without `--url` it starts `--servers` native servers in this process on one private
+//! PostgreSQL cluster (the embedded default, as `colonies-edge serve` would), or on the
+//! database at `--database-url`.
+
+use colonies_blackbox::load::{Swarm, quantile, start_replica};
+use colonies_core::PrivateKey;
+use colonies_worker::{
+    ServerConfig,
+    native::{self, Database, NativeConfig, RunningServer},
+};
+use core::time::Duration;
+use std::collections::HashSet;
+
+struct Options {
+    processes: usize,
+    executors: usize,
+    submitters: usize,
+    servers: usize,
+    samples: usize,
+    pool: usize,
+    url: Option<String>,
+    owner_key: Option<String>,
+    async_commit: bool,
+    database_url: Option<String>,
+}
+
+fn options() -> Result<Options, String> {
+    let mut o = Options {
+        processes: 10_000,
+        executors: 32,
+        submitters: 8,
+        servers: 1,
+        samples: 300,
+        pool: 32,
+        url: None,
+        owner_key: std::env::var("COLONIES_SERVER_PRVKEY").ok(),
+        async_commit: false,
+        database_url: None,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
+        let number = |v: String| v.parse::<usize>().map_err(|e| format!("{flag}: {e}"));
+        match flag.as_str() {
+            "--processes" => o.processes = number(value()?)?,
+            "--executors" => o.executors = number(value()?)?,
+            "--submitters" => o.submitters = number(value()?)?,
+            "--servers" => o.servers = number(value()?)?.max(1),
+            "--samples" => o.samples = number(value()?)?,
+            "--pool" => o.pool = number(value()?)?,
+            "--url" => o.url = Some(value()?),
+            "--database-url" => o.database_url = Some(value()?),
+            "--owner-key" => o.owner_key = Some(value()?),
+            // Trades the last few hundred milliseconds of commits on a crash for fewer WAL
+            // flushes: shows how much of the cost is the disk's.
+            "--async-commit" => o.async_commit = true,
+            "-h" | "--help" => {
+                return Err("usage: loadgen [--processes N] [--executors N] [--submitters N] \
+                            [--servers N] [--samples N] [--pool N] [--url URL --owner-key KEY]"
+                    .into());
+            }
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    Ok(o)
+}
+
+async fn embedded(o: &Options, owner: &PrivateKey) -> Result<Vec<RunningServer>, String> {
+    let data_dir = tempfile::Builder::new()
+        .prefix("colonies-loadgen-")
+        .tempdir()
+        .map_err(|e| e.to_string())?
+        .keep();
+    let first = native::start(NativeConfig {
+        server: ServerConfig::default(),
+        listen: "127.0.0.1:0".parse().map_err(|e| format!("{e}"))?,
+        database: match &o.database_url {
+            Some(url) => Database::External(Box::new(url.parse().map_err(|e| format!("{e}"))?)),
+            None => Database::Embedded { pg_bin: None, ephemeral: true },
+        },
+        data_dir,
+        server_id: Some(owner.id().to_hex()),
+        body_limit: native::DEFAULT_BODY_LIMIT,
+        dashboard_dir: None,
+        pool_size: o.pool,
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    let url = o.database_url.clone().unwrap_or_else(|| first.database_url().to_owned());
+    if o.async_commit {
+        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .map_err(|e| e.to_string())?;
+        tokio::spawn(connection);
+        // Separate statements: ALTER SYSTEM refuses to run inside a batch's transaction.
+        for sql in ["ALTER SYSTEM SET synchronous_commit = off", "SELECT pg_reload_conf()"] {
+            client.batch_execute(sql).await.map_err(|e| format!("{sql}: {e}"))?;
+        }
+    }
+    let mut servers = vec![first];
+    for _ in 1..o.servers {
+        servers.push(start_replica(&url, o.pool).await);
+    }
+    Ok(servers)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+#[tokio::main]
+async fn main() -> Result<(), String> {
+    let o = options()?;
+    let (urls, owner, servers) = match &o.url {
+        Some(url) => {
+            let key = o.owner_key.as_deref().ok_or("--url needs --owner-key")?;
+            let owner: PrivateKey = key.parse().map_err(|e| format!("--owner-key: {e}"))?;
+            (vec![url.trim_end_matches('/').to_owned()], owner, Vec::new())
+        }
+        None => {
+            let owner = PrivateKey::generate().map_err(|e| e.to_string())?;
+            let servers = embedded(&o, &owner).await?;
+            let urls = servers.iter().map(|s| format!("http://{}", s.addr())).collect();
+            (urls, owner, servers)
+        }
+    };
+    println!(
+        "servers: {} ({}), executors: {}, submitters: {}, processes: {}",
+        urls.len(),
+        if o.url.is_some() { "given" } else { "embedded PostgreSQL" },
+        o.executors,
+        o.submitters,
+        o.processes
+    );
+    let swarm = Swarm::new(urls, &owner, o.executors).await;
+
+    let run = swarm.throughput(o.processes, o.submitters).await;
+    let unique: HashSet<&String> = run.assigned.iter().collect();
+    println!(
+        "submit→assign→close: {} processes in {:.2} s = {:.0} processes/s \
+         (assigned {}, distinct {}, errors {})",
+        run.submitted.len(),
+        run.elapsed.as_secs_f64(),
+        run.per_second(),
+        run.assigned.len(),
+        unique.len(),
+        run.errors.len()
+    );
+    if let Some((status, body)) = run.errors.first() {
+        println!("first error: {status} {body}");
+    }
+
+    if o.samples > 0 {
+        let mut latencies = swarm.wakeup_latency(o.samples).await;
+        println!(
+            "long-poll wake-up (submit sent → executor has it), {} samples: \
+             p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            latencies.len(),
+            ms(quantile(&mut latencies, 0.5)),
+            ms(quantile(&mut latencies, 0.99)),
+            ms(quantile(&mut latencies, 1.0)),
+        );
+    }
+    for server in servers {
+        server.shutdown().await;
+    }
+    Ok(())
+}

@@ -1,0 +1,282 @@
+//! A swarm of executors against one or more servers: the "every process assigned exactly
+//! once" check and the load generator (`src/bin/loadgen.rs`) share it.
+//!
+//! One colony, `executors` approved executors spread round-robin over the server URLs, and a
+//! submitting executor of another type. [`Swarm::throughput`] runs submit → assign → close for
+//! a number of processes; [`Swarm::wakeup_latency`] measures how long a long-polling executor
+//! takes to receive a process after it is submitted.
+
+use crate::{Answer, Client, key, unique};
+use colonies_core::PrivateKey;
+use core::time::Duration;
+use serde_json::{Value, json};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Instant,
+};
+
+/// The executor type the swarm's processes need.
+pub const TYPE: &str = "swarm";
+
+/// The swarm's colony and keys.
+pub struct Swarm {
+    /// The servers (base URLs); executor `i` talks to `urls[i % len]`.
+    pub urls: Vec<String>,
+    /// The colony.
+    pub colony: String,
+    /// The colony owner.
+    pub owner: PrivateKey,
+    /// Submits the processes (an approved executor of another type, so it never takes one).
+    pub submitter: PrivateKey,
+    /// The executors.
+    pub executors: Vec<PrivateKey>,
+}
+
+/// What [`Swarm::throughput`] saw.
+#[derive(Debug)]
+pub struct Throughput {
+    /// IDs of the submitted processes.
+    pub submitted: Vec<String>,
+    /// IDs of the processes the executors received (and closed), in no particular order.
+    pub assigned: Vec<String>,
+    /// From the first submit to the last close.
+    pub elapsed: Duration,
+    /// Error replies other than "nothing to assign", with their status.
+    pub errors: Vec<(u16, String)>,
+}
+
+impl Throughput {
+    /// Closed processes per second.
+    pub fn per_second(&self) -> f64 {
+        self.assigned.len() as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+fn spec(colony: &str) -> Value {
+    json!({
+        "funcname": "work",
+        "args": ["x"],
+        "maxwaittime": -1,
+        "maxexectime": -1,
+        "maxretries": 0,
+        "conditions": { "colonyname": colony, "executortype": TYPE },
+    })
+}
+
+async fn approved_executor(
+    client: &Client,
+    owner: &PrivateKey,
+    colony: &str,
+    executor_type: &str,
+) -> PrivateKey {
+    let (k, name) = (key(), unique("swarm-executor"));
+    let add = json!({ "executor": {
+        "executorid": k.id().to_hex(), "executortype": executor_type,
+        "executorname": name, "colonyname": colony,
+    } });
+    client.call(owner, "addexecutormsg", add).await.ok_json();
+    let approve = json!({ "colonyname": colony, "executorname": name });
+    client.call(owner, "approveexecutormsg", approve).await.ok_json();
+    k
+}
+
+impl Swarm {
+    /// Creates the colony (signed by the server owner `server_owner`) and the executors.
+    pub async fn new(urls: Vec<String>, server_owner: &PrivateKey, executors: usize) -> Self {
+        let client = Client::to(&urls[0]);
+        let (owner, colony) = (key(), unique("swarm"));
+        let add = json!({ "colony": { "colonyid": owner.id().to_hex(), "name": colony } });
+        client.call(server_owner, "addcolonymsg", add).await.ok_json();
+        let submitter = approved_executor(&client, &owner, &colony, "swarm-submitter").await;
+        let mut keys = Vec::with_capacity(executors);
+        for _ in 0..executors {
+            keys.push(approved_executor(&client, &owner, &colony, TYPE).await);
+        }
+        Self { urls, colony, owner, submitter, executors: keys }
+    }
+
+    fn client(&self, i: usize) -> Client {
+        Client::to(&self.urls[i % self.urls.len()])
+    }
+
+    /// Submits `processes` processes from `submitters` concurrent submitters while every
+    /// executor loops assign (long poll) → close, until all are closed.
+    pub async fn throughput(&self, processes: usize, submitters: usize) -> Throughput {
+        let done = Arc::new(core::sync::atomic::AtomicUsize::new(0));
+        let errors = Arc::new(Mutex::new(Vec::new()));
+        let last_close = Arc::new(Mutex::new(Instant::now()));
+        let started = Instant::now();
+        let mut workers = Vec::new();
+        for (i, executor) in self.executors.iter().enumerate() {
+            let (client, executor, colony) =
+                (self.client(i), executor.clone(), self.colony.clone());
+            let (done, errors, last_close) = (done.clone(), errors.clone(), last_close.clone());
+            workers.push(tokio::spawn(async move {
+                let mut mine = Vec::new();
+                let assign = json!({ "colonyname": colony, "timeout": 1 });
+                while done.load(core::sync::atomic::Ordering::SeqCst) < processes {
+                    let answer = client.call(&executor, "assignprocessmsg", assign.clone()).await;
+                    let Some(id) = process_id(&answer, &errors) else { continue };
+                    let close = json!({ "processid": id, "out": ["done"] });
+                    let closed = client.call(&executor, "closesuccessfulmsg", close).await;
+                    if closed.reply.as_ref().is_some_and(|r| !r.error) {
+                        *lock(&last_close) = Instant::now();
+                    } else {
+                        lock(&errors).push((closed.status, closed.body.clone()));
+                    }
+                    mine.push(id);
+                    done.fetch_add(1, core::sync::atomic::Ordering::SeqCst);
+                }
+                mine
+            }));
+        }
+        let per = processes.div_ceil(submitters.max(1));
+        let mut submitting = Vec::new();
+        for s in 0..submitters.max(1) {
+            let count = per.min(processes.saturating_sub(s * per));
+            let (client, submitter, colony) =
+                (self.client(s), self.submitter.clone(), self.colony.clone());
+            let errors = errors.clone();
+            submitting.push(tokio::spawn(async move {
+                let mut ids = Vec::with_capacity(count);
+                let payload = json!({ "spec": spec(&colony) });
+                while ids.len() < count {
+                    let answer =
+                        client.call(&submitter, "submitfuncspecmsg", payload.clone()).await;
+                    match process_id(&answer, &errors) {
+                        Some(id) => ids.push(id),
+                        None => tokio::time::sleep(Duration::from_millis(10)).await,
+                    }
+                }
+                ids
+            }));
+        }
+        let mut submitted = Vec::new();
+        for task in submitting {
+            submitted.extend(task.await.expect("a submitter"));
+        }
+        let mut assigned = Vec::new();
+        for task in workers {
+            assigned.extend(task.await.expect("an executor"));
+        }
+        let elapsed = lock(&last_close).duration_since(started);
+        let errors = core::mem::take(&mut *lock(&errors));
+        Throughput { submitted, assigned, elapsed, errors }
+    }
+
+    /// With every executor long-polling, submits `samples` processes one at a time and
+    /// measures, for each, the time from sending the submit to an executor receiving the
+    /// process (the submit's own work included).
+    pub async fn wakeup_latency(&self, samples: usize) -> Vec<Duration> {
+        let received: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+        let notify = Arc::new(tokio::sync::Notify::new());
+        let stop = Arc::new(core::sync::atomic::AtomicBool::new(false));
+        let errors = Arc::new(Mutex::new(Vec::new()));
+        let mut workers = Vec::new();
+        for (i, executor) in self.executors.iter().enumerate() {
+            let (client, executor, colony) =
+                (self.client(i), executor.clone(), self.colony.clone());
+            let (received, notify, stop, errors) =
+                (received.clone(), notify.clone(), stop.clone(), errors.clone());
+            workers.push(tokio::spawn(async move {
+                let assign = json!({ "colonyname": colony, "timeout": 2 });
+                while !stop.load(core::sync::atomic::Ordering::SeqCst) {
+                    let answer = client.call(&executor, "assignprocessmsg", assign.clone()).await;
+                    let at = Instant::now();
+                    if let Some(id) = process_id(&answer, &errors) {
+                        lock(&received).insert(id.clone(), at);
+                        notify.notify_one();
+                        let close = json!({ "processid": id });
+                        client.call(&executor, "closesuccessfulmsg", close).await;
+                    }
+                }
+            }));
+        }
+        // Let every executor reach its long poll.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let client = self.client(0);
+        let payload = json!({ "spec": spec(&self.colony) });
+        let mut latencies = Vec::with_capacity(samples);
+        for _ in 0..samples {
+            let sent = Instant::now();
+            let answer = client.call(&self.submitter, "submitfuncspecmsg", payload.clone()).await;
+            let Some(id) = process_id(&answer, &errors) else { continue };
+            let at = loop {
+                let waiting = notify.notified();
+                if let Some(at) = lock(&received).get(&id) {
+                    break *at;
+                }
+                if tokio::time::timeout(Duration::from_secs(5), waiting).await.is_err() {
+                    panic!("process {id} was not received within 5 s");
+                }
+            };
+            latencies.push(at.duration_since(sent));
+            // Let the executor close it and poll again, so each sample starts from idle.
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        stop.store(true, core::sync::atomic::Ordering::SeqCst);
+        for worker in workers {
+            let _ = worker.await;
+        }
+        latencies
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The process ID of a process reply; a 404 ("nothing to assign") is not an error.
+fn process_id(answer: &Answer, errors: &Mutex<Vec<(u16, String)>>) -> Option<String> {
+    match &answer.reply {
+        Some(reply) if !reply.error => {
+            let json: Value = serde_json::from_slice(&reply.clone().into_result().ok()?).ok()?;
+            json["processid"].as_str().map(str::to_owned)
+        }
+        _ if answer.status == 404 => None,
+        _ => {
+            lock(errors).push((answer.status, answer.body.clone()));
+            None
+        }
+    }
+}
+
+/// The `q`-quantile (0..=1) of `samples` (sorted here).
+pub fn quantile(samples: &mut [Duration], q: f64) -> Duration {
+    if samples.is_empty() {
+        return Duration::ZERO;
+    }
+    samples.sort();
+    let i = ((samples.len() - 1) as f64 * q).round() as usize;
+    samples[i.min(samples.len() - 1)]
+}
+
+/// Starts another server on the database at `database_url` (a replica: its own pool, its own
+/// wakeups joined to the others' through LISTEN/NOTIFY). Its owner is the stored one.
+pub async fn start_replica(
+    database_url: &str,
+    pool_size: usize,
+) -> colonies_worker::native::RunningServer {
+    use colonies_worker::{
+        ServerConfig,
+        native::{self, Database, NativeConfig},
+    };
+    let pg: tokio_postgres::Config = database_url.parse().expect("a database URL");
+    let data_dir = tempfile::Builder::new()
+        .prefix("colonies-replica-")
+        .tempdir()
+        .expect("a temporary directory")
+        .keep();
+    let config = NativeConfig {
+        server: ServerConfig::default(),
+        listen: "127.0.0.1:0".parse().expect("an address"),
+        database: Database::External(Box::new(pg)),
+        data_dir,
+        server_id: None,
+        body_limit: crate::LOCAL_BODY_LIMIT,
+        dashboard_dir: None,
+        pool_size,
+    };
+    native::start(config).await.expect("the replica starts")
+}
