@@ -38,6 +38,8 @@ cargo clippy -p colonies-wasm --all-targets --target wasm32-unknown-unknown -- -
 npm run build:wasm
 (cd wasm-client && wasm-pack test --node && wasm-pack test --headless --chrome)
 node --experimental-websocket --test wasm-client/tests/*.mjs
+# The package against a real native server: submit, assign, close, workflow, subscription.
+scripts/with-server.sh node --experimental-websocket --test wasm-client/tests/server.test.mjs
 
 step "package declarations (tsc), dashboard build, browser end-to-end (screenshots in target/e2e-screenshots/)"
 npm run check:types

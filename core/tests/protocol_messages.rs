@@ -90,7 +90,10 @@ fn process_fields() {
     assert_eq!(m.timeout, 10);
     assert_eq!((m.availablecpu.as_str(), m.availablemem.as_str()), ("4000m", "10G"));
     let m: GetProcessesMsg = parse_payload(payload("getprocessesmsg").as_bytes()).unwrap();
-    assert_eq!((m.count, m.state, m.executortype.as_str()), (100, ProcessState::Success, "cli"));
+    assert_eq!(
+        (m.count, m.state, m.executortype.as_str()),
+        (100, StateFilter::Only(ProcessState::Success), "cli")
+    );
     let m: GetProcessHistoryMsg = parse_payload(payload("getprocesshistmsg").as_bytes()).unwrap();
     assert_eq!((m.seconds, m.state), (3600, ProcessState::Failed));
     let m: CloseSuccessfulMsg = parse_payload(payload("closesuccessfulmsg").as_bytes()).unwrap();

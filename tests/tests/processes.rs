@@ -393,6 +393,7 @@ async fn lists_filter_exclusively_and_order_by_state() {
     other_type["conditions"]["executortype"] = json!("other");
     other_type["priority"] = json!(-1);
     let other = id(&env.submit(&env.e1, other_type).await);
+    let submitted = [ids[0].clone(), ids[1].clone(), ids[2].clone(), other.clone()];
 
     // WAITING: prioritytime ascending (the highest priority first).
     let all: Vec<String> = list(&env, &env.e1, json!({})).await.iter().map(id).collect();
@@ -423,13 +424,18 @@ async fn lists_filter_exclusively_and_order_by_state() {
         list(&env, &env.e1, json!({ "state": 2 })).await.iter().map(id).collect();
     assert_eq!(done, [second, first]);
     assert!(list(&env, &env.e1, json!({ "state": 3 })).await.is_empty());
+    // state -1 (every state) is an extension pycolonies' get_processes_for_workflow relies on;
+    // Go refuses it. All four processes, in submission order.
+    let every: Vec<String> =
+        list(&env, &env.e1, json!({ "state": -1 })).await.iter().map(id).collect();
+    assert_eq!(every, submitted);
 
     // Bad requests.
     let bad = |payload: Value| env.call(&env.e1, "getprocessesmsg", payload);
     let c = &env.colony1;
     bad(json!({ "colonyname": c, "count": 101, "state": 0 })).await.assert_error(400);
     bad(json!({ "colonyname": c, "count": 10, "state": 5 })).await.assert_error(400);
-    bad(json!({ "colonyname": c, "count": 10, "state": -1 })).await.assert_error(400);
+    bad(json!({ "colonyname": c, "count": 10, "state": -2 })).await.assert_error(400);
     bad(json!({ "colonyname": c, "count": 10, "state": 0, "initiator": "nobody" }))
         .await
         .assert_error(400);

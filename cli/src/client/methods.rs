@@ -91,7 +91,7 @@ rpc_methods! {
     /// `getprocessmsg`: one process.
     get_process(processid: String) -> GetProcessMsg;
     /// `getprocessesmsg`: up to `count` (≤ 100) processes of a colony in one state.
-    get_processes(colonyname: String, count: i64, state: ProcessState) -> GetProcessesMsg;
+    get_processes(colonyname: String, count: i64, state: StateFilter) -> GetProcessesMsg;
     /// `getprocesshistmsg`: processes submitted in the last `seconds` (`executorid` empty: all).
     get_process_history(colonyname: String, executorid: String, seconds: i64, state: ProcessState) -> GetProcessHistoryMsg;
     /// `removeprocessmsg`: delete a process that is not running and not in a workflow.

@@ -44,8 +44,12 @@ pub struct GetProcessesMsg {
     pub colonyname: String,
     /// At most this many (≤ 100).
     pub count: i64,
-    /// Only this state.
-    pub state: ProcessState,
+    /// Only this state; `-1` (every state) is an extension that pycolonies'
+    /// `get_processes_for_workflow` sends (Go refuses it).
+    pub state: StateFilter,
+    /// Only processes of this workflow: an extension pycolonies sends (Go ignores the field).
+    /// It takes precedence over the other filters.
+    pub processgraphid: String,
     /// Only this executor type (first non-empty filter wins).
     pub executortype: String,
     /// Only this label.

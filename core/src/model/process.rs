@@ -74,6 +74,12 @@ impl StateFilter {
     }
 }
 
+impl From<ProcessState> for StateFilter {
+    fn from(state: ProcessState) -> Self {
+        Self::Only(state)
+    }
+}
+
 impl Default for StateFilter {
     fn default() -> Self {
         Self::Only(ProcessState::Waiting)

@@ -350,7 +350,9 @@ pub async fn list<H: Host>(
         return Err(bad_request(format!("count must be between 0 and {MAX_COUNT}")));
     }
     let (client, _) = conn.parts();
-    let filter = if !m.executortype.is_empty() {
+    let filter = if !m.processgraphid.is_empty() {
+        ListFilter::Graph(&m.processgraphid)
+    } else if !m.executortype.is_empty() {
         ListFilter::ExecutorType(&m.executortype)
     } else if !m.initiator.is_empty() {
         if !store::processes::user_exists(&*client, &m.colonyname, &m.initiator)

@@ -10,7 +10,7 @@
 use super::auth::{CallerRows, executor_state};
 use crate::host::Statements;
 use colonies_core::{
-    model::{Attribute, AttributeType, Colony, Executor, Process, ProcessState, User},
+    model::{Attribute, AttributeType, Colony, Executor, Process, ProcessState, StateFilter, User},
     time::Timestamp,
 };
 use serde_json::Value;
@@ -554,6 +554,8 @@ pub async fn remove_all(
 pub enum ListFilter<'a> {
     /// No filter.
     None,
+    /// Only processes of this workflow (process graph).
+    Graph(&'a str),
     /// Only this executor type.
     ExecutorType(&'a str),
     /// Only processes whose initiator has this name.
@@ -567,27 +569,33 @@ pub enum ListFilter<'a> {
 pub async fn list(
     client: &impl GenericClient,
     colony: &str,
-    state: ProcessState,
+    state: StateFilter,
     filter: ListFilter<'_>,
     count: i64,
 ) -> Result<Vec<Process>, Error> {
     let order = match state {
-        ProcessState::Waiting => "p.prioritytime",
-        ProcessState::Running => "p.start_time",
-        _ => "p.end_time DESC",
+        StateFilter::Only(ProcessState::Waiting) => "p.prioritytime",
+        StateFilter::Only(ProcessState::Running) => "p.start_time",
+        StateFilter::Only(_) => "p.end_time DESC",
+        // Every state (a workflow's processes, say): in submission order.
+        StateFilter::All => "p.submission_time, p.prioritytime",
     };
     let (condition, value) = match filter {
         ListFilter::None => ("", ""),
+        ListFilter::Graph(v) => ("AND p.processgraph_id = $3", v),
         ListFilter::ExecutorType(v) => ("AND p.executor_type = $3", v),
         ListFilter::Initiator(v) => ("AND p.initiator_name = $3", v),
         ListFilter::Label(v) => ("AND p.label = $3", v),
     };
     // The state is a literal (a code 0..=4, not client text) so the planner can use the
     // partial index of that state.
-    let code = state_code(state);
+    let state_condition = match state {
+        StateFilter::Only(state) => format!("AND p.state = {}", state_code(state)),
+        StateFilter::All => String::new(),
+    };
     let sql = format!(
         "SELECT {COLUMNS} FROM processes p
-         WHERE p.colony_name = $1 AND p.state = {code} {condition}
+         WHERE p.colony_name = $1 {state_condition} {condition}
          ORDER BY {order} LIMIT $2"
     );
     let rows = if condition.is_empty() {

@@ -3,8 +3,6 @@
 The server comes from COLONIES_SERVER_HOST / COLONIES_SERVER_PORT, its owner key from
 COLONIES_SERVER_PRVKEY (run.sh starts one). Every test uses pycolonies' own API only; an
 assertion that fails here is an incompatibility of the server, to be fixed there.
-Tests marked xfail wait for server features still being written; they turn into XPASS when
-the server catches up (the marks are not strict, so that is not a failure).
 """
 
 import importlib.metadata
@@ -17,15 +15,6 @@ import pytest
 from crypto import Crypto
 from model import Conditions, FuncSpec, Workflow
 from pycolonies import Colonies, ColoniesConnectionError, func_spec
-
-NEEDS_WORKFLOWS = pytest.mark.xfail(
-    reason="server: submitworkflowspecmsg / getprocessgraphmsg handlers not written yet (workflows)",
-    strict=False,
-)
-NEEDS_PUBSUB = pytest.mark.xfail(
-    reason="server: /pubsub subscribeprocessmsg is being written (passes once it lands)", strict=False
-)
-NEEDS_CRONS = pytest.mark.xfail(reason="server: cron handlers not written yet", strict=False)
 
 EXECUTOR_TYPE = "pyinterop"
 
@@ -180,7 +169,6 @@ def test_remove_process(s):
         s.client.get_process(s.failed, s.executor_prvkey)
 
 
-@NEEDS_PUBSUB
 def test_wait_over_pubsub(s):
     submitted = s.client.submit_func_spec(s.spec("later"), s.executor_prvkey)
 
@@ -212,7 +200,6 @@ def workflow(s):
     return Workflow(colonyname=s.colonyname, functionspecs=[first, second])
 
 
-@NEEDS_WORKFLOWS
 def test_workflow(s):
     graph = s.client.submit_workflow(workflow(s), s.executor_prvkey)
     assert len(graph.processids) == 2
@@ -232,7 +219,6 @@ def test_workflow(s):
     assert sorted(p["processid"] for p in in_graph) == sorted(graph.processids)
 
 
-@NEEDS_CRONS
 def test_cron(s):
     cron = s.client.add_cron("nightly", "0 0 3 * * *", False, workflow(s), s.colonyname, s.executor_prvkey)
     assert cron["name"] == "nightly"

@@ -76,15 +76,16 @@ fn id(v: &Value) -> String {
     v["processid"].as_str().unwrap_or_default().to_owned()
 }
 
-/// One measured kind of request: CPU and wall time per request.
+/// One measured kind of request: CPU (per process) and wall time per request.
 struct Measured {
     name: &'static str,
-    cpu_ms: f64,
+    cpu_ms: Vec<f64>,
     wall_ms: f64,
 }
 
-fn total_cpu(pids: &[u32]) -> Result<u64, String> {
-    pids.iter().map(|&p| cpu_ns(p)).sum()
+/// The CPU time of each of `pids`.
+fn cpu_each(pids: &[u32]) -> Result<Vec<u64>, String> {
+    pids.iter().map(|&p| cpu_ns(p)).collect()
 }
 
 #[tokio::main]
@@ -117,57 +118,89 @@ async fn run() -> Result<(), String> {
 
     let n = o.requests;
     let mut results = Vec::new();
-    let mut measure = |name, cpu: u64, wall: core::time::Duration| {
+    let pids = o.pids.clone();
+    let mut measure = |name, before: Vec<u64>, wall: core::time::Duration| -> Result<(), String> {
+        let after = cpu_each(&pids)?;
+        let cpu_ms = after.iter().zip(&before).map(|(a, b)| (a - b) as f64 / 1e6 / n as f64);
         results.push(Measured {
             name,
-            cpu_ms: cpu as f64 / 1e6 / n as f64,
+            cpu_ms: cpu_ms.collect(),
             wall_ms: wall.as_secs_f64() * 1e3 / n as f64,
         });
+        Ok(())
     };
 
-    let (c0, t0) = (total_cpu(&o.pids)?, Instant::now());
+    let (c0, t0) = (cpu_each(&o.pids)?, Instant::now());
     for _ in 0..n {
         let (status, _) = client.get("/health").await;
         if status != 200 {
             return Err(format!("GET /health answered {status}"));
         }
     }
-    measure("GET /health", total_cpu(&o.pids)? - c0, t0.elapsed());
+    measure("GET /health", c0, t0.elapsed())?;
+
+    // A request through the whole Worker (envelope, dispatch, reply) that needs no database.
+    let version =
+        serde_json::json!({ "signature": "", "payloadtype": "versionmsg", "payload": "" });
+    let (c0, t0) = (cpu_each(&o.pids)?, Instant::now());
+    for _ in 0..n {
+        let answer = client.post_raw(version.to_string().into_bytes()).await;
+        if answer.status != 200 {
+            return Err(format!("versionmsg answered {}: {}", answer.status, answer.body));
+        }
+    }
+    measure("versionmsg", c0, t0.elapsed())?;
+
+    // A signed request with one query (the caller's rows).
+    let get_colony = json!({ "colonyname": colony });
+    let (c0, t0) = (cpu_each(&o.pids)?, Instant::now());
+    for _ in 0..n {
+        client.call(&executor, "getcolonymsg", get_colony.clone()).await.ok_json();
+    }
+    measure("getcolonymsg", c0, t0.elapsed())?;
 
     let mut ids = Vec::with_capacity(n);
-    let (c0, t0) = (total_cpu(&o.pids)?, Instant::now());
+    let (c0, t0) = (cpu_each(&o.pids)?, Instant::now());
     for _ in 0..n {
         ids.push(id(&client.call(&executor, "submitfuncspecmsg", spec(&colony)).await.ok_json()));
     }
-    measure("submitfuncspecmsg", total_cpu(&o.pids)? - c0, t0.elapsed());
+    measure("submitfuncspecmsg", c0, t0.elapsed())?;
 
-    let (c0, t0) = (total_cpu(&o.pids)?, Instant::now());
+    let (c0, t0) = (cpu_each(&o.pids)?, Instant::now());
     for _ in 0..n {
         client.call(&executor, "assignprocessmsg", assign.clone()).await.ok_json();
     }
-    measure("assignprocessmsg", total_cpu(&o.pids)? - c0, t0.elapsed());
+    measure("assignprocessmsg", c0, t0.elapsed())?;
 
-    let (c0, t0) = (total_cpu(&o.pids)?, Instant::now());
+    let (c0, t0) = (cpu_each(&o.pids)?, Instant::now());
     for p in &ids {
         let close = json!({ "processid": p, "out": ["done"] });
         client.call(&executor, "closesuccessfulmsg", close).await.ok_json();
     }
-    measure("closesuccessfulmsg", total_cpu(&o.pids)? - c0, t0.elapsed());
+    measure("closesuccessfulmsg", c0, t0.elapsed())?;
 
-    let (c0, t0) = (total_cpu(&o.pids)?, Instant::now());
+    let (c0, t0) = (cpu_each(&o.pids)?, Instant::now());
     for p in &ids {
         client.call(&executor, "getprocessmsg", json!({ "processid": p })).await.ok_json();
     }
-    measure("getprocessmsg", total_cpu(&o.pids)? - c0, t0.elapsed());
+    measure("getprocessmsg", c0, t0.elapsed())?;
 
-    let base = results.first().map_or(0.0, |m| m.cpu_ms);
     println!(
-        "{n} sequential requests each, after {} warm-up rounds; CPU of pid(s) {:?}",
-        o.warmup, o.pids
+        "{n} sequential requests each, after {} warm-up rounds; CPU ms per request of each process:",
+        o.warmup
     );
-    println!("{:<20} {:>12} {:>18} {:>10}", "request", "CPU ms/req", "minus /health", "wall ms");
+    for pid in &o.pids {
+        let cmd = std::fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        let cmd: String = cmd.replace('\0', " ").chars().take(90).collect();
+        println!("  pid {pid}: {cmd}");
+    }
+    let header: String = o.pids.iter().map(|p| format!("{:>14}", format!("pid {p}"))).collect();
+    println!("{:<20}{header}{:>12}{:>16}{:>10}", "request", "total", "total-/health", "wall ms");
+    let base: f64 = results.first().map_or(0.0, |m| m.cpu_ms.iter().sum());
     for m in &results {
-        println!("{:<20} {:>12.3} {:>18.3} {:>10.2}", m.name, m.cpu_ms, m.cpu_ms - base, m.wall_ms);
+        let each: String = m.cpu_ms.iter().map(|c| format!("{c:>14.3}")).collect();
+        let total: f64 = m.cpu_ms.iter().sum();
+        println!("{:<20}{each}{total:>12.3}{:>16.3}{:>10.2}", m.name, total - base, m.wall_ms);
     }
     Ok(())
 }
