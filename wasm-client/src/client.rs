@@ -18,7 +18,8 @@ use alloc::rc::Rc;
 use colonies_core::{
     PrivateKey, RpcMsg, RpcReplyMsg,
     message::{
-        AssignProcessMsg, Empty, Message, SubscribeProcessMsg, SubscribeProcessesMsg, Transport,
+        AssignProcessMsg, Empty, Message, SubscribeChannelMsg, SubscribeProcessMsg,
+        SubscribeProcessesMsg, Transport,
     },
 };
 use core::{any::TypeId, cell::RefCell};
@@ -229,6 +230,18 @@ impl Client {
         #[wasm_bindgen(unchecked_param_type = "SubscribeProcessMsg")] request: JsValue,
     ) -> Result<JsValue, Error> {
         self.subscribe::<SubscribeProcessMsg>(&request)
+    }
+
+    /// Streams a channel's entries after index `afterseq` (protocol §7): each step yields the
+    /// batch one frame carries (existing entries first, then each new batch); the server ends
+    /// the stream with an empty batch when `timeout` passes or the process finishes:
+    /// `for await (const entries of client.subscribeChannel({…})) if (!entries.length) break;`.
+    #[wasm_bindgen(js_name = subscribeChannel, unchecked_return_type = "ChannelSubscription")]
+    pub fn subscribe_channel(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SubscribeChannelMsg")] request: JsValue,
+    ) -> Result<JsValue, Error> {
+        self.subscribe::<SubscribeChannelMsg>(&request)
     }
 }
 

@@ -1048,6 +1048,12 @@ export interface ChannelReadMsg {
   limit?: number;
 }
 
+/** A channel subscription: each step is one frame's batch of entries; `[]` ends it. */
+export interface ChannelSubscription extends AsyncIterableIterator<MsgEntry[]> {
+  /** Closes the socket; the iteration ends. */
+  close(): void;
+}
+
 /** `subscribechannelmsg` (WebSocket): stream a channel's entries after an index. */
 export interface SubscribeChannelMsg {
   /** The process. */

@@ -105,6 +105,31 @@ test('subscribeProcess yields the process when it succeeds', { skip: skip || (!g
   }
 });
 
+test('subscribeChannel yields existing and new entries, then ends', { skip: skip || (!globalThis.WebSocket && 'no WebSocket: run Node with --experimental-websocket') }, async () => {
+  const { name, executor, server } = await colony();
+  try {
+    const submitted = await executor.submitFunctionSpec({ spec: spec(name, 'chat', { channels: ['chat'] }) });
+    const assigned = await executor.assign({ colonyname: name, timeout: 5 });
+    const payload = (text) => Buffer.from(text).toString('base64');
+    await executor.channelAppend({ processid: assigned.processid, name: 'chat', sequence: 1, payload: payload('first') });
+    const subscription = executor.subscribeChannel({ processid: submitted.processid, name: 'chat', afterseq: 0, timeout: 3 });
+    const seen = [];
+    let appended = false;
+    for await (const entries of subscription) {
+      if (entries.length === 0) break;
+      seen.push(...entries.map((e) => Buffer.from(e.payload, 'base64').toString()));
+      if (!appended) {
+        appended = true;
+        await executor.channelAppend({ processid: assigned.processid, name: 'chat', sequence: 2, payload: payload('second') });
+      }
+      if (seen.length === 2) break;
+    }
+    assert.deepEqual(seen, ['first', 'second']);
+  } finally {
+    await server.removeColony({ colonyname: name });
+  }
+});
+
 test('an Executor runs submitted functions until stopped', { skip }, async () => {
   const { name, executor, server } = await colony();
   try {
