@@ -141,10 +141,10 @@ async fn statistics_are_for_the_server_owner_only() {
 #[tokio::test]
 async fn a_body_over_the_limit_is_413_with_an_error_envelope() {
     let Some(limit) = server().body_limit else { return };
-    let client = Client::new();
-    client.post_raw(vec![b' '; limit + 1]).await.assert_error(413);
-    // Just under the limit is read (and then refused as no envelope).
-    client.post_raw(vec![b' '; limit]).await.assert_error(400);
+    Client::new().post_raw(vec![b' '; limit + 1]).await.assert_error(413);
+    // Just under the limit is read (and then refused as no envelope). A new client: the server
+    // closes the connection after a 413, and a pooled connection may not have noticed yet.
+    Client::new().post_raw(vec![b' '; limit]).await.assert_error(400);
 }
 
 #[tokio::test]
