@@ -122,7 +122,7 @@ export async function waitFor(url, ms = 120_000) {
  * Starts `wrangler dev` on the built bundle: local mode (workerd), Hyperdrive's local
  * connection string pointing at `databaseUrl`, vars from `vars`. Returns the child process.
  */
-export function startWrangler({ port, inspectorPort, databaseUrl, vars = {}, stateDir, log = 'inherit' }) {
+export function startWrangler({ port, inspectorPort, databaseUrl, vars = {}, stateDir, log = 'inherit', direct = false }) {
   const args = [
     'dev',
     '--config', join(WORKER_DIR, 'wrangler.toml'),
@@ -134,6 +134,8 @@ export function startWrangler({ port, inspectorPort, databaseUrl, vars = {}, sta
     '--show-interactive-dev-session=false',
     '--log-level', 'info',
   ];
+  // `direct`: no Hyperdrive binding (wrangler.toml's [env.direct]); the Worker connects itself.
+  if (direct) args.push('--env', 'direct', '--var', `DATABASE_URL:${databaseUrl}`);
   for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);
   const env = toolEnv({ CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: databaseUrl });
   mkdirSync(env.XDG_CONFIG_HOME, { recursive: true });

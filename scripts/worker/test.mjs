@@ -65,7 +65,7 @@ async function startPostgres() {
   return `postgres://colonies:${password}@127.0.0.1:${port}/postgres`;
 }
 
-async function startWorker(name, databaseUrl, serverId) {
+async function startWorker(name, databaseUrl, serverId, direct = flags.has('--direct')) {
   const port = await freePort();
   const wrangler = startWrangler({
     port,
@@ -74,6 +74,7 @@ async function startWorker(name, databaseUrl, serverId) {
     stateDir: join(tmp, `state-${name}`),
     vars: { COLONIES_SERVER_ID: serverId, COLONIES_BODY_LIMIT: String(BODY_LIMIT) },
     log: 'pipe',
+    direct,
   });
   const lines = [];
   const keep = (chunk) => {
@@ -166,7 +167,8 @@ async function main() {
   log('Cron Trigger handler ran');
 
   if (!flags.has('--no-swarm')) {
-    const b = await startWorker('b', databaseUrl, owner.id);
+    // Both direct: wrangler's local Hyperdrive proxy does not survive resets under this load.
+    const b = await startWorker('b', databaseUrl, owner.id, true);
     log('two Workers, one database, concurrent executors: every process assigned once?');
     await cargo(['run', '--release', '-q', '-p', 'colonies-blackbox', '--bin', 'assign_once', '--',
       '--url', a.url, '--url', b.url, '--owner-key', owner.prvkey,

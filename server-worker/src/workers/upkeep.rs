@@ -5,12 +5,14 @@
 //!   number of isolates starting at once apply each migration exactly once, and Hyperdrive's
 //!   transaction pooling allows it. `COLONIES_AUTO_MIGRATE=false` leaves the schema to an
 //!   explicit step (see docs/deploy-workers.md).
-//! * Deadlines are applied by [`store::deadlines::sweep_deadlines`], the same pass the native
-//!   host runs every second: from the Cron Trigger (every minute, so an idle deployment still
-//!   expires processes), and after a request at most every `COLONIES_DEADLINE_SWEEP_MS` per
-//!   isolate (so a busy one does so within about a second). Its try-lock makes concurrent
-//!   sweeps of several isolates cost one pass. Handlers also apply a passed deadline to any
-//!   process they read, so no answer depends on when a sweep last ran.
+//! * Deadlines, crons and generators are applied by the store's sweeps
+//!   ([`store::deadlines::sweep_deadlines`], `sweep_crons`, `sweep_generators`), the same
+//!   passes the native host runs every second: from the Cron Trigger (every minute, so an idle
+//!   deployment still expires processes and starts crons), and after a request at most every
+//!   `COLONIES_DEADLINE_SWEEP_MS` per isolate (so a busy one does so within about a second).
+//!   Their try-locks make concurrent sweeps of several isolates cost one pass and fire each
+//!   cron once. Handlers also apply a passed deadline to any process they read, so no answer
+//!   depends on when a sweep last ran.
 
 use super::{host::WorkersHost, settings::Settings};
 use crate::{
@@ -69,14 +71,26 @@ pub fn sweep_due(settings: &Settings) -> bool {
     true
 }
 
-/// One deadline pass over the whole database (skipped if another isolate or server holds
-/// the sweep lock). Requeued processes wake nobody here: waiting executors poll.
+/// One pass of the periodic work over the whole database, each part skipped if another
+/// isolate or server holds its lock: deadlines, then due crons, then due generators (the same
+/// store passes the native host runs every second). Processes they make assignable wake
+/// nobody here: waiting executors poll.
 pub async fn sweep(host: &WorkersHost, stale_after: Duration) -> Result<Sweep, Failure> {
     let mut conn = host.db().await.map_err(|e| Failure::new(503, e.0))?;
     let (client, _) = conn.parts();
-    store::deadlines::sweep_deadlines(client, stale_after)
+    let sweep = store::deadlines::sweep_deadlines(client, stale_after)
         .await
-        .map_err(|e| unavailable("deadline sweep", e))
+        .map_err(|e| unavailable("deadline sweep", e))?;
+    let started =
+        store::crons::sweep_crons(client).await.map_err(|e| unavailable("cron sweep", e))?.len()
+            + store::generators::sweep_generators(client)
+                .await
+                .map_err(|e| unavailable("generator sweep", e))?
+                .len();
+    if started > 0 {
+        worker::console_log!("colonies: crons and generators made {started} processes runnable");
+    }
+    Ok(sweep)
 }
 
 /// Logs a sweep that did something.
