@@ -29,8 +29,8 @@ use colonies_core::{
     },
     rules::{
         lifecycle::{self, Transition, TransitionError},
-        priority::{check_priority, priority_time},
-        resources::{format_cpu, format_memory, parse_cpu, parse_memory},
+        priority::priority_time,
+        resources::{parse_cpu, parse_memory},
     },
     time::Timestamp,
 };
@@ -129,13 +129,6 @@ fn executor_name(facts: &ProcessFacts) -> &str {
         .map_or("", |e| e.executorname.as_str())
 }
 
-/// Resource limits must fit the columns; the rest of the spec is free-form.
-fn int32(field: &str, value: i64) -> Result<(), Failure> {
-    i32::try_from(value)
-        .map(drop)
-        .map_err(|_| bad_request(format!("{field} {value} is out of range")))
-}
-
 /// `submitfuncspecmsg`: an approved member of `spec.conditions.colonyname` submits a spec; the
 /// reply is the WAITING process. Resources are normalised (`"<n>m"`, `"<n>Mi"`), `["*"]`
 /// becomes "any executor" (`[]`), and `env` becomes ENV attributes.
@@ -152,27 +145,8 @@ pub async fn submit<H: Host>(
         store::processes::member_facts(client, &statements, caller, &colony).await.map_err(db)?;
     facts.rows.require(SubmitFunctionSpecMsg::ROLE, caller, None, None)?;
 
-    check_priority(spec.priority).map_err(|e| Failure::new(e.status(), e.to_string()))?;
-    int32("maxwaittime", spec.maxwaittime)?;
-    int32("maxexectime", spec.maxexectime)?;
-    int32("maxretries", spec.maxretries)?;
-    let c = &mut spec.conditions;
-    let resource = |field: &str, e: colonies_core::rules::ResourceError| {
-        Failure::new(e.status(), format!("conditions.{field}: {e}"))
-    };
-    let cpu = parse_cpu(&c.cpu).map_err(|e| resource("cpu", e))?;
-    let memory = parse_memory(&c.mem).map_err(|e| resource("mem", e))?;
-    let storage = parse_memory(&c.storage).map_err(|e| resource("storage", e))?;
-    let gpu_memory = parse_memory(&c.gpu.mem).map_err(|e| resource("gpu.mem", e))?;
-    c.cpu = format_cpu(cpu);
-    c.mem = format_memory(memory);
-    c.storage = format_memory(storage);
-    if !c.gpu.mem.is_empty() {
-        c.gpu.mem = format_memory(gpu_memory);
-    }
-    if c.executornames.iter().all(|n| n == "*") {
-        c.executornames.clear();
-    }
+    // The same checks and normalisation as every function spec of a workflow.
+    let (cpu, memory, storage) = crate::workflow::normalise(&mut spec)?;
 
     // The executor the key belongs to, else the user; membership made sure one exists.
     let initiator = facts
