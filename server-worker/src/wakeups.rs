@@ -75,6 +75,15 @@ pub trait Wakeups: MaybeSync {
     ) -> impl Future<Output = Woken> + MaybeSend + 'a;
     /// Announces, after the commit that made it so, that a process became assignable.
     fn publish(&self, ready: Ready);
+    /// The interest `caller` last waited with in `colony`, if this host remembers it. Assign
+    /// registers it before its first query instead of after it, which saves the second query
+    /// a registration made after a miss needs; the query's own facts confirm it, and a stale
+    /// one is replaced before waiting. Hosts that remember nothing keep the default.
+    fn known_interest(&self, _caller: &str, _colony: &str) -> Option<Interest> {
+        None
+    }
+    /// Remembers the interest `caller` waits with (see [`Wakeups::known_interest`]).
+    fn remember_interest(&self, _caller: &str, _interest: &Interest) {}
 }
 
 #[cfg(test)]

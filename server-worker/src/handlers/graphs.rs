@@ -287,11 +287,16 @@ pub async fn add_child<H: Host>(
 /// After a workflow process closed successfully: wakes one executor for each child that
 /// became assignable. Standalone processes cost nothing; a failed read only delays the
 /// children (a waiting executor finds them on its next query).
-pub async fn after_close<H: Host>(host: &H, client: &impl GenericClient, process: &Process) {
-    if !process.in_workflow() || process.children.is_empty() {
+pub async fn after_close<H: Host>(
+    host: &H,
+    client: &impl GenericClient,
+    process_id: &str,
+    closed: &store::processes::Closed,
+) {
+    if closed.processgraph_id.is_empty() || !closed.has_children {
         return;
     }
-    if let Ok(ready) = store::graphs::ready_children(client, &process.processid).await {
+    if let Ok(ready) = store::graphs::ready_children(client, process_id).await {
         for r in ready {
             host.wakeups().publish(r);
         }

@@ -12,7 +12,7 @@ use crate::{
     store::{
         self,
         deadlines::{self, Sweep},
-        processes::{ListFilter, NewProcess, ProcessFacts},
+        processes::{Closing, ListFilter, NewProcess, ProcessFacts},
     },
     wakeups::{Interest, Ready, Wakeups, Woken},
 };
@@ -119,16 +119,6 @@ pub async fn read<H: Host>(
         .ok_or_else(|| unknown_process(process_id))
 }
 
-/// The name of the caller's approved executor in the facts' colony ("" if it is a user).
-fn executor_name(facts: &ProcessFacts) -> &str {
-    facts
-        .rows
-        .executors
-        .iter()
-        .find(|e| e.state == ExecutorState::Approved)
-        .map_or("", |e| e.executorname.as_str())
-}
-
 /// `submitfuncspecmsg`: an approved member of `spec.conditions.colonyname` submits a spec; the
 /// reply is the WAITING process. Resources are normalised (`"<n>m"`, `"<n>Mi"`), `["*"]`
 /// becomes "any executor" (`[]`), and `env` becomes ENV attributes.
@@ -219,6 +209,13 @@ pub async fn assign<H: Host>(
     let (cpu_limit, memory_limit) =
         (cpu.as_ref().map_or(0, |v| *v), memory.as_ref().map_or(0, |v| *v));
     let mut waiter = None;
+    if m.timeout > 0
+        && take
+        && let Some(known) = host.wakeups().known_interest(caller, &m.colonyname)
+    {
+        let registered = host.wakeups().register(known.clone());
+        waiter = Some((known, registered));
+    }
     let mut deadline_ns = None;
     loop {
         let mut conn = connect(host).await?;
@@ -254,20 +251,19 @@ pub async fn assign<H: Host>(
         let remaining = Duration::from_nanos(
             u64::try_from(deadline.saturating_sub(assigned.clock_ns)).unwrap_or_default(),
         );
-        if m.timeout > 0 && waiter.is_none() {
+        let interest =
+            Interest { colony: m.colonyname.clone(), executor_type, executor_name: name, location };
+        if m.timeout > 0 && waiter.as_ref().is_none_or(|(known, _)| *known != interest) {
             // Registered before querying again, so a process committed from now on wakes
-            // us; one committed before the first query was seen by it.
-            waiter = Some(host.wakeups().register(Interest {
-                colony: m.colonyname.clone(),
-                executor_type,
-                executor_name: name,
-                location,
-            }));
+            // us; one committed before the first query was seen by it. (A waiter registered
+            // before the first query with this very interest needs no second query.)
+            host.wakeups().remember_interest(caller, &interest);
+            waiter = Some((interest.clone(), host.wakeups().register(interest)));
             if !assigned.paused {
                 continue;
             }
         }
-        let Some(waiter) = waiter.as_mut() else {
+        let Some((_, waiter)) = waiter.as_mut() else {
             return Err(if assigned.paused {
                 Failure::new(503, format!("Assignments are paused for Colony {}", m.colonyname))
             } else {
@@ -423,26 +419,21 @@ pub async fn close_successful<H: Host>(
         .map_err(|e| bad_request(e.to_string()))?;
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
+    let closing = Closing::Successful(output.as_deref());
     for _ in 0..2 {
+        if let Some(closed) =
+            store::processes::close_as_assigned(client, &statements, &m.processid, caller, closing)
+                .await
+                .map_err(db)?
+        {
+            super::graphs::after_close(host, &*client, &m.processid, &closed).await;
+            return Ok(Empty {});
+        }
+        // Refused: the facts say why (a passed deadline is applied first).
         let facts = read(host, client, &statements, caller, &m.processid).await?;
         facts.rows.require(CloseSuccessfulMsg::ROLE, caller, Some(&facts.process), None)?;
         lifecycle::next_state(facts.process.state, Transition::CloseSuccessful)
             .map_err(transition)?;
-        if store::processes::close_successful(
-            client,
-            &statements,
-            &m.processid,
-            caller,
-            executor_name(&facts),
-            output.as_deref(),
-        )
-        .await
-        .map_err(db)?
-        {
-            super::graphs::after_close(host, &*client, &facts.process).await;
-            let _ = store::channels::remove_for_process(&*client, &m.processid).await;
-            return Ok(Empty {});
-        }
     }
     Err(changed())
 }
@@ -455,17 +446,18 @@ pub async fn close_failed<H: Host>(
 ) -> Result<Empty, Failure> {
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
+    let closing = Closing::Failed(&m.errors);
     for _ in 0..2 {
+        if store::processes::close_as_assigned(client, &statements, &m.processid, caller, closing)
+            .await
+            .map_err(db)?
+            .is_some()
+        {
+            return Ok(Empty {});
+        }
         let facts = read(host, client, &statements, caller, &m.processid).await?;
         facts.rows.require(CloseFailedMsg::ROLE, caller, Some(&facts.process), None)?;
         lifecycle::next_state(facts.process.state, Transition::CloseFailed).map_err(transition)?;
-        if store::processes::close_failed(client, &statements, &m.processid, caller, &m.errors)
-            .await
-            .map_err(db)?
-        {
-            let _ = store::channels::remove_for_process(&*client, &m.processid).await;
-            return Ok(Empty {});
-        }
     }
     Err(changed())
 }

@@ -12,7 +12,10 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use core::{future::Future, time::Duration};
 use futures_util::{StreamExt, stream};
 use serde::{Deserialize, Serialize};
-use std::sync::{Mutex, MutexGuard};
+use std::{
+    collections::HashMap,
+    sync::{Mutex, MutexGuard},
+};
 use tokio::{
     sync::{Notify, mpsc, watch},
     time::Instant,
@@ -41,7 +44,13 @@ struct Inner {
     /// Whether the LISTEN connection is up (events of other servers arrive).
     listening: watch::Sender<bool>,
     outbox: Mutex<Option<mpsc::UnboundedSender<Ready>>>,
+    /// The interest each (caller, colony) last waited with; see [`Wakeups::known_interest`].
+    interests: Mutex<HashMap<(String, String), Interest>>,
 }
+
+/// How many (caller, colony) interests a server remembers; beyond it the memory starts over
+/// (forgetting costs one extra assign query per executor, nothing else).
+const REMEMBERED_INTERESTS: usize = 65_536;
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding these locks leaves the data consistent (plain pushes and
@@ -118,6 +127,7 @@ impl NativeWakeups {
                 closing: watch::Sender::new(false),
                 listening: watch::Sender::new(false),
                 outbox: Mutex::new(None),
+                interests: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -196,6 +206,18 @@ impl Wakeups for NativeWakeups {
             let _ = outbox.send(ready.clone());
         }
         self.inner.wake_one(ready);
+    }
+
+    fn known_interest(&self, caller: &str, colony: &str) -> Option<Interest> {
+        lock(&self.inner.interests).get(&(caller.to_owned(), colony.to_owned())).cloned()
+    }
+
+    fn remember_interest(&self, caller: &str, interest: &Interest) {
+        let mut interests = lock(&self.inner.interests);
+        if interests.len() >= REMEMBERED_INTERESTS {
+            interests.clear();
+        }
+        interests.insert((caller.to_owned(), interest.colony.clone()), interest.clone());
     }
 }
 

@@ -427,60 +427,115 @@ pub async fn assign(
     })
 }
 
-/// `closesuccessfulmsg`: SUCCESS, with `output` when one is given, and the statistics of the
-/// closing executor's function of that name updated, in one statement. False when the process
-/// is no longer running on `executor_id` (it changed since it was read).
+/// The fast path's guard of a close: the process (alias `q`) is open on the caller (`$2`), its
+/// execution deadline has not passed, and the caller is an approved member of its colony
+/// (an approved executor or a user there): the `AssignedExecutor` role, as SQL.
+macro_rules! closable_by_caller {
+    () => {
+        "q.process_id = $1 AND q.is_assigned AND q.assigned_executor_id = $2
+         AND (q.exec_deadline IS NULL OR q.exec_deadline >= now())
+         AND (EXISTS (SELECT 1 FROM executors e
+                      WHERE e.executor_id = $2 AND e.colony_name = q.colony_name AND e.state = 1)
+              OR EXISTS (SELECT 1 FROM users u
+                         WHERE u.user_id = $2 AND u.colony_name = q.colony_name))"
+    };
+}
+
+/// The channels and rate buckets of the process closed by the statement's `p` CTE.
+macro_rules! remove_closed_channels {
+    () => {
+        "ch AS (DELETE FROM channels WHERE process_id = $1 AND EXISTS (SELECT 1 FROM p)),
+         cr AS (DELETE FROM channel_rates WHERE process_id = $1 AND EXISTS (SELECT 1 FROM p))"
+    };
+}
+
+/// How the assigned executor closes its process.
+#[derive(Debug, Clone, Copy)]
+pub enum Closing<'a> {
+    /// `closesuccessfulmsg`, with the output (JSON text) to store when one was given.
+    Successful(Option<&'a str>),
+    /// `closefailedmsg` with its errors.
+    Failed(&'a [String]),
+}
+
+/// A process closed by [`close_as_assigned`]: what workflow resolution needs next.
+#[derive(Debug, Clone)]
+pub struct Closed {
+    /// Its graph ("" for a standalone process).
+    pub processgraph_id: String,
+    /// Whether it has children in that graph.
+    pub has_children: bool,
+}
+
+/// The hot path of a close, in one statement: closes the process when the caller may (see
+/// `closable_by_caller`), updates the function statistics on success, and removes its
+/// channels. `None` when the guard did not hold; the handler then reads the process and the
+/// caller's facts to answer why (or to apply a passed deadline first), so this path never
+/// decides an error.
 ///
 /// Function statistics follow Go (protocol §4.8): min/max, and an "average" that is
 /// `(old + new) / 2`; the first run sets all three.
-pub async fn close_successful(
+pub async fn close_as_assigned(
     client: &Client,
     statements: &impl Statements,
     process_id: &str,
-    executor_id: &str,
-    executor_name: &str,
-    output: Option<&str>,
-) -> Result<bool, Error> {
-    const SQL: &str = "WITH p AS (
-        UPDATE processes
-        SET state = 2, end_time = now(), exec_deadline = NULL,
-            output = COALESCE($3::text::jsonb, output)
-        WHERE process_id = $1 AND state = 1 AND is_assigned AND assigned_executor_id = $2
-        RETURNING colony_name, funcname,
-            EXTRACT(EPOCH FROM start_time - submission_time)::float8 AS wait,
-            EXTRACT(EPOCH FROM end_time - start_time)::float8 AS run),
-      f AS (
-        UPDATE functions AS f
-        SET counter = f.counter + 1,
-            min_wait_time = CASE WHEN f.counter = 0 THEN p.wait ELSE least(f.min_wait_time, p.wait) END,
-            max_wait_time = CASE WHEN f.counter = 0 THEN p.wait ELSE greatest(f.max_wait_time, p.wait) END,
-            avg_wait_time = CASE WHEN f.counter = 0 THEN p.wait ELSE (f.avg_wait_time + p.wait) / 2 END,
-            min_exec_time = CASE WHEN f.counter = 0 THEN p.run ELSE least(f.min_exec_time, p.run) END,
-            max_exec_time = CASE WHEN f.counter = 0 THEN p.run ELSE greatest(f.max_exec_time, p.run) END,
-            avg_exec_time = CASE WHEN f.counter = 0 THEN p.run ELSE (f.avg_exec_time + p.run) / 2 END
-        FROM p
-        WHERE f.colony_name = p.colony_name AND f.executor_name = $4 AND f.funcname = p.funcname)
-      SELECT count(*) FROM p";
-    let row =
-        query_one(client, statements, SQL, &[&process_id, &executor_id, &output, &executor_name])
-            .await?;
-    Ok(row.get::<_, i64>(0) == 1)
-}
-
-/// `closefailedmsg`: FAILED with `errors`. False when the process is no longer open and
-/// assigned to `executor_id`.
-pub async fn close_failed(
-    client: &Client,
-    statements: &impl Statements,
-    process_id: &str,
-    executor_id: &str,
-    errors: &[String],
-) -> Result<bool, Error> {
-    const SQL: &str = "UPDATE processes
-        SET state = 3, end_time = now(), exec_deadline = NULL, errors = $3
-        WHERE process_id = $1 AND state IN (0, 1) AND is_assigned AND assigned_executor_id = $2";
-    let statement = statements.prepare(client, SQL).await?;
-    Ok(client.execute(&statement, &[&process_id, &executor_id, &errors]).await? == 1)
+    caller: &str,
+    closing: Closing<'_>,
+) -> Result<Option<Closed>, Error> {
+    const SUCCESSFUL: &str = concat!(
+        "WITH p AS (
+            UPDATE processes q
+            SET state = 2, end_time = now(), exec_deadline = NULL,
+                output = COALESCE($3::text::jsonb, q.output)
+            WHERE q.state = 1 AND ",
+        closable_by_caller!(),
+        "
+            RETURNING q.colony_name, q.funcname, q.processgraph_id,
+                cardinality(q.children) > 0 AS has_children,
+                EXTRACT(EPOCH FROM q.start_time - q.submission_time)::float8 AS wait,
+                EXTRACT(EPOCH FROM q.end_time - q.start_time)::float8 AS run),
+          f AS (
+            UPDATE functions AS f
+            SET counter = f.counter + 1,
+                min_wait_time = CASE WHEN f.counter = 0 THEN p.wait ELSE least(f.min_wait_time, p.wait) END,
+                max_wait_time = CASE WHEN f.counter = 0 THEN p.wait ELSE greatest(f.max_wait_time, p.wait) END,
+                avg_wait_time = CASE WHEN f.counter = 0 THEN p.wait ELSE (f.avg_wait_time + p.wait) / 2 END,
+                min_exec_time = CASE WHEN f.counter = 0 THEN p.run ELSE least(f.min_exec_time, p.run) END,
+                max_exec_time = CASE WHEN f.counter = 0 THEN p.run ELSE greatest(f.max_exec_time, p.run) END,
+                avg_exec_time = CASE WHEN f.counter = 0 THEN p.run ELSE (f.avg_exec_time + p.run) / 2 END
+            FROM p
+            WHERE f.colony_name = p.colony_name AND f.funcname = p.funcname
+              AND f.executor_name = (SELECT e.name FROM executors e
+                                     WHERE e.executor_id = $2 AND e.colony_name = p.colony_name
+                                       AND e.state = 1
+                                     ORDER BY e.name LIMIT 1)),
+          ",
+        remove_closed_channels!(),
+        "
+         SELECT processgraph_id, has_children FROM p"
+    );
+    const FAILED: &str = concat!(
+        "WITH p AS (
+            UPDATE processes q
+            SET state = 3, end_time = now(), exec_deadline = NULL, errors = $3
+            WHERE q.state IN (0, 1) AND ",
+        closable_by_caller!(),
+        "
+            RETURNING q.processgraph_id, cardinality(q.children) > 0 AS has_children),
+          ",
+        remove_closed_channels!(),
+        "
+         SELECT processgraph_id, has_children FROM p"
+    );
+    let row = match closing {
+        Closing::Successful(output) => {
+            query_opt(client, statements, SUCCESSFUL, &[&process_id, &caller, &output]).await?
+        }
+        Closing::Failed(errors) => {
+            query_opt(client, statements, FAILED, &[&process_id, &caller, &errors]).await?
+        }
+    };
+    Ok(row.map(|row| Closed { processgraph_id: row.get(0), has_children: row.get(1) }))
 }
 
 /// `setoutputmsg`: replaces the output of a process running on `executor_id`; false if it
