@@ -49,6 +49,12 @@ if ! command -v wasm-pack >/dev/null; then
   cargo install wasm-pack --locked
 fi
 
+# worker-build bundles the Worker (server-worker/workers) for wrangler.
+if ! worker-build --version 2>/dev/null | grep -q "0.8.7"; then
+  log "cargo install worker-build 0.8.7 (about 3 minutes on 2 cores)"
+  cargo install worker-build --version 0.8.7 --locked --force
+fi
+
 # npm devDependencies, pinned in package-lock.json (binaryen's wasm-opt, …).
 if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "npm ci"

@@ -46,6 +46,10 @@ npm run check:types
 npm run build:dashboard
 node --test web-demo/e2e/
 
+step "the Worker: the black-box suite against wrangler dev (workerd) on PostgreSQL, two Workers on one database (no double assignment), CPU per request"
+cargo clippy -p colonies-worker --target wasm32-unknown-unknown --no-default-features --features worker -- -D warnings
+WORKER_TEST_PROCESSES=300 scripts/worker-test.sh --measure
+
 step "interop: pycolonies and the colonyos crate against the native server (release build)"
 cargo build --release -p colonies-cli
 tests/interop/python/run.sh

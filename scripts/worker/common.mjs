@@ -3,7 +3,7 @@
 // fresh machine before anything else is installed.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { createECDH, createHash } from 'node:crypto';
+import { createECDH, createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
@@ -91,6 +91,22 @@ export function newKey() {
 }
 
 /** A TCP port nobody listens on right now. */
+/**
+ * The SCRAM-SHA-256 verifier PostgreSQL stores for `password`, with `iterations` PBKDF2
+ * rounds: initdb's --pwfile takes it as is. A Worker pays those rounds on every connection
+ * (one per request); with a random 256-bit password few rounds lose nothing (see
+ * server-worker/src/native/scram.rs, which the embedded cluster uses likewise).
+ */
+export function scramVerifier(password, iterations = 16) {
+  const salt = randomBytes(16);
+  const salted = pbkdf2Sync(password, salt, iterations, 32, 'sha256');
+  const clientKey = createHmac('sha256', salted).update('Client Key').digest();
+  const storedKey = createHash('sha256').update(clientKey).digest();
+  const serverKey = createHmac('sha256', salted).update('Server Key').digest();
+  const b64 = (b) => b.toString('base64');
+  return `SCRAM-SHA-256$${iterations}:${b64(salt)}$${b64(storedKey)}:${b64(serverKey)}`;
+}
+
 export function freePort() {
   return new Promise((ok, fail) => {
     const server = createServer();

@@ -8,13 +8,14 @@
 //      every process assigned exactly once (tests/src/bin/assign_once.rs),
 //   4. with --measure: CPU per request inside workerd (tests/src/bin/edge_cpu.rs),
 // and tears everything down. Flags: --no-suite, --no-swarm, --measure, --keep (leave it
-// running until Ctrl-C), --pg-auth=trust, `-- <cargo test args>` for the suite.
+// running until Ctrl-C), --pg-auth=trust, --pg-iterations=N (SCRAM rounds of the role's
+// verifier, 16 by default), `-- <cargo test args>` for the suite.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, buildWorker, freePort, newKey, startWrangler, toolEnv, waitFor } from './common.mjs';
+import { ROOT, buildWorker, freePort, newKey, scramVerifier, startWrangler, toolEnv, waitFor } from './common.mjs';
 
 const argv = process.argv.slice(2);
 const split = argv.indexOf('--');
@@ -47,7 +48,10 @@ async function startPostgres() {
   const data = join(tmp, 'pg');
   const password = newKey().prvkey;
   const pwfile = join(tmp, 'pw');
-  writeFileSync(pwfile, password, { mode: 0o600 });
+  // Stored as a verifier with few PBKDF2 rounds, as the embedded cluster is;
+  // --pg-iterations=4096 (PostgreSQL's default) shows what the default costs a Worker.
+  const iterations = Number([...flags].find((f) => f.startsWith('--pg-iterations='))?.split('=')[1] ?? 16);
+  writeFileSync(pwfile, scramVerifier(password, iterations), { mode: 0o600 });
   if (process.getuid() === 0) {
     const id = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
     const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
@@ -65,14 +69,15 @@ async function startPostgres() {
   return `postgres://colonies:${password}@127.0.0.1:${port}/postgres`;
 }
 
-async function startWorker(name, databaseUrl, serverId, direct = flags.has('--direct')) {
+async function startWorker(name, databaseUrl, serverId, direct = flags.has('--direct'), extraVars = {}) {
   const port = await freePort();
+  const inspectorPort = await freePort();
   const wrangler = startWrangler({
     port,
-    inspectorPort: await freePort(),
+    inspectorPort,
     databaseUrl,
     stateDir: join(tmp, `state-${name}`),
-    vars: { COLONIES_SERVER_ID: serverId, COLONIES_BODY_LIMIT: String(BODY_LIMIT) },
+    vars: { COLONIES_SERVER_ID: serverId, COLONIES_BODY_LIMIT: String(BODY_LIMIT), ...extraVars },
     log: 'pipe',
     direct,
   });
@@ -90,7 +95,7 @@ async function startWorker(name, databaseUrl, serverId, direct = flags.has('--di
   } catch (e) {
     throw new Error(`${e.message}\n--- wrangler ${name} said:\n${lines.join('')}`);
   }
-  log(`Worker ${name} on ${url} (wrangler pid ${wrangler.pid})`);
+  log(`Worker ${name} on ${url} (wrangler pid ${wrangler.pid}, DevTools inspector on port ${inspectorPort})`);
   return { url, wrangler, lines };
 }
 
@@ -159,7 +164,9 @@ async function main() {
   };
   if (!flags.has('--no-suite')) {
     log('black-box suite against the Worker');
-    await cargo(['test', '-p', 'colonies-blackbox', '--tests', ...cargoTestArgs], env);
+    // `-- --test pubsub …` picks test files; without any, every one runs.
+    const targets = cargoTestArgs.includes('--test') ? [] : ['--tests'];
+    await cargo(['test', '-p', 'colonies-blackbox', ...targets, ...cargoTestArgs], env);
   }
 
   const scheduled = await fetch(`${a.url}/__scheduled?cron=*+*+*+*+*`);
@@ -177,9 +184,17 @@ async function main() {
 
   if (flags.has('--measure')) {
     const pids = workerdPid(a.wrangler.pid);
-    log(`CPU per request inside workerd (pid ${pids.join(', ')})`);
+    log(`CPU per request inside workerd (pid ${pids.join(', ')}), deadline sweeps after requests included`);
     await cargo(['run', '--release', '-q', '-p', 'colonies-blackbox', '--bin', 'edge_cpu', '--',
       '--url', a.url, '--owner-key', owner.prvkey, ...pids.flatMap((p) => ['--pid', String(p)])]);
+    // The same on a Worker that leaves the sweeps to the Cron Trigger: the requests' own CPU.
+    // (A sweep runs at most once a second per isolate; during the slowest kind of request
+    // more of them land, which skews the figures above.)
+    const c = await startWorker('c', databaseUrl, owner.id, false, { COLONIES_DEADLINE_SWEEP_MS: '0' });
+    const cPids = workerdPid(c.wrangler.pid);
+    log(`CPU per request inside workerd (pid ${cPids.join(', ')}), sweeps left to the Cron Trigger`);
+    await cargo(['run', '--release', '-q', '-p', 'colonies-blackbox', '--bin', 'edge_cpu', '--',
+      '--url', c.url, '--owner-key', owner.prvkey, ...cPids.flatMap((p) => ['--pid', String(p)])]);
   }
 
   if (flags.has('--keep')) {

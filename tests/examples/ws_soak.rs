@@ -276,7 +276,11 @@ async fn soak(n: usize, rounds: usize) {
                 let _ = ws.close(None).await;
             }
         }
-        let after = settle(&mut server, None).await;
+        settle(&mut server, None).await;
+        // The server gives the sockets' memory back once it has had none for 2 s
+        // (server-worker/src/native/pubsub.rs); read the figures after that.
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let after = usage(&mut server);
         show(&format!("round {round}: all disconnected"), after);
     }
 

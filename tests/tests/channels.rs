@@ -224,8 +224,14 @@ async fn appends_are_rate_limited_per_process() {
     println!("{accepted} accepted, {limited} limited in {seconds:.2}s");
     let allowed = 500.0 + 100.0 * seconds + 1.0;
     assert!(accepted as f64 <= allowed, "{accepted} accepted in {seconds:.2}s");
-    // Only a server faster than the limit can be limited; ours is, even in a debug build.
-    assert!(limited > 0, "1200 appends in {seconds:.2}s were all accepted");
+    // Only a server faster than the limit can be limited: the native one is, even in a
+    // debug build; a Worker under wrangler dev on this machine may not be (its appends then
+    // all fit in the allowance, which the assertion above checked).
+    if 1200.0 > allowed {
+        assert!(limited > 0, "1200 appends in {seconds:.2}s were all accepted");
+    } else {
+        println!("the server took {seconds:.2}s: slower than the limit, nothing to limit");
+    }
     let all = client.call(&submitter, "channelreadmsg", read(&process, "chat", 0, 0)).await;
     assert_eq!(entries(all.ok_json()).len(), accepted);
 }

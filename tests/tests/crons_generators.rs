@@ -153,3 +153,128 @@ async fn cron_security() {
     env.call(&env.e1, "removecronmsg", id.clone()).await.ok_json();
     env.call(&env.e1, "getcronmsg", id).await.assert_error(404);
 }
+
+/// A one-node workflow whose process runs `funcname` (so the runs of each cron and generator
+/// can be told apart in the database).
+fn one_node_named(colony: &str, funcname: &str) -> String {
+    let mut s = spec(colony);
+    s["funcname"] = json!(funcname);
+    json!({ "colonyname": colony, "functionspecs": [s] }).to_string()
+}
+
+/// How long the exactly-once run lasts: `COLONIES_CRON_SOAK_SECS`, 60 s by default.
+fn soak() -> Duration {
+    let secs = std::env::var("COLONIES_CRON_SOAK_SECS").ok().and_then(|s| s.parse().ok());
+    Duration::from_secs(secs.unwrap_or(60))
+}
+
+/// Issue 5: with several server processes sweeping one database for a minute, every due run
+/// of a cron and every packed generator arg becomes exactly one workflow. Three servers sweep
+/// here: the suite's own and two replicas started on its database; each sweeps every second.
+/// The runs are counted in the database (one process per workflow).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crons_and_generators_run_exactly_once_across_servers() {
+    use colonies_blackbox::{Client, load::start_replica, server};
+    use std::collections::HashSet;
+    let Some(url) = server().database_url.clone() else { return };
+    let env = Env::new().await;
+    let c = &env.colony1;
+    let a = start_replica(&url, 4).await;
+    let b = start_replica(&url, 4).await;
+    let servers = [
+        Client::to(&format!("http://{}", a.addr())),
+        Client::to(&format!("http://{}", b.addr())),
+        Client::to(&server().url),
+    ];
+
+    // Every even second, by expression; every 3 s, by interval; a generator of 5 args
+    // with a 2 s timeout for what is left over at the end.
+    let mut every2 = cron(c, "every2", -1, "*/2 * * * * *", false);
+    every2["cron"]["workflowspec"] = json!(one_node_named(c, "every2"));
+    let mut every3 = cron(c, "every3", 3, "", false);
+    every3["cron"]["workflowspec"] = json!(one_node_named(c, "every3"));
+    let every2 = servers[0].call(&env.e1, "addcronmsg", every2).await.ok_json();
+    let every3 = servers[1].call(&env.e1, "addcronmsg", every3).await.ok_json();
+    let add = json!({ "generator": { "colonyname": c, "name": "soak", "trigger": 5, "timeout": 2,
+                                      "workflowspec": one_node_named(c, "gen") } });
+    let g = servers[0].call(&env.e1, "addgeneratormsg", add).await.ok_json();
+
+    // Ten args a second, round robin over the servers, one more at the end so the last
+    // workflow is a partial one started by the timeout.
+    let started = std::time::Instant::now();
+    let mut packed = Vec::new();
+    while started.elapsed() < soak() || packed.len() % 5 == 0 {
+        let arg = format!("arg{}", packed.len());
+        let to = &servers[packed.len() % servers.len()];
+        let pack = json!({ "generatorid": g["generatorid"], "arg": arg });
+        to.call(&env.e1, "packgeneratormsg", pack).await.ok_json();
+        packed.push(arg);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for cron in [&every2, &every3] {
+        let remove = json!({ "cronid": cron["cronid"], "all": false });
+        servers[2].call(&env.e1, "removecronmsg", remove).await.ok_json();
+    }
+    let ran_for = started.elapsed().as_secs_f64();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+
+    let (db, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.expect("db");
+    tokio::spawn(connection);
+    let rows = db
+        .query(
+            "SELECT p.funcname, EXTRACT(EPOCH FROM p.submission_time)::float8,
+                    (p.spec->'args')::text, g.processgraph_id
+             FROM processes p JOIN processgraphs g ON g.processgraph_id = p.processgraph_id
+             WHERE p.colony_name = $1 ORDER BY p.submission_time",
+            &[c],
+        )
+        .await
+        .expect("the runs");
+    let times = |f: &str| -> Vec<f64> {
+        rows.iter().filter(|r| r.get::<_, &str>(0) == f).map(|r| r.get::<_, f64>(1)).collect()
+    };
+    let graphs: HashSet<String> = rows.iter().map(|r| r.get(3)).collect();
+    assert_eq!(graphs.len(), rows.len(), "one process per workflow");
+
+    // */2: each run falls in the 2 s slot of its due time; no slot twice, none skipped.
+    let every2 = times("every2");
+    let slots: Vec<i64> = every2.iter().map(|t| (t / 2.0).floor() as i64).collect();
+    let distinct: HashSet<i64> = slots.iter().copied().collect();
+    assert_eq!(distinct.len(), slots.len(), "a due time of */2 ran twice: {slots:?}");
+    let span = slots.last().unwrap_or(&0) - slots.first().unwrap_or(&0) + 1;
+    assert_eq!(span, slots.len() as i64, "a due time of */2 was skipped: {slots:?}");
+    assert!(slots.len() as f64 >= ran_for / 2.0 - 2.0, "{} runs in {ran_for:.0} s", slots.len());
+
+    // Every 3 s from the last run: never two runs closer than that.
+    let every3 = times("every3");
+    let gaps: Vec<f64> = every3.windows(2).map(|w| w[1] - w[0]).collect();
+    let closest = gaps.iter().copied().fold(f64::INFINITY, f64::min);
+    assert!(closest >= 2.9, "interval runs {closest:.3} s apart: {gaps:?}");
+    assert!(every3.len() as f64 >= ran_for / 4.0 - 1.0, "{} runs", every3.len());
+
+    // The generator: every packed arg in exactly one workflow, at most 5 per workflow.
+    let mut seen = Vec::new();
+    let mut workflows = 0;
+    for r in rows.iter().filter(|r| r.get::<_, &str>(0) == "gen") {
+        let args: Value = serde_json::from_str(r.get(2)).expect("args");
+        let args = args.as_array().cloned().unwrap_or_default();
+        assert!(!args.is_empty() && args.len() <= 5, "{args:?}");
+        seen.extend(args.iter().filter_map(|a| a.as_str().map(str::to_owned)));
+        workflows += 1;
+    }
+    let unique: HashSet<&String> = seen.iter().collect();
+    assert_eq!(unique.len(), seen.len(), "an arg ran twice");
+    assert_eq!(unique, packed.iter().collect::<HashSet<_>>(), "an arg was lost");
+    assert_eq!(workflows, packed.len().div_ceil(5));
+    println!(
+        "3 servers, {ran_for:.0} s: cron */2 s {} runs in {} distinct due slots (none \
+         skipped); cron every 3 s {} runs, closest {closest:.2} s apart; generator {} args \
+         packed -> {workflows} workflows, every arg exactly once",
+        slots.len(),
+        distinct.len(),
+        every3.len(),
+        packed.len()
+    );
+    a.shutdown().await;
+    b.shutdown().await;
+}

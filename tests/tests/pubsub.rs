@@ -18,6 +18,18 @@ type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 /// has no acknowledgement; Go's own tests wait likewise).
 const SETTLE: Duration = Duration::from_millis(500);
 
+/// Whether the server under test serves `/pubsub`. A host that does not (the Workers host:
+/// see server-worker/src/workers/mod.rs) answers a plain GET with the documented 501 error
+/// envelope; the subscription tests then have nothing to test, and
+/// [`a_host_without_subscriptions_says_so_clearly`] checks that answer instead.
+async fn served() -> bool {
+    let (status, _) = Client::new().get("/pubsub").await;
+    if status == 501 {
+        eprintln!("/pubsub is not served by {} (501): subscription test skipped", server().url);
+    }
+    status != 501
+}
+
 fn pubsub_url(base: &str) -> String {
     format!("{}/pubsub", base.replacen("http://", "ws://", 1))
 }
@@ -133,6 +145,9 @@ fn type_processes(colony: &str, state: i64, timeout: i64) -> Value {
 
 #[tokio::test]
 async fn case_59_a_subscriber_sees_a_submitted_process_then_the_timeout_closes() {
+    if !served().await {
+        return;
+    }
     let client = Client::new();
     let (c1, colony) = new_colony(&client).await;
     let (e1, _) = new_executor(&client, &c1, &colony, true).await;
@@ -153,6 +168,9 @@ async fn case_59_a_subscriber_sees_a_submitted_process_then_the_timeout_closes()
 
 #[tokio::test]
 async fn a_colony_stream_does_not_see_other_colonies_or_types() {
+    if !served().await {
+        return;
+    }
     let client = Client::new();
     let (c1, colony1) = new_colony(&client).await;
     let (c2, colony2) = new_colony(&client).await;
@@ -166,6 +184,9 @@ async fn a_colony_stream_does_not_see_other_colonies_or_types() {
 
 #[tokio::test]
 async fn case_60_a_process_already_in_the_state_is_sent_at_once() {
+    if !served().await {
+        return;
+    }
     let client = Client::new();
     let (c1, colony) = new_colony(&client).await;
     let (e1, _) = new_executor(&client, &c1, &colony, true).await;
@@ -183,6 +204,9 @@ async fn case_60_a_process_already_in_the_state_is_sent_at_once() {
 
 #[tokio::test]
 async fn a_process_subscriber_is_told_when_the_process_finishes() {
+    if !served().await {
+        return;
+    }
     let client = Client::new();
     let (c1, colony) = new_colony(&client).await;
     let (e1, _) = new_executor(&client, &c1, &colony, true).await;
@@ -204,6 +228,9 @@ async fn a_process_subscriber_is_told_when_the_process_finishes() {
 
 #[tokio::test]
 async fn a_process_subscription_times_out_without_a_frame() {
+    if !served().await {
+        return;
+    }
     let client = Client::new();
     let (c1, colony) = new_colony(&client).await;
     let (e1, _) = new_executor(&client, &c1, &colony, true).await;
@@ -217,6 +244,9 @@ async fn a_process_subscription_times_out_without_a_frame() {
 
 #[tokio::test]
 async fn subscribers_outside_the_colony_get_an_error_frame() {
+    if !served().await {
+        return;
+    }
     let client = Client::new();
     let (c1, colony1) = new_colony(&client).await;
     let (c2, colony2) = new_colony(&client).await;
@@ -261,6 +291,9 @@ async fn subscribers_outside_the_colony_get_an_error_frame() {
 
 #[tokio::test]
 async fn anything_but_a_subscription_gets_an_error_frame_and_a_close() {
+    if !served().await {
+        return;
+    }
     let client = Client::new();
     let (c1, colony) = new_colony(&client).await;
     let (e1, _) = new_executor(&client, &c1, &colony, true).await;
@@ -331,6 +364,9 @@ fn payloads(entries: &[Value]) -> Vec<Vec<u8>> {
 
 #[tokio::test]
 async fn a_channel_subscriber_sees_existing_and_new_entries_then_the_timeout_frame() {
+    if !served().await {
+        return;
+    }
     let env = channel_env().await;
     append(&env, &env.submitter, 1, b"one").await;
     append(&env, &env.runner, 1, b"two").await;
@@ -354,6 +390,9 @@ async fn a_channel_subscriber_sees_existing_and_new_entries_then_the_timeout_fra
 
 #[tokio::test]
 async fn a_channel_stream_ends_when_the_process_closes() {
+    if !served().await {
+        return;
+    }
     let env = channel_env().await;
     let mut ws =
         subscribe(&env.runner, "subscribechannelmsg", channel_sub(&env.process, 0, 30)).await;
@@ -368,6 +407,9 @@ async fn a_channel_stream_ends_when_the_process_closes() {
 
 #[tokio::test]
 async fn only_participants_subscribe_to_a_channel() {
+    if !served().await {
+        return;
+    }
     let env = channel_env().await;
     let within = Duration::from_secs(5);
     let mut ws =
@@ -383,6 +425,9 @@ async fn only_participants_subscribe_to_a_channel() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_subscriber_on_one_server_sees_a_close_on_another_and_leaves_nothing_behind() {
+    if !served().await {
+        return;
+    }
     // Only when this suite started the server (a remote one's database is not ours to use).
     let Some(database_url) = server().database_url.clone() else { return };
     let replica = colonies_blackbox::load::start_replica(&database_url, 4).await;
@@ -428,4 +473,25 @@ async fn a_subscriber_on_one_server_sees_a_close_on_another_and_leaves_nothing_b
     }
     assert_eq!(replica.events().subscriptions(), 0);
     replica.shutdown().await;
+}
+
+/// On a host without subscriptions, `/pubsub` refuses clearly: a plain GET gets the error
+/// envelope with 501, and a WebSocket client one error frame saying why, then a close.
+#[tokio::test]
+async fn a_host_without_subscriptions_says_so_clearly() {
+    if served().await {
+        return;
+    }
+    let (status, body) = Client::new().get("/pubsub").await;
+    assert_eq!(status, 501);
+    let reply = RpcReplyMsg::parse(body.as_bytes()).expect("the reply envelope");
+    let failure = reply.into_result().expect_err("an error reply");
+    assert_eq!(failure.status, 501);
+    assert!(failure.message.contains("/pubsub"), "{}", failure.message);
+    let e1 = key();
+    let mut ws = subscribe(&e1, "subscribeprocessesmsg", json!({})).await;
+    match next(&mut ws, Duration::from_secs(5)).await {
+        Frame::Error(f) => assert_eq!(f.status, 501, "{}", f.message),
+        other => panic!("expected an error frame, got {other:?}"),
+    }
 }

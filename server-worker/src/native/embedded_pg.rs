@@ -332,7 +332,11 @@ impl EmbeddedPostgres {
         }
         let state = State { port: free_port()?, user: SUPERUSER.into(), password: random_hex(32)? };
         let pwfile = self.data_dir.join(".initdb-password");
-        write_private(&pwfile, state.password.as_bytes())?;
+        // initdb stores a verifier given as the password as is: one with few iterations
+        // (see super::scram for why that is safe with this random password).
+        let salt = random_bytes(16)?;
+        let verifier = super::scram::verifier(&state.password, &salt, super::scram::ITERATIONS);
+        write_private(&pwfile, verifier.as_bytes())?;
         if let Some(user) = &self.run_as {
             give_to(&pwfile, user)?;
         }
@@ -527,11 +531,15 @@ fn write_private(path: &Path, contents: &[u8]) -> Result<(), EmbeddedError> {
 
 /// `n` random bytes from the kernel, as hex.
 pub fn random_hex(n: usize) -> Result<String, EmbeddedError> {
+    Ok(colonies_core::hex::encode(&random_bytes(n)?))
+}
+
+fn random_bytes(n: usize) -> Result<Vec<u8>, EmbeddedError> {
     let mut bytes = vec![0u8; n];
     std::fs::File::open("/dev/urandom")
         .and_then(|mut f| f.read_exact(&mut bytes))
         .map_err(io("reading /dev/urandom"))?;
-    Ok(colonies_core::hex::encode(&bytes))
+    Ok(bytes)
 }
 
 fn port_is_free(port: u16) -> bool {

@@ -7,7 +7,9 @@ pub mod embedded_pg;
 pub mod events;
 pub mod host;
 pub mod http;
+pub mod memory;
 pub mod pubsub;
+pub mod scram;
 pub mod wakeups;
 
 use crate::{config::ServerConfig, store};

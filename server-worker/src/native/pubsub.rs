@@ -21,7 +21,10 @@ use colonies_core::{
     Failure,
     message::{SubscribeChannelMsg, SubscribeProcessMsg, SubscribeProcessesMsg},
 };
-use core::time::Duration;
+use core::{
+    sync::atomic::{AtomicUsize, Ordering},
+    time::Duration,
+};
 use tokio::{
     sync::watch,
     time::{Instant, Interval, MissedTickBehavior},
@@ -50,10 +53,42 @@ pub fn upgrade(ws: WebSocketUpgrade, host: NativeHost, events: Events) -> Respon
         .read_buffer_size(4 * 1024)
         .write_buffer_size(0)
         .on_upgrade(move |ws| async move {
+            let live = Live::enter();
             let closing = events.closing();
             let socket = Socket::new(ws, closing);
             session(socket, &host, &events).await;
+            drop(live);
         })
+}
+
+/// How many `/pubsub` sockets are open on this server.
+static LIVE_SOCKETS: AtomicUsize = AtomicUsize::new(0);
+
+/// How long the server must have had no sockets before it returns their memory.
+const QUIET_BEFORE_TRIM: Duration = Duration::from_secs(2);
+
+/// One open socket; when the last one closes and none opens for [`QUIET_BEFORE_TRIM`], the
+/// memory their buffers used goes back to the system ([`super::memory`]).
+struct Live;
+
+impl Live {
+    fn enter() -> Self {
+        LIVE_SOCKETS.fetch_add(1, Ordering::Relaxed);
+        Self
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        if LIVE_SOCKETS.fetch_sub(1, Ordering::Relaxed) == 1 {
+            tokio::spawn(async {
+                tokio::time::sleep(QUIET_BEFORE_TRIM).await;
+                if LIVE_SOCKETS.load(Ordering::Relaxed) == 0 {
+                    let _ = tokio::task::spawn_blocking(super::memory::release_free_memory).await;
+                }
+            });
+        }
+    }
 }
 
 /// Why a wait ended.

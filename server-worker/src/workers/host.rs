@@ -6,7 +6,11 @@
 //! transaction-scoped). One connection per request is also what the Workers limit of six
 //! open sockets per invocation allows comfortably.
 
-use super::{settings::Settings, wakeups::PollingWakeups};
+use super::{
+    settings::Settings,
+    socket::{DbSocket, StartTls},
+    wakeups::PollingWakeups,
+};
 use crate::{
     config::ServerConfig,
     host::{DbConn, DbUnavailable, Host, Statements},
@@ -16,7 +20,6 @@ use core::{cell::RefCell, future::Future, pin::pin, time::Duration};
 use futures_channel::oneshot;
 use futures_util::future::{Either, select};
 use tokio_postgres::{Client, Config, Error, Statement, config::SslMode};
-use worker::{SecureTransport, Socket, postgres_tls::PassthroughTls};
 
 /// Where the database is and how to reach it.
 #[derive(Debug, Clone)]
@@ -36,14 +39,11 @@ impl Database {
         };
         let (host, port) = endpoint(&self.config)
             .ok_or_else(|| DbUnavailable("the database settings name no TCP host".into()))?;
-        let transport = if self.tls { SecureTransport::StartTls } else { SecureTransport::Off };
-        let socket = Socket::builder()
-            .secure_transport(transport)
-            .connect(host, port)
-            .map_err(|e| unavailable("socket", &e))?;
+        let socket = DbSocket::connect(&host, port, self.tls)
+            .map_err(|e| unavailable("socket", &format!("{e:?}")))?;
         let (client, connection) = self
             .config
-            .connect_raw(socket, PassthroughTls)
+            .connect_raw(socket, StartTls)
             .await
             .map_err(|e| unavailable("startup", &e))?;
         // The connection task ends when the client is dropped (it sends Terminate and closes

@@ -14,6 +14,7 @@
 
 pub mod host;
 pub mod settings;
+pub mod socket;
 pub mod upkeep;
 pub mod wakeups;
 
