@@ -42,6 +42,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "process_indexes",
         sql: include_str!("../../migrations/0005_process_indexes.sql"),
     },
+    Migration {
+        version: 6,
+        name: "process_inputs",
+        sql: include_str!("../../migrations/0006_process_inputs.sql"),
+    },
 ];
 
 /// The advisory lock key of migrations ("colonies" in ASCII, as an i64).

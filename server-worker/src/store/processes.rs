@@ -18,7 +18,9 @@ use tokio_postgres::{Client, Error, GenericClient, Row, types::ToSql};
 
 /// The process columns [`from_row`] reads, in its order (table alias `p`). Times travel as
 /// Unix nanoseconds (EXTRACT returns numeric, so they are exact); JSON as text; the
-/// attributes as one JSON array, so a process is read in one round trip.
+/// attributes as one JSON array, so a process is read in one round trip. A workflow child's
+/// `in` is its parents' outputs in parent order, gathered as they closed (migration 0006),
+/// once it no longer waits for them.
 pub const COLUMNS: &str = "p.process_id, p.initiator_id, p.initiator_name, p.assigned_executor_id,
     p.is_assigned, p.state, p.prioritytime,
     (EXTRACT(EPOCH FROM p.submission_time) * 1000000000)::bigint,
@@ -27,7 +29,11 @@ pub const COLUMNS: &str = "p.process_id, p.initiator_id, p.initiator_name, p.ass
     (EXTRACT(EPOCH FROM p.wait_deadline) * 1000000000)::bigint,
     (EXTRACT(EPOCH FROM p.exec_deadline) * 1000000000)::bigint,
     p.retries, p.spec::text, p.wait_for_parents, p.parents, p.children, p.processgraph_id,
-    p.input::text, p.output::text, p.errors, p.colony_name,
+    (CASE WHEN p.wait_for_parents THEN p.input ELSE COALESCE(
+        (SELECT jsonb_agg(x.e ORDER BY i.ord, x.n) FROM process_inputs i
+         CROSS JOIN LATERAL jsonb_array_elements(i.output) WITH ORDINALITY AS x(e, n)
+         WHERE i.child_id = p.process_id), p.input) END)::text,
+    p.output::text, p.errors, p.colony_name,
     (SELECT json_agg(json_build_array(a.attribute_id, a.attribute_type, a.key, a.value)
                      ORDER BY a.added, a.attribute_type, a.key)::text
        FROM attributes a WHERE a.target_id = p.process_id)";
