@@ -68,7 +68,8 @@ pub fn normalise(spec: &mut FunctionSpec) -> Result<(i64, i64, i64), Failure> {
     Ok((cpu, memory, storage))
 }
 
-/// A new WAITING workflow process of `graph` (not yet wired: no parents or children).
+/// A new WAITING process of `graph` ("" for a standalone submit), its spec checked and
+/// normalised; a workflow's is not yet wired (no parents or children).
 pub fn new_node(
     mut spec: FunctionSpec,
     colony: &str,

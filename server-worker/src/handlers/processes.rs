@@ -15,6 +15,7 @@ use crate::{
         processes::{Closing, ListFilter, NewProcess, ProcessFacts},
     },
     wakeups::{Interest, Ready, Wakeups, Woken},
+    workflow::Initiator,
 };
 use colonies_core::{
     Failure, Id, PrivateKey,
@@ -24,15 +25,11 @@ use colonies_core::{
         PauseAssignmentsMsg, RemoveAllProcessesMsg, RemoveProcessMsg, ResumeAssignmentsMsg,
         SetOutputMsg, SubmitFunctionSpecMsg,
     },
-    model::{
-        Attribute, AttributeType, ExecutorState, PauseStatus, Process, ProcessState, StateFilter,
-    },
+    model::{AttributeType, ExecutorState, PauseStatus, Process, StateFilter},
     rules::{
         lifecycle::{self, Transition, TransitionError},
-        priority::priority_time,
         resources::{parse_cpu, parse_memory},
     },
-    time::Timestamp,
 };
 use core::{
     sync::atomic::{AtomicU64, Ordering},
@@ -127,19 +124,15 @@ pub async fn submit<H: Host>(
     caller: &str,
     m: SubmitFunctionSpecMsg,
 ) -> Result<Process, Failure> {
-    let mut spec = m.spec;
-    let colony = spec.conditions.colonyname.clone();
+    let colony = m.spec.conditions.colonyname.clone();
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
     let facts =
         store::processes::member_facts(client, &statements, caller, &colony).await.map_err(db)?;
     facts.rows.require(SubmitFunctionSpecMsg::ROLE, caller, None, None)?;
 
-    // The same checks and normalisation as every function spec of a workflow.
-    let (cpu, memory, storage) = crate::workflow::normalise(&mut spec)?;
-
     // The executor the key belongs to, else the user; membership made sure one exists.
-    let initiator = facts
+    let name = facts
         .rows
         .executors
         .iter()
@@ -148,39 +141,10 @@ pub async fn submit<H: Host>(
         .or_else(|| facts.rows.users.first().map(|u| u.name.clone()))
         .ok_or_else(|| bad_request("Could not derive InitiatorName"))?;
 
-    let id = new_id()?;
-    let now = facts.now_ns;
-    let attributes = spec
-        .env
-        .iter()
-        .map(|(key, value)| Attribute {
-            attributeid: attribute_id(&id, key, AttributeType::Env),
-            targetid: id.clone(),
-            targetcolonyname: colony.clone(),
-            targetprocessgraphid: String::new(),
-            state: ProcessState::Waiting,
-            attributetype: AttributeType::Env,
-            key: key.clone(),
-            value: value.clone(),
-        })
-        .collect();
-    let waitdeadline = if lifecycle::has_wait_deadline(spec.maxwaittime) {
-        Timestamp::from_unix_nanos(now.saturating_add(spec.maxwaittime * NANOS_PER_SECOND))
-    } else {
-        Timestamp::UNSET
-    };
-    let process = Process {
-        processid: id,
-        initiatorid: caller.into(),
-        initiatorname: initiator,
-        state: ProcessState::Waiting,
-        prioritytime: priority_time(now, spec.priority),
-        submissiontime: Timestamp::from_unix_nanos(now),
-        waitdeadline,
-        attributes,
-        spec,
-        ..Process::default()
-    };
+    // Built, checked and normalised as every process of a workflow is, in no graph.
+    let initiator = Initiator { id: caller.into(), name };
+    let node = crate::workflow::new_node(m.spec, &colony, "", &initiator, facts.now_ns)?;
+    let (process, cpu, memory, storage) = (node.process, node.cpu, node.memory, node.storage);
     let new = NewProcess { process: &process, cpu, memory, storage };
     store::processes::insert(client, &statements, &new).await.map_err(db)?;
     drop(conn);
