@@ -66,6 +66,7 @@ export function colonyView({ colonyname, tab, params, navigate, views }) {
   const root = h('div', { class: 'view' });
   let current = null;
   let generation = 0; // a render still waiting for the server is dropped when a newer one starts
+  let shown = null; // the access the current tab was rendered with
 
   function dispose() {
     current?.dispose?.();
@@ -74,6 +75,7 @@ export function colonyView({ colonyname, tab, params, navigate, views }) {
 
   async function render() {
     dispose();
+    shown = null;
     const mine = ++generation;
     const body = h('div', {}, h('p', { class: 'muted' }, 'Finding your access…'));
     replace(root, h('header', { class: 'view-header' },
@@ -105,9 +107,20 @@ export function colonyView({ colonyname, tab, params, navigate, views }) {
     try {
       current = views[tab]?.(context) ?? views.processes(context);
       replace(body, accessChips(access), nav, current.node);
+      shown = access;
     } catch (error) {
       replace(body, accessChips(access), nav, errorNote(error));
     }
+  }
+
+  // Whether the keys this tab acts with are as they were when it was rendered. A key made
+  // inside the tab (registering an executor generates one) must not rebuild it mid-action:
+  // the form would lose its status and the list it refreshes.
+  function sameAccess() {
+    if (!shown) return false;
+    const has = (identity) => session.identities.has(identity.id);
+    const ownerHere = shown.colony ? session.identities.has(shown.colony.colonyid) : false;
+    return has(shown.reader) && (shown.owner ? has(shown.owner) : !ownerHere);
   }
 
   render();
@@ -117,6 +130,10 @@ export function colonyView({ colonyname, tab, params, navigate, views }) {
       generation++;
       dispose();
     },
-    onSessionChange: render,
+    onSessionChange() {
+      // A tab that can take a changed key list in place says so with its own onSessionChange.
+      if (sameAccess() && current?.onSessionChange) current.onSessionChange();
+      else render();
+    },
   };
 }

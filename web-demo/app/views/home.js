@@ -97,7 +97,10 @@ function addColonyForm(owner, onAdded) {
 
 export function homeView({ navigate }) {
   const root = h('div', { class: 'view' });
+  // While the server owner's table is shown: its owner and how to list again.
+  let listed = null;
   function render() {
+    listed = null;
     const colonies = h('section', { class: 'card' }, h('h2', {}, 'Colonies'));
     replace(root, h('header', { class: 'view-header' }, h('h1', {}, 'Overview')), serverCard(), colonies);
     if (session.identities.size === 0) {
@@ -116,18 +119,33 @@ export function homeView({ navigate }) {
         return;
       }
       const list = h('div', {});
+      // Lists overlap (a key generated while a colony is added lists too): the last one
+      // started is the one shown, so a list begun before the add cannot hide the new colony.
+      let latest = 0;
       const refresh = async () => {
+        const mine = ++latest;
         try {
-          replace(list, coloniesTable(await clientFor(owner).getColonies()));
+          const found = await clientFor(owner).getColonies();
+          if (mine === latest) replace(list, coloniesTable(found));
         } catch (error) {
-          replace(list, errorNote(error, 'Colonies could not be listed.'));
+          if (mine === latest) replace(list, errorNote(error, 'Colonies could not be listed.'));
         }
       };
+      listed = { owner, refresh };
       replace(body, h('p', { class: 'muted' }, `Listed with the server owner key "${owner.label}".`),
         list, addColonyForm(owner, refresh), h('h3', {}, 'Open by name'), openColonyForm(navigate));
       await refresh();
     }).catch((error) => replace(body, errorNote(error), openColonyForm(navigate)));
   }
+  // A key added or removed while the owner's table is shown (adding a colony generates its
+  // owner key) only changes the table's last column: list again, keep the form and its status.
+  function onSessionChange() {
+    if (listed && session.identities.has(listed.owner.id)) {
+      listed.refresh();
+      return;
+    }
+    render();
+  }
   render();
-  return { node: root, onSessionChange: render };
+  return { node: root, onSessionChange };
 }

@@ -199,10 +199,15 @@ export function runView({ colonyname, client }) {
     replace(root, running ? runningPanel(colonyname) : setupPanel());
   }
 
+  function load() {
+    client.getExecutors({ colonyname })
+      .then((list) => { executors = list; loadError = null; }, (error) => { loadError = error; })
+      .finally(() => { if (!running) render(); });
+  }
+
   const unsubscribe = onExecutorChange(render);
-  client.getExecutors({ colonyname })
-    .then((list) => { executors = list; }, (error) => { loadError = error; })
-    .finally(() => { if (!running) render(); });
+  load();
   render();
-  return { node: root, dispose: unsubscribe };
+  // A pasted key joins the choices; a running executor is left as it is.
+  return { node: root, dispose: unsubscribe, onSessionChange: load };
 }
