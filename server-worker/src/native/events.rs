@@ -22,12 +22,23 @@ use std::{
     collections::HashMap,
     sync::{Mutex, MutexGuard},
 };
-use tokio::sync::{
-    OnceCell,
-    mpsc::{self, error::TrySendError},
-    watch,
+use tokio::{
+    sync::{
+        Notify, OnceCell,
+        mpsc::{self, error::TrySendError},
+        watch,
+    },
+    time::Instant,
 };
 use tokio_postgres::{AsyncMessage, NoTls};
+
+/// How long an announcement (migration 0007) lasts unless renewed.
+const ANNOUNCE_TTL: Duration = Duration::from_secs(60);
+/// How often a server with subscribers renews its announcement, and how soon after its last
+/// subscriber left it withdraws it.
+const ANNOUNCE_RENEW: Duration = Duration::from_secs(20);
+/// How long a subscription waits for its server's announcement before it gives up.
+const ANNOUNCE_WAIT: Duration = Duration::from_secs(10);
 
 /// Events queued for one `subscribeprocessesmsg` socket before it counts as fallen behind
 /// and is cut off (its client then sees an error frame): memory per socket stays bounded
@@ -78,6 +89,11 @@ struct Inner {
     closing: watch::Sender<bool>,
     /// Whether the LISTEN connection is up.
     listening: watch::Sender<bool>,
+    /// Until when (this server's clock) the triggers surely see this server's announcement;
+    /// `None` while it has none.
+    announced: watch::Sender<Option<Instant>>,
+    /// Asks the LISTEN loop to announce now.
+    announce: Notify,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -162,6 +178,8 @@ impl Events {
                 next_id: AtomicU64::new(0),
                 closing: watch::Sender::new(false),
                 listening: watch::Sender::new(false),
+                announced: watch::Sender::new(None),
+                announce: Notify::new(),
             }),
         }
     }
@@ -179,6 +197,38 @@ impl Events {
         }
         drop(registry);
         Subscriber { id, topics, rx, inner: self.inner.clone() }
+    }
+
+    /// Starts announcing (if this server is not announced) without waiting for it: a
+    /// subscription asks while it is authorised, then waits in [`Events::announced`].
+    pub fn announce_soon(&self) {
+        if !self.is_announced() {
+            self.inner.announce.notify_one();
+        }
+    }
+
+    /// Whether the database notifies this server's events now (see [`Events::announced`]).
+    pub fn is_announced(&self) -> bool {
+        self.inner.announced.borrow().is_some_and(|u| u > Instant::now())
+    }
+
+    /// Returns once the database notifies this server's events (migration 0007): call it
+    /// after [`Events::subscribe`] and before reading the state a subscription starts from.
+    /// Fails when the LISTEN connection cannot announce within a few seconds.
+    pub async fn announced(&self) -> Result<(), Failure> {
+        let current = |until: &Option<Instant>| until.is_some_and(|u| u > Instant::now());
+        let mut announced = self.inner.announced.subscribe();
+        if current(&announced.borrow_and_update()) {
+            return Ok(());
+        }
+        self.inner.announce.notify_one();
+        match tokio::time::timeout(ANNOUNCE_WAIT, announced.wait_for(current)).await {
+            Ok(Ok(_)) => Ok(()),
+            _ => Err(Failure::new(
+                503,
+                "events are not available: this server cannot reach its database; try again",
+            )),
+        }
     }
 
     /// Delivers a process event as if it came from Postgres (tests, and hosts without LISTEN).
@@ -216,12 +266,15 @@ impl Events {
     /// backoff until `stop` turns true. After every (re)connection the subscriptions are told
     /// to look again, since events sent meanwhile were lost: a one-process or channel
     /// subscription re-reads and catches up; a colony stream cannot replay what it missed.
+    /// On the same connection it announces, as `server_id`, that this server has
+    /// subscribers while it has (migration 0007), and withdraws that once they are gone.
     pub fn listen(
         &self,
         pg: tokio_postgres::Config,
+        server_id: String,
         stop: watch::Receiver<bool>,
     ) -> impl Future<Output = ()> + Send + 'static {
-        listen_loop(self.inner.clone(), pg, stop)
+        listen_loop(self.inner.clone(), pg, server_id, stop)
     }
 }
 
@@ -256,9 +309,34 @@ impl Drop for Subscriber {
     }
 }
 
+/// Announces or withdraws this server's interest in events as its subscriptions require.
+async fn keep_announcement(inner: &Inner, client: &tokio_postgres::Client, server_id: &str) {
+    let subscribed = !lock(&inner.topics).is_empty();
+    if subscribed {
+        let start = Instant::now();
+        match crate::store::event_listeners::announce(client, server_id, ANNOUNCE_TTL.as_secs_f64())
+            .await
+        {
+            // Counted from before the statement, and a renewal's margin short of it.
+            Ok(()) => {
+                inner.announced.send_replace(Some(start + ANNOUNCE_TTL - ANNOUNCE_RENEW));
+            }
+            Err(e) => tracing::warn!(error = %e, "announcing /pubsub subscribers failed"),
+        }
+    } else if inner.announced.borrow().is_some() {
+        match crate::store::event_listeners::withdraw(client, server_id).await {
+            Ok(()) => {
+                inner.announced.send_replace(None);
+            }
+            Err(e) => tracing::warn!(error = %e, "withdrawing the /pubsub announcement failed"),
+        }
+    }
+}
+
 async fn listen_loop(
     inner: Arc<Inner>,
     pg: tokio_postgres::Config,
+    server_id: String,
     mut stop: watch::Receiver<bool>,
 ) {
     let mut backoff = Duration::from_millis(100);
@@ -280,8 +358,16 @@ async fn listen_loop(
                     inner.listening.send_replace(true);
                     inner.resync();
                     tracing::debug!("listening for process and channel events");
+                    let mut renew = tokio::time::interval(ANNOUNCE_RENEW);
+                    renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
                     loop {
                         tokio::select! {
+                            () = inner.announce.notified() => {
+                                keep_announcement(&inner, &client, &server_id).await;
+                            }
+                            _ = renew.tick() => {
+                                keep_announcement(&inner, &client, &server_id).await;
+                            }
                             message = messages.recv() => match message {
                                 Some(AsyncMessage::Notification(n)) => match n.channel() {
                                     PROCESS_EVENTS => {
@@ -299,7 +385,13 @@ async fn listen_loop(
                                 Some(_) => {}
                                 None => break,
                             },
-                            _ = stop.changed() => break,
+                            _ = stop.changed() => {
+                                // Writers stop notifying for a server that is going away.
+                                if inner.announced.send_replace(None).is_some() {
+                                    let _ = crate::store::event_listeners::withdraw(&client, &server_id).await;
+                                }
+                                break;
+                            }
                         }
                     }
                 }

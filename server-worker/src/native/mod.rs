@@ -220,7 +220,8 @@ pub async fn start(config: NativeConfig) -> Result<RunningServer, ServeError> {
     let wakeups = NativeWakeups::new();
     let origin = embedded_pg::random_hex(16)?;
     let events = Events::new();
-    let events_listener = tokio::spawn(events.listen(pg_config.clone(), stop_rx.clone()));
+    let events_listener =
+        tokio::spawn(events.listen(pg_config.clone(), origin.clone(), stop_rx.clone()));
     let listener = tokio::spawn(wakeups.connect(pg_config, origin, stop_rx.clone()));
     // Stops with `stop`; a pass in flight when the pool closes just fails and ends.
     tokio::spawn(deadlines::run(

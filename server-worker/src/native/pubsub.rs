@@ -215,10 +215,13 @@ async fn session(mut socket: Socket, host: &NativeHost, events: &Events) {
     // not missed; a refused subscription just drops its registration.
     let stream = matches!(subscription, Subscription::Processes(_));
     let subscriber = events.subscribe(subscription.topics(), stream);
+    events.announce_soon();
     match subscription {
-        Subscription::Processes(m) => processes(socket, host, subscriber, &caller, &m).await,
-        Subscription::Process(m) => process(socket, host, subscriber, &caller, &m).await,
-        Subscription::Channel(m) => channel(socket, host, subscriber, &caller, &m).await,
+        Subscription::Processes(m) => {
+            processes(socket, host, events, subscriber, &caller, &m).await;
+        }
+        Subscription::Process(m) => process(socket, host, events, subscriber, &caller, &m).await,
+        Subscription::Channel(m) => channel(socket, host, events, subscriber, &caller, &m).await,
     }
 }
 
@@ -236,11 +239,15 @@ async fn frame(host: &NativeHost, delivery: &Delivery) -> Result<Option<Arc<str>
 async fn processes(
     mut socket: Socket,
     host: &NativeHost,
+    events: &Events,
     mut subscriber: Subscriber,
     caller: &str,
     m: &SubscribeProcessesMsg,
 ) {
     if let Err(failure) = pubsub::open_processes(host, caller, m).await {
+        return socket.fail(&failure).await;
+    }
+    if let Err(failure) = events.announced().await {
         return socket.fail(&failure).await;
     }
     loop {
@@ -279,14 +286,30 @@ async fn processes(
 async fn process(
     mut socket: Socket,
     host: &NativeHost,
+    events: &Events,
     mut subscriber: Subscriber,
     caller: &str,
     m: &SubscribeProcessMsg,
 ) {
-    let process = match pubsub::open_process(host, caller, m).await {
+    let mut process = match pubsub::open_process(host, caller, m).await {
         Ok(process) => process,
         Err(failure) => return socket.fail(&failure).await,
     };
+    if process.state != m.state && !events.is_announced() {
+        // Writes notify only once this server is announced: read again after that, so a
+        // change committed before it is seen here.
+        if let Err(failure) = events.announced().await {
+            return socket.fail(&failure).await;
+        }
+        process = match pubsub::current_process(host, &m.processid).await {
+            Ok(Some(process)) => process,
+            Ok(None) => {
+                let failure = Failure::new(404, format!("Process {} was removed", m.processid));
+                return socket.fail(&failure).await;
+            }
+            Err(failure) => return socket.fail(&failure).await,
+        };
+    }
     if process.state == m.state {
         if socket.send(&pubsub::process_frame(&process)).await {
             socket.close().await;
@@ -365,11 +388,15 @@ async fn drain(
 async fn channel(
     mut socket: Socket,
     host: &NativeHost,
+    events: &Events,
     mut subscriber: Subscriber,
     caller: &str,
     m: &SubscribeChannelMsg,
 ) {
     if let Err(failure) = pubsub::open_channel(host, caller, m).await {
+        return socket.fail(&failure).await;
+    }
+    if let Err(failure) = events.announced().await {
         return socket.fail(&failure).await;
     }
     let mut seen = m.afterseq.max(0);

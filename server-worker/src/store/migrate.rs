@@ -47,6 +47,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "process_inputs",
         sql: include_str!("../../migrations/0006_process_inputs.sql"),
     },
+    Migration {
+        version: 7,
+        name: "event_listeners",
+        sql: include_str!("../../migrations/0007_event_listeners.sql"),
+    },
 ];
 
 /// The advisory lock key of migrations ("colonies" in ASCII, as an i64).
