@@ -94,25 +94,36 @@ pub fn new_node(
             value: value.clone(),
         })
         .collect();
-    let waitdeadline = if lifecycle::has_wait_deadline(spec.maxwaittime) {
-        Timestamp::from_unix_nanos(now.saturating_add(spec.maxwaittime * NANOS_PER_SECOND))
-    } else {
-        Timestamp::UNSET
-    };
-    let process = Process {
+    let mut process = Process {
         processid: id,
         initiatorid: initiator.id.clone(),
         initiatorname: initiator.name.clone(),
         state: ProcessState::Waiting,
-        prioritytime: priority_time(now, spec.priority),
-        submissiontime: Timestamp::from_unix_nanos(now),
-        waitdeadline,
         attributes,
         processgraphid: graph.into(),
         spec,
         ..Process::default()
     };
+    stamp(&mut process, now);
     Ok(NewNode { process, cpu, memory, storage })
+}
+
+/// Sets the times a process gets when it is submitted at `now` (Unix nanoseconds):
+/// submission time, priority time and, when `maxwaittime` asks for one, the wait deadline.
+pub fn stamp(process: &mut Process, now: i64) {
+    let spec = &process.spec;
+    process.waitdeadline = match wait_deadline_after(spec.maxwaittime) {
+        Some(after) => Timestamp::from_unix_nanos(now.saturating_add(after)),
+        None => Timestamp::UNSET,
+    };
+    process.prioritytime = priority_time(now, spec.priority);
+    process.submissiontime = Timestamp::from_unix_nanos(now);
+}
+
+/// How long after its submission a process with `maxwaittime` fails waiting, in
+/// nanoseconds; `None` when it waits for ever.
+pub fn wait_deadline_after(maxwaittime: i64) -> Option<i64> {
+    lifecycle::has_wait_deadline(maxwaittime).then(|| maxwaittime.saturating_mul(NANOS_PER_SECOND))
 }
 
 /// Builds a graph from `spec`: every function spec needs a unique `nodename`, dependencies

@@ -25,7 +25,7 @@ use colonies_core::{
         PauseAssignmentsMsg, RemoveAllProcessesMsg, RemoveProcessMsg, ResumeAssignmentsMsg,
         SetOutputMsg, SubmitFunctionSpecMsg,
     },
-    model::{AttributeType, ExecutorState, PauseStatus, Process, StateFilter},
+    model::{AttributeType, PauseStatus, Process, StateFilter},
     rules::{
         lifecycle::{self, Transition, TransitionError},
         resources::{parse_cpu, parse_memory},
@@ -125,29 +125,31 @@ pub async fn submit<H: Host>(
     m: SubmitFunctionSpecMsg,
 ) -> Result<Process, Failure> {
     let colony = m.spec.conditions.colonyname.clone();
+    // Built, checked and normalised as every process of a workflow is, in no graph; who
+    // submitted it and when are the insert's to say.
+    let initiator = Initiator { id: caller.into(), name: String::new() };
+    let node = crate::workflow::new_node(m.spec, &colony, "", &initiator, 0)?;
+    let (mut process, cpu, memory, storage) = (node.process, node.cpu, node.memory, node.storage);
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
-    let facts =
-        store::processes::member_facts(client, &statements, caller, &colony).await.map_err(db)?;
-    facts.rows.require(SubmitFunctionSpecMsg::ROLE, caller, None, None)?;
-
-    // The executor the key belongs to, else the user; membership made sure one exists.
-    let name = facts
-        .rows
-        .executors
-        .iter()
-        .find(|e| e.state == ExecutorState::Approved)
-        .map(|e| e.executorname.clone())
-        .or_else(|| facts.rows.users.first().map(|u| u.name.clone()))
-        .ok_or_else(|| bad_request("Could not derive InitiatorName"))?;
-
-    // Built, checked and normalised as every process of a workflow is, in no graph.
-    let initiator = Initiator { id: caller.into(), name };
-    let node = crate::workflow::new_node(m.spec, &colony, "", &initiator, facts.now_ns)?;
-    let (process, cpu, memory, storage) = (node.process, node.cpu, node.memory, node.storage);
     let new = NewProcess { process: &process, cpu, memory, storage };
-    store::processes::insert(client, &statements, &new).await.map_err(db)?;
+    let Some(submitted) =
+        store::processes::insert(client, &statements, &new, caller).await.map_err(db)?
+    else {
+        // Not a member (the insert wrote nothing): say why, as the reading path does.
+        let facts = store::processes::member_facts(client, &statements, caller, &colony)
+            .await
+            .map_err(db)?;
+        facts.rows.require(SubmitFunctionSpecMsg::ROLE, caller, None, None)?;
+        // Made a member in between: the caller may simply submit again.
+        return Err(Failure::new(
+            409,
+            "the caller's membership changed during the submit; submit again",
+        ));
+    };
     drop(conn);
+    process.initiatorname = submitted.initiator_name;
+    crate::workflow::stamp(&mut process, submitted.now_ns);
     host.wakeups().publish(ready(&colony, &process));
     Ok(process)
 }

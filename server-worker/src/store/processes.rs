@@ -267,12 +267,27 @@ pub struct NewProcess<'a> {
     pub storage: i64,
 }
 
-/// Inserts a submitted process and its ENV attributes in one statement.
+/// Who submitted a process and when, as [`insert`] decided them.
+#[derive(Debug, Clone)]
+pub struct Submitted {
+    /// The initiator's name: the caller's approved executor in the colony, else its user.
+    pub initiator_name: String,
+    /// The database clock at the insert (Unix nanoseconds): the submission time.
+    pub now_ns: i64,
+}
+
+/// Inserts a submitted process and its ENV attributes in one statement, when `caller` is a
+/// member of the colony (an approved executor, else a user, whose name becomes the
+/// initiator's); `None`, with nothing written, when it is not. The times come from the
+/// database clock: the submission time is `now()`, the priority time and the wait deadline
+/// are the process's offsets from it (see [`crate::workflow::stamp`]), so the caller
+/// restamps its copy with [`Submitted::now_ns`].
 pub async fn insert(
     client: &Client,
     statements: &impl Statements,
     new: &NewProcess<'_>,
-) -> Result<(), Error> {
+    caller: &str,
+) -> Result<Option<Submitted>, Error> {
     let p = new.process;
     let spec = &p.spec;
     let c = &spec.conditions;
@@ -287,24 +302,36 @@ pub async fn insert(
     let int = |v: i64| i32::try_from(v).unwrap_or(if v < 0 { i32::MIN } else { i32::MAX });
     let (priority, max_wait, max_exec, max_retries) =
         (int(spec.priority), int(spec.maxwaittime), int(spec.maxexectime), int(spec.maxretries));
-    let submitted = p.submissiontime.unix_nanos().unwrap_or_default();
-    let wait_deadline = p.waitdeadline.unix_nanos();
-    const SQL: &str = "WITH p AS (
+    let priority_offset = colonies_core::rules::priority::priority_time(0, spec.priority);
+    let wait_after = crate::workflow::wait_deadline_after(spec.maxwaittime);
+    const SQL: &str = "WITH who AS (
+        SELECT COALESCE(
+                 (SELECT e.name FROM executors e
+                  WHERE e.executor_id = $6 AND e.colony_name = $2 AND e.state = 1
+                  ORDER BY e.name LIMIT 1),
+                 (SELECT u.name FROM users u
+                  WHERE u.user_id = $6 AND u.colony_name = $2
+                  ORDER BY u.name LIMIT 1)) AS name,
+               (EXTRACT(EPOCH FROM now()) * 1000000000)::bigint AS now_ns),
+      p AS (
         INSERT INTO processes (process_id, colony_name, executor_type, target_executor_names,
             location_name, state, initiator_id, initiator_name, priority, prioritytime,
             submission_time, wait_deadline, max_wait_time, max_exec_time, max_retries,
             cpu, memory, storage, funcname, label, wait_for_parents, spec)
-        VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8, $9,
-            TIMESTAMPTZ 'epoch' + ($10::bigint / 1000) * INTERVAL '1 microsecond',
-            TIMESTAMPTZ 'epoch' + ($11::bigint / 1000) * INTERVAL '1 microsecond',
-            $12, $13, $14, $15, $16, $17, $18, $19, FALSE, $20::text::jsonb)
-        RETURNING process_id, colony_name)
-      INSERT INTO attributes (attribute_id, target_id, colony_name, attribute_type, key, value)
-      SELECT a.id, p.process_id, p.colony_name, 3, a.key, a.value
-      FROM p, unnest($21::text[], $22::text[], $23::text[]) AS a(id, key, value)";
+        SELECT $1, $2, $3, $4, $5, 0, $6, who.name, $7, who.now_ns + $8::bigint,
+            TIMESTAMPTZ 'epoch' + (who.now_ns / 1000) * INTERVAL '1 microsecond',
+            TIMESTAMPTZ 'epoch' + ((who.now_ns + $9::bigint) / 1000) * INTERVAL '1 microsecond',
+            $10, $11, $12, $13, $14, $15, $16, $17, FALSE, $18::text::jsonb
+        FROM who WHERE who.name IS NOT NULL
+        RETURNING process_id, colony_name),
+      a AS (
+        INSERT INTO attributes (attribute_id, target_id, colony_name, attribute_type, key, value)
+        SELECT a.id, p.process_id, p.colony_name, 3, a.key, a.value
+        FROM p, unnest($19::text[], $20::text[], $21::text[]) AS a(id, key, value))
+      SELECT who.name, who.now_ns FROM who, p";
     let statement = statements.prepare(client, SQL).await?;
-    client
-        .execute(
+    let row = client
+        .query_opt(
             &statement,
             &[
                 &p.processid,
@@ -312,12 +339,10 @@ pub async fn insert(
                 &c.executortype,
                 &c.executornames,
                 &c.locationname,
-                &p.initiatorid,
-                &p.initiatorname,
+                &caller,
                 &priority,
-                &p.prioritytime,
-                &submitted,
-                &wait_deadline,
+                &priority_offset,
+                &wait_after,
                 &max_wait,
                 &max_exec,
                 &max_retries,
@@ -332,8 +357,8 @@ pub async fn insert(
                 &values,
             ],
         )
-        .await
-        .map(drop)
+        .await?;
+    Ok(row.map(|row| Submitted { initiator_name: row.get(0), now_ns: row.get(1) }))
 }
 
 /// What an assign call saw and did, in one round trip.
