@@ -28,23 +28,31 @@ BEGIN
 END
 $$;
 
+-- A process submitted while an executor of the server waits for it is inserted RUNNING,
+-- already assigned: it is announced as WAITING first, so WAITING subscribers see every
+-- submitted process as before.
 CREATE OR REPLACE FUNCTION colonies_notify_process_state() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
     payload TEXT;
+    state SMALLINT;
 BEGIN
     IF NOT colonies_events_wanted() THEN
         RETURN NULL;
     END IF;
-    payload := json_build_object(
-        'processid', NEW.process_id,
-        'colonyname', NEW.colony_name,
-        'executortype', NEW.executor_type,
-        'state', NEW.state)::text;
-    IF octet_length(payload) > 7900 THEN
-        payload := json_build_object('processid', NEW.process_id, 'state', NEW.state)::text;
-    END IF;
-    PERFORM pg_notify('colonies_process_state', payload);
+    FOREACH state IN ARRAY CASE WHEN TG_OP = 'INSERT' AND NEW.state = 1
+                                THEN ARRAY[0, 1]::SMALLINT[]
+                                ELSE ARRAY[NEW.state]::SMALLINT[] END LOOP
+        payload := json_build_object(
+            'processid', NEW.process_id,
+            'colonyname', NEW.colony_name,
+            'executortype', NEW.executor_type,
+            'state', state)::text;
+        IF octet_length(payload) > 7900 THEN
+            payload := json_build_object('processid', NEW.process_id, 'state', state)::text;
+        END IF;
+        PERFORM pg_notify('colonies_process_state', payload);
+    END LOOP;
     RETURN NULL;
 END
 $$;

@@ -5,14 +5,24 @@
 //! process assignable publishes a [`Ready`] after its commit; the host wakes exactly one
 //! matching waiter (no thundering herd). The woken executor simply runs the assign query
 //! again, so a lost or spurious wakeup costs latency, never correctness.
+//!
+//! A host whose waiters live in the submitting request's process can do better: the submit
+//! [claims](Wakeups::claim) a parked waiter that can run the new process, assigns the
+//! process to it in the very insert (when the database agrees: the executor is still
+//! approved and matches, the colony is not paused) and [hands](Wakeups::hand) it over, so
+//! the waiting executor gets its process without a query of its own.
 
 use crate::host::{MaybeSend, MaybeSync};
+use alloc::boxed::Box;
+use colonies_core::model::Process;
 use core::{future::Future, time::Duration};
 use serde::{Deserialize, Serialize};
 
 /// What an executor blocked in assign can take.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Interest {
+    /// The executor's ID (the caller).
+    pub executor_id: String,
     /// The colony it assigns from.
     pub colony: String,
     /// Its executor type.
@@ -21,6 +31,10 @@ pub struct Interest {
     pub executor_name: String,
     /// Its location name ("" when it has none).
     pub location: String,
+    /// The CPU it has free, in millicores (`i64::MAX`: unlimited).
+    pub cpu: i64,
+    /// The memory it has free, in bytes (`i64::MAX`: unlimited).
+    pub memory: i64,
 }
 
 /// A process became assignable (submitted, unassigned, or its parents finished).
@@ -50,10 +64,12 @@ impl Ready {
 }
 
 /// How a wait ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Woken {
     /// A matching process may be there: query again.
     Notified,
+    /// A submit assigned this process to the waiter and handed it over: the assign's reply.
+    Handed(Box<Process>),
     /// The time given ran out.
     TimedOut,
 }
@@ -75,6 +91,21 @@ pub trait Wakeups: MaybeSync {
     ) -> impl Future<Output = Woken> + MaybeSend + 'a;
     /// Announces, after the commit that made it so, that a process became assignable.
     fn publish(&self, ready: Ready);
+    /// Takes a parked waiter that could run a process needing `ready`, `cpu` millicores and
+    /// `memory` bytes out of the line, for a submit to assign the process to; the ID of its
+    /// executor with the claim. Then exactly one of [`Wakeups::hand`] (the insert assigned
+    /// it) or [`Wakeups::release`] (it did not) must follow. Hosts without in-process
+    /// waiters claim nothing.
+    fn claim(&self, _ready: &Ready, _cpu: i64, _memory: i64) -> Option<(String, Self::Claim)> {
+        None
+    }
+    /// Gives the claimed waiter the process assigned to it; the process back when the waiter
+    /// went away in the meantime (its request ended), so the caller can put it back.
+    fn hand(&self, claim: Self::Claim, process: Process) -> Result<(), Box<Process>>;
+    /// Returns a claimed waiter that was not given a process to its wait; it queries again.
+    fn release(&self, claim: Self::Claim);
+    /// A waiter taken out of the line by [`Wakeups::claim`].
+    type Claim: MaybeSend;
     /// The interest `caller` last waited with in `colony`, if this host remembers it. Assign
     /// registers it before its first query instead of after it, which saves the second query
     /// a registration made after a miss needs; the query's own facts confirm it, and a stale
@@ -84,6 +115,22 @@ pub trait Wakeups: MaybeSync {
     }
     /// Remembers the interest `caller` waits with (see [`Wakeups::known_interest`]).
     fn remember_interest(&self, _caller: &str, _interest: &Interest) {}
+    /// A mark taken before an assign query, for [`Wakeups::note_query`]: it moves on with
+    /// every event that may leave a process waiting (a published [`Ready`], one of another
+    /// server, a lost connection). A process handed over at its submit never waits, so it
+    /// does not move it.
+    fn mark(&self) -> u64 {
+        0
+    }
+    /// What the assign query of `caller` in `colony`, started at `mark`, came to.
+    fn note_query(&self, _caller: &str, _colony: &str, _mark: u64, _found: bool) {}
+    /// Whether `caller`'s last assign query in `colony` found nothing a moment ago and no
+    /// process can have been left waiting since: its next long poll may then park at once,
+    /// registered before anything could change that, without querying. Hosts that keep no
+    /// such memory always query.
+    fn known_empty(&self, _caller: &str, _colony: &str) -> bool {
+        false
+    }
 }
 
 #[cfg(test)]
@@ -92,6 +139,9 @@ mod tests {
 
     fn interest(name: &str, location: &str) -> Interest {
         Interest {
+            executor_id: "e".into(),
+            cpu: i64::MAX,
+            memory: i64::MAX,
             colony: "c".into(),
             executor_type: "t".into(),
             executor_name: name.into(),

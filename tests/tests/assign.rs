@@ -235,3 +235,64 @@ async fn two_servers_32_executors_2000_processes_each_assigned_once() {
 async fn two_servers_32_executors_10000_processes_each_assigned_once() {
     exactly_once(10_000).await;
 }
+
+/// An executor's long poll, started now; its answer once it ends.
+fn long_poll(
+    key: &colonies_core::PrivateKey,
+    payload: serde_json::Value,
+) -> tokio::task::JoinHandle<colonies_blackbox::Answer> {
+    let key = key.clone();
+    tokio::spawn(async move { Client::new().call(&key, "assignprocessmsg", payload).await })
+}
+
+/// Time for a long poll to reach the server and park (the protocol has no acknowledgement).
+const PARK: std::time::Duration = std::time::Duration::from_millis(500);
+
+#[tokio::test]
+async fn a_process_given_to_a_waiting_executor_is_what_the_database_holds() {
+    let env = Env::new().await;
+    let waiting = long_poll(&env.e1, assign(&env.colony1, 10));
+    tokio::time::sleep(PARK).await;
+    let mut s = spec(&env.colony1);
+    s["env"] = json!({ "B": "2", "A": "1" });
+    s["kwargs"] = json!({ "z": 1, "a": { "nested": [1, 2] } });
+    let submitted = env.submit(&env.e1, s).await;
+    // The submitter sees the process as submitted, whoever runs it a moment later.
+    assert_eq!(submitted["state"], 0, "{submitted}");
+    let assigned = waiting.await.expect("the long poll").ok_json();
+    assert_eq!(id(&assigned), id(&submitted));
+    let stored = env.get(&env.e1, &id(&assigned)).await.ok_json();
+    assert_eq!(assigned, stored, "the reply is the process as stored");
+    assert_eq!(stored["state"], 1);
+    assert_eq!(stored["isassigned"], true);
+    assert_eq!(stored["attributes"].as_array().map(Vec::len), Some(2), "{stored}");
+    // It runs like any assigned process.
+    let close = json!({ "processid": id(&stored), "out": ["done"] });
+    env.call(&env.e1, "closesuccessfulmsg", close).await.ok_json();
+}
+
+#[tokio::test]
+async fn a_waiting_executor_is_not_given_what_it_cannot_run() {
+    let env = Env::new().await;
+    // Too little CPU for the process.
+    let small = json!({ "colonyname": env.colony1, "timeout": 2, "availablecpu": "100m" });
+    let waiting = long_poll(&env.e1, small);
+    tokio::time::sleep(PARK).await;
+    let mut s = spec(&env.colony1);
+    s["conditions"]["cpu"] = json!("1000m");
+    let p = id(&env.submit(&env.e1, s).await);
+    waiting.await.expect("the long poll").assert_error(404);
+    assert_eq!(env.get(&env.e1, &p).await.ok_json()["state"], 0);
+
+    // Paused assignments: the process waits until they resume.
+    let colony = json!({ "colonyname": env.colony1 });
+    env.call(&env.c1, "pauseassignmentsmsg", colony.clone()).await.ok_json();
+    let waiting = long_poll(&env.e1, assign(&env.colony1, 10));
+    tokio::time::sleep(PARK).await;
+    let q = id(&env.submit(&env.e1, spec(&env.colony1)).await);
+    tokio::time::sleep(PARK).await;
+    assert_eq!(env.get(&env.e1, &q).await.ok_json()["state"], 0);
+    env.call(&env.c1, "resumeassignmentsmsg", colony).await.ok_json();
+    // The oldest first: the one the small executor could not take.
+    assert_eq!(id(&waiting.await.expect("the long poll").ok_json()), p);
+}

@@ -8,6 +8,9 @@ use tokio::sync::watch;
 
 fn pair(colony: &str) -> (Interest, Ready) {
     let interest = Interest {
+        executor_id: "e-id".into(),
+        cpu: i64::MAX,
+        memory: i64::MAX,
         colony: colony.into(),
         executor_type: "t".into(),
         executor_name: "e".into(),

@@ -25,7 +25,7 @@ use colonies_core::{
         PauseAssignmentsMsg, RemoveAllProcessesMsg, RemoveProcessMsg, ResumeAssignmentsMsg,
         SetOutputMsg, SubmitFunctionSpecMsg,
     },
-    model::{AttributeType, PauseStatus, Process, StateFilter},
+    model::{AttributeType, PauseStatus, Process, ProcessState, StateFilter},
     rules::{
         lifecycle::{self, Transition, TransitionError},
         resources::{parse_cpu, parse_memory},
@@ -44,6 +44,10 @@ pub const MAX_COUNT: i64 = 100;
 /// How often a long poll on a paused colony looks whether it was resumed. Resuming wakes no
 /// one directly (it is a flag every replica reads), so this bounds the delay after a resume.
 const PAUSE_POLL: Duration = Duration::from_millis(250);
+
+/// The longest an executor parks before its first query when its last one found nothing
+/// (see [`Wakeups::known_empty`]); after that it queries as usual.
+const PARK_FIRST: Duration = Duration::from_secs(1);
 
 const NANOS_PER_SECOND: i64 = 1_000_000_000;
 
@@ -130,28 +134,83 @@ pub async fn submit<H: Host>(
     let initiator = Initiator { id: caller.into(), name: String::new() };
     let node = crate::workflow::new_node(m.spec, &colony, "", &initiator, 0)?;
     let (mut process, cpu, memory, storage) = (node.process, node.cpu, node.memory, node.storage);
+    let ready = ready(&colony, &process);
+    // An executor of this server waiting for such a process gets it from the insert itself.
+    let offer = host.wakeups().claim(&ready, cpu, memory);
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
     let new = NewProcess { process: &process, cpu, memory, storage };
-    let Some(submitted) =
-        store::processes::insert(client, &statements, &new, caller).await.map_err(db)?
-    else {
-        // Not a member (the insert wrote nothing): say why, as the reading path does.
-        let facts = store::processes::member_facts(client, &statements, caller, &colony)
-            .await
-            .map_err(db)?;
-        facts.rows.require(SubmitFunctionSpecMsg::ROLE, caller, None, None)?;
-        // Made a member in between: the caller may simply submit again.
-        return Err(Failure::new(
-            409,
-            "the caller's membership changed during the submit; submit again",
-        ));
+    let offered_to = offer.as_ref().map(|(executor, _)| executor.as_str());
+    let inserted = store::processes::insert(client, &statements, &new, caller, offered_to).await;
+    let submitted = match inserted {
+        Ok(Some(submitted)) => submitted,
+        refused => {
+            if let Some((_, claim)) = offer {
+                host.wakeups().release(claim);
+            }
+            refused.map_err(db)?;
+            // Not a member (the insert wrote nothing): say why, as the reading path does.
+            let facts = store::processes::member_facts(client, &statements, caller, &colony)
+                .await
+                .map_err(db)?;
+            facts.rows.require(SubmitFunctionSpecMsg::ROLE, caller, None, None)?;
+            // Made a member in between: the caller may simply submit again.
+            return Err(Failure::new(
+                409,
+                "the caller's membership changed during the submit; submit again",
+            ));
+        }
     };
-    drop(conn);
     process.initiatorname = submitted.initiator_name;
     crate::workflow::stamp(&mut process, submitted.now_ns);
-    host.wakeups().publish(ready(&colony, &process));
+    let mut waiting = true;
+    match offer {
+        Some((executor, claim)) if submitted.handed => {
+            let running = handed_process(&process, &executor, submitted.now_ns);
+            waiting = match host.wakeups().hand(claim, running) {
+                Ok(()) => false,
+                // The executor left in the meantime: back in the line, for anyone.
+                Err(_) => {
+                    store::processes::unhand(client, &statements, &process.processid, &executor)
+                        .await
+                        .map_err(db)?
+                }
+            };
+        }
+        Some((_, claim)) => host.wakeups().release(claim),
+        None => {}
+    }
+    drop(conn);
+    if waiting {
+        host.wakeups().publish(ready);
+    }
+    // The submitter is answered with the process as submitted (WAITING), as Go does.
     Ok(process)
+}
+
+/// `process` as its executor's assign reads it once the insert assigned it at `now_ns`:
+/// RUNNING, assigned to `executor`, started at the submission time, with an execution
+/// deadline when it has a maxexectime, and its attributes as they are read back.
+fn handed_process(process: &Process, executor: &str, now_ns: i64) -> Process {
+    let mut running = process.clone();
+    running.state = ProcessState::Running;
+    running.isassigned = true;
+    running.assignedexecutorid = executor.into();
+    running.starttime = colonies_core::time::Timestamp::from_unix_nanos(now_ns);
+    running.execdeadline = if running.spec.maxexectime > 0 {
+        colonies_core::time::Timestamp::from_unix_nanos(
+            now_ns.saturating_add(running.spec.maxexectime.saturating_mul(NANOS_PER_SECOND)),
+        )
+    } else {
+        colonies_core::time::Timestamp::UNSET
+    };
+    for attribute in &mut running.attributes {
+        attribute.state = ProcessState::Running;
+    }
+    running
+        .attributes
+        .sort_by(|a, b| (a.attributetype.code(), &a.key).cmp(&(b.attributetype.code(), &b.key)));
+    running
 }
 
 /// The deterministic ID of an attribute: SHA3-256 of process ID, key and type number.
@@ -175,15 +234,35 @@ pub async fn assign<H: Host>(
     let (cpu_limit, memory_limit) =
         (cpu.as_ref().map_or(0, |v| *v), memory.as_ref().map_or(0, |v| *v));
     let mut waiter = None;
+    // Whether to park before the first query: this executor's last query found nothing a
+    // moment ago and nothing can have become assignable since (it is registered before the
+    // check, so whatever comes next wakes it or is handed to it).
+    let mut park_first = false;
     if m.timeout > 0
         && take
         && let Some(known) = host.wakeups().known_interest(caller, &m.colonyname)
     {
         let registered = host.wakeups().register(known.clone());
+        park_first = known.cpu == cpu_limit
+            && known.memory == memory_limit
+            && host.wakeups().known_empty(caller, &m.colonyname);
         waiter = Some((known, registered));
     }
     let mut deadline_ns = None;
+    let mut waited = Duration::ZERO;
     loop {
+        if core::mem::take(&mut park_first)
+            && let Some((_, parked)) = waiter.as_mut()
+        {
+            // At most a moment: an executor that waits longer queries (and is heard from).
+            let nap = Duration::from_secs(m.timeout.unsigned_abs()).min(PARK_FIRST);
+            match host.wakeups().wait(parked, nap).await {
+                Woken::Handed(process) => return Ok(*process),
+                Woken::Notified => {}
+                Woken::TimedOut => waited = nap,
+            }
+        }
+        let mark = host.wakeups().mark();
         let mut conn = connect(host).await?;
         let (client, statements) = conn.parts();
         let assigned = store::processes::assign(
@@ -204,6 +283,9 @@ pub async fn assign<H: Host>(
         }
         cpu.clone()?;
         memory.clone()?;
+        if !assigned.paused {
+            host.wakeups().note_query(caller, &m.colonyname, mark, assigned.process.is_some());
+        }
         if let Some(process) = assigned.process {
             return Ok(process);
         }
@@ -212,13 +294,22 @@ pub async fn assign<H: Host>(
             return Err(Failure::new(403, "Access denied, not an approved executor"));
         };
         let deadline = *deadline_ns.get_or_insert_with(|| {
-            assigned.clock_ns.saturating_add(m.timeout.saturating_mul(NANOS_PER_SECOND))
+            let waited = i64::try_from(waited.as_nanos()).unwrap_or(i64::MAX);
+            let timeout = m.timeout.saturating_mul(NANOS_PER_SECOND).saturating_sub(waited);
+            assigned.clock_ns.saturating_add(timeout)
         });
         let remaining = Duration::from_nanos(
             u64::try_from(deadline.saturating_sub(assigned.clock_ns)).unwrap_or_default(),
         );
-        let interest =
-            Interest { colony: m.colonyname.clone(), executor_type, executor_name: name, location };
+        let interest = Interest {
+            executor_id: caller.into(),
+            colony: m.colonyname.clone(),
+            executor_type,
+            executor_name: name,
+            location,
+            cpu: cpu_limit,
+            memory: memory_limit,
+        };
         if m.timeout > 0 && waiter.as_ref().is_none_or(|(known, _)| *known != interest) {
             // Registered before querying again, so a process committed from now on wakes
             // us; one committed before the first query was seen by it. (A waiter registered
@@ -243,11 +334,21 @@ pub async fn assign<H: Host>(
                     format!("Assignments are paused for Colony {}; timed out", m.colonyname),
                 ));
             }
-            host.wakeups().wait(waiter, remaining.min(PAUSE_POLL)).await;
+            // Resumed at this very moment, a submit may have handed it a process.
+            if let Woken::Handed(process) =
+                host.wakeups().wait(waiter, remaining.min(PAUSE_POLL)).await
+            {
+                return Ok(*process);
+            }
             continue;
         }
-        if remaining.is_zero() || host.wakeups().wait(waiter, remaining).await == Woken::TimedOut {
+        if remaining.is_zero() {
             return Err(not_found("No process available for assignment"));
+        }
+        match host.wakeups().wait(waiter, remaining).await {
+            Woken::Handed(process) => return Ok(*process),
+            Woken::Notified => {}
+            Woken::TimedOut => return Err(not_found("No process available for assignment")),
         }
     }
 }

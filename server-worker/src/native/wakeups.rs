@@ -5,9 +5,14 @@
 //! a NOTIFY on one dedicated connection, to the other servers on the database; each of them
 //! wakes one matching waiter of its own (so with R replicas an event wakes at most R waiters,
 //! never all of them). A server ignores its own notifications.
+//!
+//! A submit on this server may instead claim a parked waiter and hand it the process it
+//! assigned to it in the insert ([`Wakeups::claim`]); such a process is never waiting, so
+//! nothing is published for it.
 
 use crate::wakeups::{Interest, Ready, Wakeups, Woken};
-use alloc::sync::Arc;
+use alloc::{boxed::Box, sync::Arc};
+use colonies_core::model::Process;
 use core::sync::atomic::{AtomicU64, Ordering};
 use core::{future::Future, time::Duration};
 use futures_util::{StreamExt, stream};
@@ -28,11 +33,40 @@ pub const CHANNEL: &str = "colonies_ready";
 /// Postgres refuses NOTIFY payloads of 8000 bytes or more.
 const MAX_PAYLOAD: usize = 7900;
 
+/// Where a waiter is: its state, changed only under its slot's lock.
+enum Turn {
+    /// Registered while its request runs the assign query: events wake it, submits do not
+    /// hand it a process (it may be getting one from the query).
+    Querying,
+    /// Blocked in [`Wakeups::wait`]: an event or a hand-off may end the wait.
+    Parked,
+    /// Taken out of the line by a submit whose insert is deciding.
+    Claimed,
+    /// Claimed, but its request ended before the submit decided.
+    Abandoned,
+    /// Woken by an event: the waiter queries again.
+    Woken(Ready),
+    /// Handed a process assigned to it.
+    Handed(Box<Process>),
+}
+
 struct Slot {
     id: u64,
     interest: Interest,
-    woken: Mutex<Option<Ready>>,
+    turn: Mutex<Turn>,
     notify: Notify,
+}
+
+impl Slot {
+    /// The event that makes this waiter query again when nothing specific woke it.
+    fn any_event(&self) -> Ready {
+        Ready {
+            colony: self.interest.colony.clone(),
+            executor_type: self.interest.executor_type.clone(),
+            executor_names: Vec::new(),
+            location: String::new(),
+        }
+    }
 }
 
 struct Inner {
@@ -45,8 +79,23 @@ struct Inner {
     listening: watch::Sender<bool>,
     outbox: Mutex<Option<mpsc::UnboundedSender<Ready>>>,
     /// The interest each (caller, colony) last waited with; see [`Wakeups::known_interest`].
-    interests: Mutex<HashMap<(String, String), Interest>>,
+    interests: Mutex<HashMap<(String, String), Remembered>>,
+    /// Counts the events that may have left a process waiting (see [`Wakeups::mark`]).
+    generation: AtomicU64,
 }
+
+/// What a server remembers of an executor's long polls in a colony.
+struct Remembered {
+    interest: Interest,
+    /// The generation its last assign query started at and when it ended, if it found
+    /// nothing.
+    empty: Option<(u64, Instant)>,
+}
+
+/// How long a query that found nothing vouches for an empty line: a long poll after it
+/// waits without querying only this soon after (so an idle executor still queries, and is
+/// heard from, at least every other long poll).
+const EMPTY_FOR: Duration = Duration::from_secs(1);
 
 /// How many (caller, colony) interests a server remembers; beyond it the memory starts over
 /// (forgetting costs one extra assign query per executor, nothing else).
@@ -61,6 +110,8 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Inner {
     /// Hands `ready` to the longest-waiting matching waiter; false when none matches.
     fn wake_one(&self, ready: Ready) -> bool {
+        // Whoever it wakes, a process may be waiting now.
+        self.generation.fetch_add(1, Ordering::SeqCst);
         let slot = {
             let mut waiters = lock(&self.waiters);
             match waiters.iter().position(|s| ready.wakes(&s.interest)) {
@@ -68,21 +119,18 @@ impl Inner {
                 None => return false,
             }
         };
-        *lock(&slot.woken) = Some(ready);
+        // Slots in the line are Querying or Parked (claimed ones left it).
+        *lock(&slot.turn) = Turn::Woken(ready);
         slot.notify.notify_one();
         true
     }
 
     /// Wakes every waiter (after a lost LISTEN connection, when events may have been missed).
     fn wake_all(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
         let slots: Vec<_> = lock(&self.waiters).drain(..).collect();
         for slot in slots {
-            *lock(&slot.woken) = Some(Ready {
-                colony: slot.interest.colony.clone(),
-                executor_type: slot.interest.executor_type.clone(),
-                executor_names: Vec::new(),
-                location: String::new(),
-            });
+            *lock(&slot.turn) = Turn::Woken(slot.any_event());
             slot.notify.notify_one();
         }
     }
@@ -103,12 +151,29 @@ pub struct NativeWaiter {
 impl Drop for NativeWaiter {
     fn drop(&mut self) {
         lock(&self.inner.waiters).retain(|s| s.id != self.slot.id);
-        // Woken but never consumed (the request ended first): the event is still owed to
-        // someone, so pass it on.
-        if let Some(ready) = lock(&self.slot.woken).take() {
-            self.inner.wake_one(ready);
+        let turn = core::mem::replace(&mut *lock(&self.slot.turn), Turn::Abandoned);
+        match turn {
+            // Woken but never consumed (the request ended first): the event is still owed
+            // to someone, so pass it on.
+            Turn::Woken(ready) => {
+                self.inner.wake_one(ready);
+            }
+            // Its request ended in the instant between the hand-off and the wait's return:
+            // as with an assign reply lost on the way, the process stays assigned until its
+            // executor closes it or its maxexectime passes.
+            Turn::Handed(process) => tracing::warn!(
+                processid = %process.processid,
+                "an executor left before it could be given the process assigned to it"
+            ),
+            // Abandoned now: a submit that claimed it gets its process back from `hand`.
+            Turn::Querying | Turn::Parked | Turn::Claimed | Turn::Abandoned => {}
         }
     }
+}
+
+/// A parked waiter claimed by a submit (see [`Wakeups::claim`]).
+pub struct NativeClaim {
+    slot: Arc<Slot>,
 }
 
 impl Default for NativeWakeups {
@@ -128,6 +193,7 @@ impl NativeWakeups {
                 listening: watch::Sender::new(false),
                 outbox: Mutex::new(None),
                 interests: Mutex::new(HashMap::new()),
+                generation: AtomicU64::new(0),
             }),
         }
     }
@@ -170,7 +236,7 @@ impl Wakeups for NativeWakeups {
         let slot = Arc::new(Slot {
             id: self.inner.next_id.fetch_add(1, Ordering::Relaxed),
             interest,
-            woken: Mutex::new(None),
+            turn: Mutex::new(Turn::Querying),
             notify: Notify::new(),
         });
         lock(&self.inner.waiters).push(slot.clone());
@@ -180,22 +246,38 @@ impl Wakeups for NativeWakeups {
     async fn wait(&self, waiter: &mut NativeWaiter, timeout: Duration) -> Woken {
         let deadline = Instant::now() + timeout;
         let mut closing = self.inner.closing.subscribe();
+        let mut timed_out = false;
         loop {
-            if *closing.borrow_and_update() {
-                return Woken::TimedOut;
-            }
-            if lock(&waiter.slot.woken).take().is_some() {
-                // Re-armed before the caller queries again, so nothing committed during
-                // that query is missed.
-                lock(&self.inner.waiters).push(waiter.slot.clone());
-                return Woken::Notified;
+            let shutting_down = *closing.borrow_and_update();
+            {
+                let mut turn = lock(&waiter.slot.turn);
+                match core::mem::replace(&mut *turn, Turn::Querying) {
+                    Turn::Handed(process) => return Woken::Handed(process),
+                    Turn::Woken(_) => {
+                        drop(turn);
+                        // Re-armed before the caller queries again, so nothing committed
+                        // during that query is missed.
+                        lock(&self.inner.waiters).push(waiter.slot.clone());
+                        return Woken::Notified;
+                    }
+                    // A submit is deciding about this waiter: its insert takes a moment, and
+                    // the process it may assign must not be left behind, so even a passed
+                    // deadline waits for it.
+                    Turn::Claimed => *turn = Turn::Claimed,
+                    Turn::Querying | Turn::Parked | Turn::Abandoned => {
+                        if timed_out || shutting_down {
+                            return Woken::TimedOut;
+                        }
+                        *turn = Turn::Parked;
+                    }
+                }
             }
             // A permit left by an earlier, already consumed wakeup ends this wait without
-            // an event; the loop then waits again.
+            // an event; the loop then looks again.
             tokio::select! {
                 () = waiter.slot.notify.notified() => {}
-                _ = closing.changed() => {}
-                () = tokio::time::sleep_until(deadline) => return Woken::TimedOut,
+                _ = closing.changed(), if !shutting_down => {}
+                () = tokio::time::sleep_until(deadline), if !timed_out => timed_out = true,
             }
         }
     }
@@ -208,8 +290,55 @@ impl Wakeups for NativeWakeups {
         self.inner.wake_one(ready);
     }
 
+    type Claim = NativeClaim;
+
+    fn claim(&self, ready: &Ready, cpu: i64, memory: i64) -> Option<(String, NativeClaim)> {
+        let mut waiters = lock(&self.inner.waiters);
+        // The longest-waiting parked executor that can run it, claimed under its own lock so
+        // its wait cannot time out half-way through.
+        let position = waiters.iter().position(|slot| {
+            let interest = &slot.interest;
+            if !(ready.wakes(interest) && cpu <= interest.cpu && memory <= interest.memory) {
+                return false;
+            }
+            let mut turn = lock(&slot.turn);
+            let parked = matches!(*turn, Turn::Parked);
+            if parked {
+                *turn = Turn::Claimed;
+            }
+            parked
+        })?;
+        let slot = waiters.remove(position);
+        drop(waiters);
+        let executor_id = slot.interest.executor_id.clone();
+        Some((executor_id, NativeClaim { slot }))
+    }
+
+    fn hand(&self, claim: NativeClaim, process: Process) -> Result<(), Box<Process>> {
+        let mut turn = lock(&claim.slot.turn);
+        match *turn {
+            Turn::Claimed => {
+                *turn = Turn::Handed(Box::new(process));
+                drop(turn);
+                claim.slot.notify.notify_one();
+                Ok(())
+            }
+            _ => Err(Box::new(process)),
+        }
+    }
+
+    fn release(&self, claim: NativeClaim) {
+        let mut turn = lock(&claim.slot.turn);
+        if matches!(*turn, Turn::Claimed) {
+            *turn = Turn::Woken(claim.slot.any_event());
+            drop(turn);
+            claim.slot.notify.notify_one();
+        }
+    }
+
     fn known_interest(&self, caller: &str, colony: &str) -> Option<Interest> {
-        lock(&self.inner.interests).get(&(caller.to_owned(), colony.to_owned())).cloned()
+        let key = (caller.to_owned(), colony.to_owned());
+        lock(&self.inner.interests).get(&key).map(|r| r.interest.clone())
     }
 
     fn remember_interest(&self, caller: &str, interest: &Interest) {
@@ -217,7 +346,26 @@ impl Wakeups for NativeWakeups {
         if interests.len() >= REMEMBERED_INTERESTS {
             interests.clear();
         }
-        interests.insert((caller.to_owned(), interest.colony.clone()), interest.clone());
+        let remembered = Remembered { interest: interest.clone(), empty: None };
+        interests.insert((caller.to_owned(), interest.colony.clone()), remembered);
+    }
+
+    fn mark(&self) -> u64 {
+        self.inner.generation.load(Ordering::SeqCst)
+    }
+
+    fn note_query(&self, caller: &str, colony: &str, mark: u64, found: bool) {
+        let key = (caller.to_owned(), colony.to_owned());
+        if let Some(remembered) = lock(&self.inner.interests).get_mut(&key) {
+            remembered.empty = (!found).then(|| (mark, Instant::now()));
+        }
+    }
+
+    fn known_empty(&self, caller: &str, colony: &str) -> bool {
+        let key = (caller.to_owned(), colony.to_owned());
+        let interests = lock(&self.inner.interests);
+        let Some((mark, at)) = interests.get(&key).and_then(|r| r.empty) else { return false };
+        mark == self.inner.generation.load(Ordering::SeqCst) && at.elapsed() < EMPTY_FOR
     }
 }
 
@@ -328,6 +476,9 @@ mod tests {
 
     fn interest(name: &str) -> Interest {
         Interest {
+            executor_id: format!("id-{name}"),
+            cpu: i64::MAX,
+            memory: i64::MAX,
             colony: "c".into(),
             executor_type: "t".into(),
             executor_name: name.into(),
@@ -386,5 +537,77 @@ mod tests {
         let mut a = w.register(interest("a"));
         w.close();
         assert_eq!(w.wait(&mut a, Duration::from_secs(5)).await, Woken::TimedOut);
+    }
+
+    fn process(id: &str) -> Process {
+        Process { processid: id.into(), ..Process::default() }
+    }
+
+    #[tokio::test]
+    async fn only_a_parked_waiter_that_fits_is_claimed_and_it_gets_the_process() {
+        let w = NativeWakeups::new();
+        let mut small = w.register(Interest { cpu: 100, ..interest("small") });
+        let mut big = w.register(interest("big"));
+        // Registered but still querying: nobody to hand a process to yet.
+        assert!(w.claim(&ready(), 0, 0).is_none());
+        let (w2, w3) = (w.clone(), w.clone());
+        let waits = tokio::spawn(async move {
+            let small = w2.wait(&mut small, Duration::from_millis(300)).await;
+            (small, w2)
+        });
+        let handed = tokio::spawn(async move { w3.wait(&mut big, Duration::from_secs(5)).await });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        // Needs 500 millicores: only `big` can run it.
+        let (executor, claim) = w.claim(&ready(), 500, 0).expect("a parked waiter");
+        assert_eq!(executor, "id-big");
+        assert!(w.claim(&ready(), 500, 0).is_none(), "a claimed waiter is out of the line");
+        assert!(w.hand(claim, process("p")).is_ok());
+        assert_eq!(handed.await.unwrap(), Woken::Handed(Box::new(process("p"))));
+        let (small, _) = waits.await.unwrap();
+        assert_eq!(small, Woken::TimedOut);
+    }
+
+    #[tokio::test]
+    async fn a_released_waiter_queries_again_and_a_gone_one_gives_the_process_back() {
+        let w = NativeWakeups::new();
+        let mut a = w.register(interest("a"));
+        let w2 = w.clone();
+        let wait = tokio::spawn(async move {
+            let woken = w2.wait(&mut a, Duration::from_secs(5)).await;
+            (woken, a)
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let (_, claim) = w.claim(&ready(), 0, 0).expect("a parked waiter");
+        w.release(claim);
+        let (woken, a) = wait.await.unwrap();
+        assert_eq!(woken, Woken::Notified);
+        assert_eq!(w.waiting(), 1, "re-armed for its next query");
+
+        // Claimed, then its request ends before the submit decides.
+        let mut a = a;
+        let w2 = w.clone();
+        let wait = tokio::spawn(async move {
+            let _ = w2.wait(&mut a, Duration::from_secs(5)).await;
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let (_, claim) = w.claim(&ready(), 0, 0).expect("a parked waiter");
+        wait.abort();
+        let _ = wait.await;
+        assert_eq!(w.hand(claim, process("p")).map_err(|p| p.processid), Err("p".to_owned()));
+        assert_eq!(w.waiting(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_claimed_waiter_outlasts_its_deadline_until_the_submit_decides() {
+        let w = NativeWakeups::new();
+        let mut a = w.register(interest("a"));
+        let w2 = w.clone();
+        let wait = tokio::spawn(async move { w2.wait(&mut a, Duration::from_millis(100)).await });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let (_, claim) = w.claim(&ready(), 0, 0).expect("a parked waiter");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(!wait.is_finished(), "the deadline passed while the submit decided");
+        assert!(w.hand(claim, process("late")).is_ok());
+        assert_eq!(wait.await.unwrap(), Woken::Handed(Box::new(process("late"))));
     }
 }

@@ -272,8 +272,11 @@ pub struct NewProcess<'a> {
 pub struct Submitted {
     /// The initiator's name: the caller's approved executor in the colony, else its user.
     pub initiator_name: String,
-    /// The database clock at the insert (Unix nanoseconds): the submission time.
+    /// The database clock at the insert (Unix nanoseconds): the submission time, and the
+    /// start time when the process was handed to an executor.
     pub now_ns: i64,
+    /// Whether the process went straight to the executor it was offered to (RUNNING).
+    pub handed: bool,
 }
 
 /// Inserts a submitted process and its ENV attributes in one statement, when `caller` is a
@@ -282,11 +285,17 @@ pub struct Submitted {
 /// database clock: the submission time is `now()`, the priority time and the wait deadline
 /// are the process's offsets from it (see [`crate::workflow::stamp`]), so the caller
 /// restamps its copy with [`Submitted::now_ns`].
+///
+/// `offer`: an executor (its ID) waiting for work that the process is assigned to right
+/// away, as the assign statement would: when it is still an approved executor of the colony
+/// of the process's type, names and location, and the colony's assignments are not paused.
+/// Its resources were checked by whoever chose it. Otherwise the process waits.
 pub async fn insert(
     client: &Client,
     statements: &impl Statements,
     new: &NewProcess<'_>,
     caller: &str,
+    offer: Option<&str>,
 ) -> Result<Option<Submitted>, Error> {
     let p = new.process;
     let spec = &p.spec;
@@ -312,23 +321,39 @@ pub async fn insert(
                  (SELECT u.name FROM users u
                   WHERE u.user_id = $6 AND u.colony_name = $2
                   ORDER BY u.name LIMIT 1)) AS name,
-               (EXTRACT(EPOCH FROM now()) * 1000000000)::bigint AS now_ns),
+               (EXTRACT(EPOCH FROM now()) * 1000000000)::bigint AS now_ns,
+               EXISTS (
+                 SELECT 1 FROM executors e JOIN colonies c ON c.name = e.colony_name
+                 WHERE $22::text IS NOT NULL AND e.executor_id = $22 AND e.colony_name = $2
+                   AND e.state = 1 AND e.executor_type = $3 AND NOT c.assignments_paused
+                   AND (cardinality($4::text[]) = 0 OR $4::text[] = '{*}' OR e.name = ANY($4::text[]))
+                   AND ($5 = '' OR lower($5) = lower(e.location_name))) AS handed),
       p AS (
         INSERT INTO processes (process_id, colony_name, executor_type, target_executor_names,
-            location_name, state, initiator_id, initiator_name, priority, prioritytime,
+            location_name, state, is_assigned, assigned_executor_id, start_time, exec_deadline,
+            initiator_id, initiator_name, priority, prioritytime,
             submission_time, wait_deadline, max_wait_time, max_exec_time, max_retries,
             cpu, memory, storage, funcname, label, wait_for_parents, spec)
-        SELECT $1, $2, $3, $4, $5, 0, $6, who.name, $7, who.now_ns + $8::bigint,
+        SELECT $1, $2, $3, $4, $5,
+            CASE WHEN who.handed THEN 1 ELSE 0 END, who.handed,
+            CASE WHEN who.handed THEN $22 ELSE '' END,
+            CASE WHEN who.handed THEN now() END,
+            CASE WHEN who.handed AND $11 > 0 THEN now() + $11 * INTERVAL '1 second' END,
+            $6, who.name, $7, who.now_ns + $8::bigint,
             TIMESTAMPTZ 'epoch' + (who.now_ns / 1000) * INTERVAL '1 microsecond',
             TIMESTAMPTZ 'epoch' + ((who.now_ns + $9::bigint) / 1000) * INTERVAL '1 microsecond',
             $10, $11, $12, $13, $14, $15, $16, $17, FALSE, $18::text::jsonb
         FROM who WHERE who.name IS NOT NULL
-        RETURNING process_id, colony_name),
+        RETURNING process_id, colony_name, is_assigned),
       a AS (
         INSERT INTO attributes (attribute_id, target_id, colony_name, attribute_type, key, value)
         SELECT a.id, p.process_id, p.colony_name, 3, a.key, a.value
-        FROM p, unnest($19::text[], $20::text[], $21::text[]) AS a(id, key, value))
-      SELECT who.name, who.now_ns FROM who, p";
+        FROM p, unnest($19::text[], $20::text[], $21::text[]) AS a(id, key, value)),
+      heard AS (
+        UPDATE executors SET last_heard_from = now()
+        WHERE executor_id = $22 AND colony_name = $2 AND state = 1
+          AND EXISTS (SELECT 1 FROM p WHERE p.is_assigned))
+      SELECT who.name, who.now_ns, p.is_assigned FROM who, p";
     let statement = statements.prepare(client, SQL).await?;
     let row = client
         .query_opt(
@@ -355,10 +380,31 @@ pub async fn insert(
                 &ids,
                 &keys,
                 &values,
+                &offer,
             ],
         )
         .await?;
-    Ok(row.map(|row| Submitted { initiator_name: row.get(0), now_ns: row.get(1) }))
+    Ok(row.map(|row| Submitted {
+        initiator_name: row.get(0),
+        now_ns: row.get(1),
+        handed: row.get(2),
+    }))
+}
+
+/// Puts a process handed to an executor that was gone before it could take it back in
+/// the line (WAITING, unassigned), unless something else happened to it meanwhile.
+pub async fn unhand(
+    client: &Client,
+    statements: &impl Statements,
+    process_id: &str,
+    executor_id: &str,
+) -> Result<bool, Error> {
+    const SQL: &str = "UPDATE processes
+        SET state = 0, is_assigned = FALSE, assigned_executor_id = '', start_time = NULL,
+            exec_deadline = NULL
+        WHERE process_id = $1 AND state = 1 AND assigned_executor_id = $2";
+    let statement = statements.prepare(client, SQL).await?;
+    Ok(client.execute(&statement, &[&process_id, &executor_id]).await? == 1)
 }
 
 /// What an assign call saw and did, in one round trip.

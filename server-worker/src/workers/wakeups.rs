@@ -13,6 +13,8 @@
 //! limit of a paid plan; wall time is not limited while the client stays connected.
 
 use crate::wakeups::{Interest, Ready, Wakeups, Woken};
+use alloc::boxed::Box;
+use colonies_core::model::Process;
 use core::time::Duration;
 
 /// The first nap after an empty assign: short, so a process submitted right after the
@@ -51,4 +53,15 @@ impl Wakeups for PollingWakeups {
     }
 
     fn publish(&self, _: Ready) {}
+
+    /// Nothing is ever claimed here (see the module's note on isolates).
+    type Claim = core::convert::Infallible;
+
+    fn hand(&self, claim: Self::Claim, _: Process) -> Result<(), Box<Process>> {
+        match claim {}
+    }
+
+    fn release(&self, claim: Self::Claim) {
+        match claim {}
+    }
 }
