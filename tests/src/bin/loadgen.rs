@@ -19,6 +19,21 @@ use colonies_worker::{
 use core::time::Duration;
 use std::collections::HashSet;
 
+const USAGE: &str = "\
+Load generator: processes/s of submit → assign → close, and long-poll wake-up latency.
+
+usage: loadgen [options]
+  --processes N      processes to run through (default 10000)
+  --executors N      long-polling executors (default 32)
+  --submitters N     concurrent submitters (default 8)
+  --samples N        wake-up latency samples after the run (default 300; 0 skips them)
+  --servers N        servers started in this process on one database (default 1)
+  --pool N           database connections per started server (default 32)
+  --database-url URL use this PostgreSQL instead of a private embedded cluster
+  --async-commit     synchronous_commit = off on the started cluster (shows the disk's share)
+  --url URL          load a running server instead (with --owner-key, or COLONIES_SERVER_PRVKEY)
+  --owner-key KEY    the server owner's private key of --url's server";
+
 struct Options {
     processes: usize,
     executors: usize,
@@ -63,11 +78,10 @@ fn options() -> Result<Options, String> {
             // flushes: shows how much of the cost is the disk's.
             "--async-commit" => o.async_commit = true,
             "-h" | "--help" => {
-                return Err("usage: loadgen [--processes N] [--executors N] [--submitters N] \
-                            [--servers N] [--samples N] [--pool N] [--url URL --owner-key KEY]"
-                    .into());
+                println!("{USAGE}");
+                std::process::exit(0);
             }
-            other => return Err(format!("unknown argument {other}")),
+            other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }
     }
     Ok(o)
@@ -117,7 +131,17 @@ fn ms(d: Duration) -> f64 {
 }
 
 #[tokio::main]
-async fn main() -> Result<(), String> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("loadgen: {e}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+async fn run() -> Result<(), String> {
     let o = options()?;
     let (urls, owner, servers) = match &o.url {
         Some(url) => {
