@@ -39,6 +39,12 @@ pub trait Statements: MaybeSend + MaybeSync {
         client: &Client,
         sql: &str,
     ) -> impl Future<Output = Result<Statement, Error>> + MaybeSend;
+    /// Whether prepared statements are kept for the next use. When they are not, a query
+    /// that gives its parameters' types goes out in one round trip (parse, bind, execute)
+    /// instead of prepare, execute and close: see `store::query_opt_typed`.
+    fn cached(&self) -> bool {
+        true
+    }
 }
 
 /// One database connection lent to a request; given back when dropped.

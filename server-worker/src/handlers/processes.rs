@@ -275,7 +275,8 @@ pub async fn assign<H: Host>(
             take,
         )
         .await
-        .map_err(db)?;
+        .map_err(db)?
+        .ok_or_else(|| Failure::new(500, "the assign statement returned no row"))?;
         drop(conn);
         assigned.rows.require(AssignProcessMsg::ROLE, caller, None, None)?;
         if m.timeout == 0 {

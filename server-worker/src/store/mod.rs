@@ -26,7 +26,31 @@ pub mod snapshots;
 pub mod stats;
 pub mod users;
 
+use crate::host::Statements;
 use colonies_core::Failure;
+use tokio_postgres::{Client, Error, Row, types::ToSql, types::Type};
+
+/// A parameter with the type its statement declares.
+pub type Typed<'a> = (&'a (dyn ToSql + Sync), Type);
+
+/// Runs `sql`, which returns at most one row, with `params` of the given types: as a kept
+/// prepared statement where statements are kept (natively), else in a single round trip with
+/// the types sent along (Workers, where every request opens its connection and a prepared
+/// statement would cost a round trip of its own). The hot statements go through here.
+pub async fn query_opt_typed(
+    client: &Client,
+    statements: &impl Statements,
+    sql: &str,
+    params: &[Typed<'_>],
+) -> Result<Option<Row>, Error> {
+    if statements.cached() {
+        let statement = statements.prepare(client, sql).await?;
+        let values: alloc::vec::Vec<&(dyn ToSql + Sync)> = params.iter().map(|(v, _)| *v).collect();
+        client.query_opt(&statement, &values).await
+    } else {
+        client.query_typed_opt(sql, params).await
+    }
+}
 
 /// A database error as the error reply Colonies gives: constraint violations are the
 /// caller's fault (400), anything else is ours (500).

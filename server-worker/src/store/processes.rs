@@ -14,7 +14,10 @@ use colonies_core::{
     time::Timestamp,
 };
 use serde_json::Value;
-use tokio_postgres::{Client, Error, GenericClient, Row, types::ToSql};
+use tokio_postgres::{
+    Client, Error, GenericClient, Row,
+    types::{ToSql, Type},
+};
 
 /// The process columns [`from_row`] reads, in its order (table alias `p`). Times travel as
 /// Unix nanoseconds (EXTRACT returns numeric, so they are exact); JSON as text; the
@@ -354,36 +357,37 @@ pub async fn insert(
         WHERE executor_id = $22 AND colony_name = $2 AND state = 1
           AND EXISTS (SELECT 1 FROM p WHERE p.is_assigned))
       SELECT who.name, who.now_ns, p.is_assigned FROM who, p";
-    let statement = statements.prepare(client, SQL).await?;
-    let row = client
-        .query_opt(
-            &statement,
-            &[
-                &p.processid,
-                &c.colonyname,
-                &c.executortype,
-                &c.executornames,
-                &c.locationname,
-                &caller,
-                &priority,
-                &priority_offset,
-                &wait_after,
-                &max_wait,
-                &max_exec,
-                &max_retries,
-                &new.cpu,
-                &new.memory,
-                &new.storage,
-                &spec.funcname,
-                &spec.label,
-                &spec_json,
-                &ids,
-                &keys,
-                &values,
-                &offer,
-            ],
-        )
-        .await?;
+    let (text, texts, int, bigint) = (Type::TEXT, Type::TEXT_ARRAY, Type::INT4, Type::INT8);
+    let row = super::query_opt_typed(
+        client,
+        statements,
+        SQL,
+        &[
+            (&p.processid, text.clone()),
+            (&c.colonyname, text.clone()),
+            (&c.executortype, text.clone()),
+            (&c.executornames, texts.clone()),
+            (&c.locationname, text.clone()),
+            (&caller, text.clone()),
+            (&priority, int.clone()),
+            (&priority_offset, bigint.clone()),
+            (&wait_after, bigint.clone()),
+            (&max_wait, int.clone()),
+            (&max_exec, int.clone()),
+            (&max_retries, int),
+            (&new.cpu, bigint.clone()),
+            (&new.memory, bigint.clone()),
+            (&new.storage, bigint),
+            (&spec.funcname, text.clone()),
+            (&spec.label, text.clone()),
+            (&spec_json, text.clone()),
+            (&ids, texts.clone()),
+            (&keys, texts.clone()),
+            (&values, texts),
+            (&offer, text),
+        ],
+    )
+    .await?;
     Ok(row.map(|row| Submitted {
         initiator_name: row.get(0),
         now_ns: row.get(1),
@@ -449,7 +453,7 @@ pub async fn assign(
     cpu: i64,
     memory: i64,
     take: bool,
-) -> Result<Assigned, Error> {
+) -> Result<Option<Assigned>, Error> {
     let sql = format!(
         "WITH alive AS (
             UPDATE executors SET last_heard_from = now()
@@ -489,19 +493,27 @@ pub async fn assign(
          LEFT JOIN colonies c ON c.name = $2 {CALLER_JOINS}
          LEFT JOIN taken ON TRUE"
     );
-    let row =
-        query_one(client, statements, &sql, &[&caller, &colony, &cpu, &memory, &take]).await?;
+    let params: [super::Typed<'_>; 5] = [
+        (&caller, Type::TEXT),
+        (&colony, Type::TEXT),
+        (&cpu, Type::INT8),
+        (&memory, Type::INT8),
+        (&take, Type::BOOL),
+    ];
+    let Some(row) = super::query_opt_typed(client, statements, &sql, &params).await? else {
+        return Ok(None);
+    };
     let executor = row.get::<_, Option<Vec<String>>>(5).and_then(|v| {
         <[String; 3]>::try_from(v).ok().map(|[name, kind, location]| (name, kind, location))
     });
     let process = row.get::<_, Option<String>>(7).map(|_| from_row(&row, 7));
-    Ok(Assigned {
+    Ok(Some(Assigned {
         rows: caller_rows_from(caller, colony, row.get(0), row.get(2), row.get(3), row.get(4)),
         paused: row.get::<_, Option<bool>>(1).unwrap_or(false),
         executor,
         clock_ns: row.get(6),
         process,
-    })
+    }))
 }
 
 /// The fast path's guard of a close: the process (alias `q`) is open on the caller (`$2`), its
@@ -606,10 +618,14 @@ pub async fn close_as_assigned(
     );
     let row = match closing {
         Closing::Successful(output) => {
-            query_opt(client, statements, SUCCESSFUL, &[&process_id, &caller, &output]).await?
+            let params: [super::Typed<'_>; 3] =
+                [(&process_id, Type::TEXT), (&caller, Type::TEXT), (&output, Type::TEXT)];
+            super::query_opt_typed(client, statements, SUCCESSFUL, &params).await?
         }
         Closing::Failed(errors) => {
-            query_opt(client, statements, FAILED, &[&process_id, &caller, &errors]).await?
+            let params: [super::Typed<'_>; 3] =
+                [(&process_id, Type::TEXT), (&caller, Type::TEXT), (&errors, Type::TEXT_ARRAY)];
+            super::query_opt_typed(client, statements, FAILED, &params).await?
         }
     };
     Ok(row.map(|row| Closed { processgraph_id: row.get(0), has_children: row.get(1) }))

@@ -149,6 +149,10 @@ impl Statements for OneShotStatements {
     ) -> impl Future<Output = Result<Statement, Error>> {
         client.prepare(sql)
     }
+
+    fn cached(&self) -> bool {
+        false
+    }
 }
 
 /// The request's connection, lent to a handler; dropping it puts it back for the next
