@@ -50,9 +50,10 @@ step "the Worker: the black-box suite against wrangler dev (workerd) on PostgreS
 cargo clippy -p colonies-worker --target wasm32-unknown-unknown --no-default-features --features worker -- -D warnings
 WORKER_TEST_PROCESSES=300 scripts/worker-test.sh --measure
 
-step "interop: pycolonies and the colonyos crate against the native server (release build)"
+step "interop: pycolonies, the colonyos crate and the Go client against the native server (release build)"
 cargo build --release -p colonies-cli
 tests/interop/python/run.sh
 tests/interop/rust/run.sh
+tests/interop/go/run.sh
 
 step "all checks passed"

@@ -1,5 +1,7 @@
 //! Blueprints (protocol §4.17): definitions (colony owner), blueprints (members and owner),
-//! schema validation, generations, history, status, the §12 security list and isolation.
+//! schema validation, generations, history, status, the §12 security list and isolation, and
+//! what blueprint changes submit and create for the kind's handler (reconcile and cleanup
+//! processes, the reconcile cron).
 
 use colonies_blackbox::{Client, key, new_colony, new_executor, unique};
 use colonies_core::PrivateKey;
@@ -12,6 +14,7 @@ struct Env {
     c2: PrivateKey,
     colony2: String,
     e1: PrivateKey,
+    e1_name: String,
     e2: PrivateKey,
     e3: PrivateKey,
 }
@@ -20,11 +23,14 @@ async fn env() -> Env {
     let client = Client::new();
     let (c1, colony1) = new_colony(&client).await;
     let (c2, colony2) = new_colony(&client).await;
-    let (e1, _) = new_executor(&client, &c1, &colony1, true).await;
+    let (e1, e1_name) = new_executor(&client, &c1, &colony1, true).await;
     let (e2, _) = new_executor(&client, &c2, &colony2, true).await;
     let (e3, _) = new_executor(&client, &c1, &colony1, false).await;
-    Env { client, c1, colony1, c2, colony2, e1, e2, e3 }
+    Env { client, c1, colony1, c2, colony2, e1, e1_name, e2, e3 }
 }
+
+/// The handler function of [`definition`]'s kinds (not "reconcile": Go calls it by name).
+const HANDLER_FUNCTION: &str = "reconcile-deployment";
 
 fn definition(colony: &str, name: &str, kind: &str) -> Value {
     json!({ "blueprintdefinition": {
@@ -39,7 +45,7 @@ fn definition(colony: &str, name: &str, kind: &str) -> Value {
                         "properties": { "image": { "type": "string" },
                                         "replicas": { "type": "integer" } },
                         "required": ["image"] },
-            "handler": { "executorType": "reconciler", "functionName": "reconcile" }
+            "handler": { "executorType": "reconciler", "functionName": HANDLER_FUNCTION }
         }
     } })
 }
@@ -61,9 +67,31 @@ fn list(value: Value) -> Vec<Value> {
     }
 }
 
+/// The WAITING processes of `colony`, as `key` lists them.
+async fn waiting(client: &Client, key: &PrivateKey, colony: &str) -> Vec<Value> {
+    let all = json!({ "colonyname": colony, "count": 100, "state": 0 });
+    list(client.call(key, "getprocessesmsg", all).await.ok_json())
+}
+
+/// The crons of `colony`, as `key` lists them.
+async fn crons(client: &Client, key: &PrivateKey, colony: &str) -> Vec<Value> {
+    let all = json!({ "colonyname": colony, "count": 100 });
+    list(client.call(key, "getcronsmsg", all).await.ok_json())
+}
+
+/// The waiting processes of `funcname` for the blueprint `name`.
+fn for_blueprint<'a>(processes: &'a [Value], funcname: &str, name: &str) -> Vec<&'a Value> {
+    processes
+        .iter()
+        .filter(|p| {
+            p["spec"]["funcname"] == funcname && p["spec"]["kwargs"]["blueprintName"] == name
+        })
+        .collect()
+}
+
 #[tokio::test]
 async fn definitions_belong_to_the_colony_owner() {
-    let Env { client, c1, colony1, c2, colony2, e1, e2, e3 } = env().await;
+    let Env { client, c1, colony1, c2, colony2, e1, e2, e3, .. } = env().await;
     let (name, kind) = (unique("def"), unique("Kind"));
     let add = definition(&colony1, &name, &kind);
     let outsider = key();
@@ -259,7 +287,7 @@ async fn blueprints_are_validated_versioned_and_recorded() {
 
 #[tokio::test]
 async fn blueprints_follow_the_security_list() {
-    let Env { client, c1, colony1, c2, colony2, e1, e2, e3 } = env().await;
+    let Env { client, c1, colony1, c2, colony2, e1, e2, e3, .. } = env().await;
     let kind = unique("Kind");
     client
         .call(&c1, "addblueprintdefinitionmsg", definition(&colony1, &unique("def"), &kind))
@@ -330,10 +358,22 @@ async fn reconciling_submits_a_process_to_the_kinds_reconciler() {
     let process = client.call(&e1, "reconcileblueprintmsg", reconcile).await.ok_json();
     assert_eq!(process["state"], 0, "{process}");
     assert_eq!(process["initiatorid"], e1.id().to_hex());
-    assert_eq!(process["spec"]["funcname"], "reconcile");
+    // Go's spec: the handler's function, node "<executorType>-<functionName>", at the
+    // blueprint's location, from an empty spec (maxwaittime 0, maxexectime/maxretries -1).
+    assert_eq!(process["spec"]["funcname"], HANDLER_FUNCTION);
+    assert_eq!(process["spec"]["nodename"], format!("reconciler-{HANDLER_FUNCTION}"));
     assert_eq!(process["spec"]["conditions"]["colonyname"], colony1.as_str());
     assert_eq!(process["spec"]["conditions"]["executortype"], "reconciler");
+    assert_eq!(process["spec"]["conditions"]["locationname"], "dc1");
     assert_eq!(process["spec"]["kwargs"], json!({ "kind": kind, "blueprintName": name }));
+    assert_eq!(
+        (&process["spec"]["maxwaittime"], &process["spec"]["maxexectime"]),
+        (&json!(0), &json!(-1))
+    );
+    assert_eq!(
+        (&process["spec"]["maxretries"], &process["spec"]["args"]),
+        (&json!(-1), &json!([]))
+    );
     let get = json!({ "namespace": colony1, "name": name });
     let got = client.call(&e1, "getblueprintmsg", get.clone()).await.ok_json();
     assert_eq!(got["metadata"]["lastReconciliationProcess"], process["processid"]);
@@ -360,4 +400,169 @@ async fn reconciling_submits_a_process_to_the_kinds_reconciler() {
     client.call(&e1, "addblueprintmsg", add).await.ok_json();
     let reconcile = json!({ "namespace": colony1, "name": bare_name, "force": false });
     client.call(&e1, "reconcileblueprintmsg", reconcile).await.assert_error(400);
+    // Nor one whose handler names no function (Go: 400 as well); nothing is submitted.
+    let unnamed_kind = unique("Kind");
+    let mut unnamed = definition(&colony1, &unique("def"), &unnamed_kind);
+    unnamed["blueprintdefinition"]["spec"]["handler"] = json!({ "executorType": "reconciler" });
+    client.call(&c1, "addblueprintdefinitionmsg", unnamed).await.ok_json();
+    let unnamed_name = unique("bp");
+    let add = blueprint(&colony1, &unnamed_name, &unnamed_kind, json!({ "image": "a" }));
+    client.call(&e1, "addblueprintmsg", add).await.ok_json();
+    let before = waiting(&client, &e1, &colony1).await.len();
+    let reconcile = json!({ "namespace": colony1, "name": unnamed_name, "force": true });
+    let refused = client.call(&e1, "reconcileblueprintmsg", reconcile).await;
+    assert_eq!(
+        refused.assert_error(400).message,
+        "Blueprint has no handler with function name defined"
+    );
+    assert_eq!(waiting(&client, &e1, &colony1).await.len(), before);
+}
+
+#[tokio::test]
+async fn blueprint_changes_drive_the_kinds_handler() {
+    let Env { client, c1, colony1, e1, e1_name, .. } = env().await;
+    let kind = unique("Kind");
+    // The handler runs on E1's type, so E1 can take what is submitted without a location.
+    let mut def = definition(&colony1, &unique("def"), &kind);
+    def["blueprintdefinition"]["spec"]["handler"]["executorType"] = json!("test_executor_type");
+    client.call(&c1, "addblueprintdefinitionmsg", def).await.ok_json();
+    let (web, db, edge) = (unique("bp"), unique("bp"), unique("bp"));
+
+    // Adding: the kind's reconcile cron for the location, and a reconcile process at once.
+    client
+        .call(&e1, "addblueprintmsg", blueprint(&colony1, &web, &kind, json!({ "image": "a" })))
+        .await
+        .ok_json();
+    let listed = crons(&client, &e1, &colony1).await;
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    let cron = &listed[0];
+    assert_eq!(cron["name"], format!("reconcile-{kind}-dc1"));
+    assert_eq!((&cron["interval"], &cron["waitforprevprocessgraph"]), (&json!(60), &json!(true)));
+    assert_eq!(
+        (&cron["initiatorid"], &cron["initiatorname"]),
+        (&json!(e1.id().to_hex()), &json!(e1_name))
+    );
+    let workflow: Value =
+        serde_json::from_str(cron["workflowspec"].as_str().expect("a workflow")).expect("JSON");
+    assert_eq!(workflow["colonyname"], colony1.as_str());
+    let specs = workflow["functionspecs"].as_array().expect("function specs");
+    assert_eq!(specs.len(), 1);
+    assert_eq!(specs[0]["funcname"], HANDLER_FUNCTION);
+    assert_eq!(specs[0]["nodename"], format!("test_executor_type-{HANDLER_FUNCTION}"));
+    assert_eq!(specs[0]["kwargs"], json!({ "kind": kind }));
+    assert_eq!(specs[0]["conditions"]["executortype"], "test_executor_type");
+    assert_eq!(specs[0]["conditions"]["locationname"], "dc1");
+    // Its first run is an interval away: the process below is the only one for now.
+    let processes = waiting(&client, &e1, &colony1).await;
+    assert_eq!(processes.len(), 1, "{processes:?}");
+    let p = &processes[0];
+    assert_eq!(p["spec"]["funcname"], HANDLER_FUNCTION);
+    assert_eq!(p["spec"]["nodename"], format!("test_executor_type-{HANDLER_FUNCTION}"));
+    assert_eq!(p["spec"]["kwargs"], json!({ "kind": kind, "blueprintName": web }));
+    assert_eq!(p["spec"]["conditions"]["locationname"], "dc1");
+    assert_eq!((&p["spec"]["maxwaittime"], &p["spec"]["maxretries"]), (&json!(0), &json!(-1)));
+    assert_eq!(
+        (&p["initiatorid"], &p["initiatorname"]),
+        (&json!(e1.id().to_hex()), &json!(e1_name))
+    );
+
+    // A second blueprint of the kind at the location keeps the cron and gets its process; one
+    // without a location gets a cron of its own, and its process reaches E1 (no location).
+    client
+        .call(&e1, "addblueprintmsg", blueprint(&colony1, &db, &kind, json!({ "image": "b" })))
+        .await
+        .ok_json();
+    let mut nowhere = blueprint(&colony1, &edge, &kind, json!({ "image": "c" }));
+    nowhere["blueprint"]["metadata"]["locationname"] = json!("");
+    client.call(&e1, "addblueprintmsg", nowhere.clone()).await.ok_json();
+    let listed = crons(&client, &e1, &colony1).await;
+    let mut names: Vec<&Value> = listed.iter().map(|c| &c["name"]).collect();
+    names.sort_by_key(|n| n.to_string());
+    assert_eq!(
+        names,
+        [&json!(format!("reconcile-{kind}")), &json!(format!("reconcile-{kind}-dc1"))]
+    );
+    assert!(listed.iter().any(|c| c["cronid"] == cron["cronid"]), "the first cron is kept");
+    assert_eq!(waiting(&client, &e1, &colony1).await.len(), 3);
+    let assigned = client
+        .call(&e1, "assignprocessmsg", json!({ "colonyname": colony1, "timeout": -1 }))
+        .await
+        .ok_json();
+    assert_eq!(assigned["spec"]["kwargs"], json!({ "kind": kind, "blueprintName": edge }));
+    // A refused add changes nothing.
+    client.call(&e1, "addblueprintmsg", nowhere).await.assert_error(409);
+    assert_eq!(
+        (waiting(&client, &e1, &colony1).await.len(), crons(&client, &e1, &colony1).await.len()),
+        (2, 2)
+    );
+
+    // Updating: the same spec submits nothing, a new one (or a forced bump) a reconcile
+    // process; the colony owner's update none (Go cannot name it as initiator).
+    let update = |spec: Value, force: bool| {
+        let mut payload = blueprint(&colony1, &web, &kind, spec);
+        payload["forcegeneration"] = json!(force);
+        payload
+    };
+    client.call(&e1, "updateblueprintmsg", update(json!({ "image": "a" }), false)).await.ok_json();
+    assert_eq!(
+        for_blueprint(&waiting(&client, &e1, &colony1).await, HANDLER_FUNCTION, &web).len(),
+        1
+    );
+    client.call(&e1, "updateblueprintmsg", update(json!({ "image": "a2" }), false)).await.ok_json();
+    client.call(&e1, "updateblueprintmsg", update(json!({ "image": "a2" }), true)).await.ok_json();
+    client.call(&c1, "updateblueprintmsg", update(json!({ "image": "a3" }), false)).await.ok_json();
+    let processes = waiting(&client, &e1, &colony1).await;
+    assert_eq!(for_blueprint(&processes, HANDLER_FUNCTION, &web).len(), 3, "{processes:?}");
+
+    // Removing: a cleanup process each time; the cron goes with the last blueprint of the kind
+    // at its location. The owner's cleanup process has no initiator name (as in Go).
+    let remove = |name: &str| json!({ "namespace": colony1, "name": name });
+    client.call(&e1, "removeblueprintmsg", remove(&web)).await.ok_json();
+    assert_eq!(crons(&client, &e1, &colony1).await.len(), 2);
+    client.call(&c1, "removeblueprintmsg", remove(&db)).await.ok_json();
+    let listed = crons(&client, &e1, &colony1).await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["name"], format!("reconcile-{kind}"));
+    let processes = waiting(&client, &e1, &colony1).await;
+    let cleanup = for_blueprint(&processes, "cleanup", &web);
+    assert_eq!(cleanup.len(), 1, "{processes:?}");
+    assert_eq!(cleanup[0]["spec"]["nodename"], "test_executor_type-cleanup");
+    assert_eq!(cleanup[0]["spec"]["kwargs"], json!({ "blueprintName": web, "kind": kind }));
+    assert_eq!(cleanup[0]["spec"]["conditions"]["executortype"], "test_executor_type");
+    assert_eq!(cleanup[0]["spec"]["conditions"]["locationname"], "dc1");
+    assert_eq!(cleanup[0]["initiatorname"], e1_name);
+    let cleanup = for_blueprint(&processes, "cleanup", &db);
+    assert_eq!(cleanup.len(), 1, "{processes:?}");
+    assert_eq!(
+        (&cleanup[0]["initiatorid"], &cleanup[0]["initiatorname"]),
+        (&json!(c1.id().to_hex()), &json!(""))
+    );
+    client.call(&e1, "removeblueprintmsg", remove(&edge)).await.ok_json();
+    assert!(crons(&client, &e1, &colony1).await.is_empty());
+    assert_eq!(for_blueprint(&waiting(&client, &e1, &colony1).await, "cleanup", &edge).len(), 1);
+}
+
+#[tokio::test]
+async fn a_handler_without_a_function_gets_only_cleanup_processes() {
+    let Env { client, c1, colony1, e1, .. } = env().await;
+    for handler in [json!({ "executorType": "reconciler" }), json!({})] {
+        let kind = unique("Kind");
+        let mut def = definition(&colony1, &unique("def"), &kind);
+        def["blueprintdefinition"]["spec"]["handler"] = handler.clone();
+        client.call(&c1, "addblueprintdefinitionmsg", def).await.ok_json();
+        let before = waiting(&client, &e1, &colony1).await.len();
+        let name = unique("bp");
+        let add = blueprint(&colony1, &name, &kind, json!({ "image": "a" }));
+        client.call(&e1, "addblueprintmsg", add).await.ok_json();
+        let mut update = blueprint(&colony1, &name, &kind, json!({ "image": "b" }));
+        update["forcegeneration"] = json!(false);
+        client.call(&e1, "updateblueprintmsg", update).await.ok_json();
+        assert!(crons(&client, &e1, &colony1).await.is_empty());
+        assert_eq!(waiting(&client, &e1, &colony1).await.len(), before);
+        let remove = json!({ "namespace": colony1, "name": name });
+        client.call(&e1, "removeblueprintmsg", remove).await.ok_json();
+        // The cleanup process needs only the executor type.
+        let cleanup = for_blueprint(&waiting(&client, &e1, &colony1).await, "cleanup", &name).len();
+        assert_eq!(cleanup, usize::from(handler.get("executorType").is_some()), "{handler}");
+    }
 }

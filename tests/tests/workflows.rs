@@ -171,6 +171,45 @@ async fn a_graph_is_cancelled_and_removed_as_a_whole() {
     env.get(&env.e1, &id(&t1)).await.assert_error(404);
 }
 
+// §12 ColonyStatistics: workflows are counted per state, as processes are.
+#[tokio::test]
+async fn colony_statistics_count_workflows_per_state() {
+    let env = Env::new().await;
+    let single = |name: &str| json!({ "colonyname": env.colony1, "functionspecs": [node(&env.colony1, name, &[])] });
+    // One graph in each state, each of one process: SUCCESS, FAILED, CANCELLED, RUNNING, WAITING.
+    submit(&env, &env.e1, single("ok")).await;
+    let p = env.assign(&env.e1, &env.colony1).await.ok_json();
+    close(&env, &id(&p), json!([])).await;
+    submit(&env, &env.e1, single("bad")).await;
+    let p = env.assign(&env.e1, &env.colony1).await.ok_json();
+    env.call(&env.e1, "closefailedmsg", json!({ "processid": id(&p), "errors": ["x"] }))
+        .await
+        .ok_json();
+    let cancelled = submit(&env, &env.e1, single("cancelled")).await;
+    env.call(&env.e1, "cancelprocessgraphmsg", json!({ "processgraphid": gid(&cancelled) }))
+        .await
+        .ok_json();
+    submit(&env, &env.e1, single("running")).await;
+    env.assign(&env.e1, &env.colony1).await.ok_json();
+    submit(&env, &env.e1, single("waiting")).await;
+    // Another colony's graph is not counted.
+    submit(
+        &env,
+        &env.e2,
+        json!({ "colonyname": env.colony2, "functionspecs": [node(&env.colony2, "x", &[])] }),
+    )
+    .await;
+
+    let stats = env.call(&env.e1, "getcolonystatsmsg", json!({ "colonyname": env.colony1 }));
+    let stats = stats.await.ok_json();
+    let counts = |what: &str| {
+        ["waiting", "running", "successful", "failed", "cancelled"]
+            .map(|state| stats[format!("{state}{what}")].clone())
+    };
+    assert_eq!(counts("workflows"), [json!(1), json!(1), json!(1), json!(1), json!(1)], "{stats}");
+    assert_eq!(counts("processes"), [json!(1), json!(1), json!(1), json!(1), json!(1)], "{stats}");
+}
+
 #[tokio::test]
 async fn a_running_parent_adds_children() {
     let env = Env::new().await;

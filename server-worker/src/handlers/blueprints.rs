@@ -5,10 +5,29 @@
 //! generation bump) and removal of a blueprint is recorded in its history; status reports are
 //! not (reconcilers send them periodically, as in Go).
 //!
-//! `reconcileblueprintmsg` submits a `reconcile` process through the submit handler, so it is
-//! exactly a submitted process. Not done here (yet): the reconcile cron Go creates with a
-//! blueprint (crons are another module's work), and the immediate reconcile process Go
-//! submits on add/update (it would make every add depend on a reconciler executor type).
+//! A kind's handler (its definition's `handler.executorType` and `handler.functionName`)
+//! reconciles the kind's blueprints, and blueprint changes drive it as Go's do:
+//! - adding a blueprint creates the cron `reconcile-<Kind>[-<location>]` unless the colony has
+//!   one of that name (every 60 s, waiting for its previous run; one function
+//!   `handler.functionName` with kwargs `{kind}`), and submits a reconcile process for the
+//!   blueprint (kwargs `{kind, blueprintName}`);
+//! - a spec update (or forced generation bump) submits that reconcile process again;
+//! - removing the last blueprint of a kind at a location removes that cron, and every removal
+//!   submits a `cleanup` process (kwargs `{blueprintName, kind}`).
+//!
+//! The cron and the reconcile processes need both handler fields, the cleanup process only the
+//! executor type; a kind without them gets none. Processes run on the handler's executor type
+//! at the blueprint's location, and their initiator is the caller (its executor or user name,
+//! "" for the colony owner; an update by the owner submits nothing, as Go cannot name it).
+//!
+//! Unlike Go, these side effects are written in the transaction of the blueprint change: a
+//! refused or failed change creates and submits nothing, and a committed one has them all. Go
+//! does them after the change is stored: best-effort on update and removal (a failure is only
+//! logged, the change stays), and on add a failure answers 500 with the blueprint kept (a
+//! failed cron removes the blueprint again, but not its history or location).
+//!
+//! `reconcileblueprintmsg` submits the same reconcile process through the submit handler, so it
+//! is exactly a submitted process.
 
 use super::{authorize, bad_request, connect, db, not_found, processes::new_id};
 use crate::{
@@ -17,6 +36,8 @@ use crate::{
         self,
         blueprints::{Conflict, DefinitionRemoval},
     },
+    wakeups::{Ready, Wakeups},
+    workflow::{self, Initiator},
 };
 use colonies_core::{
     Failure,
@@ -26,11 +47,21 @@ use colonies_core::{
         Message, ReconcileBlueprintMsg, RemoveBlueprintDefinitionMsg, RemoveBlueprintMsg,
         SubmitFunctionSpecMsg, UpdateBlueprintMsg, UpdateBlueprintStatusMsg,
     },
-    model::{Blueprint, BlueprintDefinition, BlueprintHistory, FunctionSpec, Process},
+    model::{
+        Blueprint, BlueprintDefinition, BlueprintHandler, BlueprintHistory, Cron, FunctionSpec,
+        JsonObject, Process, WorkflowSpec,
+    },
     rules::names::{check_id, check_name, check_optional_name},
     time::Timestamp,
 };
 use serde_json::Value;
+use tokio_postgres::Transaction;
+
+/// Seconds between the runs of a kind's reconcile cron (fixed in Go, whatever the definition's
+/// `reconcileInterval` says).
+const RECONCILE_INTERVAL: i64 = 60;
+
+const NANOS_PER_SECOND: i64 = 1_000_000_000;
 
 fn invalid(e: impl core::fmt::Display) -> Failure {
     bad_request(e.to_string())
@@ -70,6 +101,124 @@ fn history_of(
         changedby: caller.to_owned(),
         changetype: change.to_owned(),
     })
+}
+
+/// The kind's handler when it names both an executor type and a function: what the reconcile
+/// cron and reconcile processes need.
+fn reconciler(definition: &BlueprintDefinition) -> Option<&BlueprintHandler> {
+    let handler = &definition.spec.handler;
+    (!handler.executor_type.is_empty() && !handler.function_name.is_empty()).then_some(handler)
+}
+
+/// The name of the cron reconciling the blueprints of `kind` at `location`.
+fn reconcile_cron_name(kind: &str, location: &str) -> String {
+    if location.is_empty() {
+        format!("reconcile-{kind}")
+    } else {
+        format!("reconcile-{kind}-{location}")
+    }
+}
+
+/// A spec for a kind's handler as Go builds it: from an empty spec (`maxwaittime` 0,
+/// `maxexectime` and `maxretries` -1, no args or env), node `<executorType>-<funcname>`, on
+/// the handler's executor type at `location`.
+fn handler_spec(
+    colony: &str,
+    executor_type: &str,
+    funcname: &str,
+    location: &str,
+    kwargs: JsonObject,
+) -> FunctionSpec {
+    let mut spec = FunctionSpec {
+        nodename: format!("{executor_type}-{funcname}"),
+        funcname: funcname.into(),
+        kwargs,
+        maxwaittime: 0,
+        maxexectime: -1,
+        maxretries: -1,
+        ..FunctionSpec::default()
+    };
+    spec.conditions.colonyname = colony.into();
+    spec.conditions.executortype = executor_type.into();
+    spec.conditions.locationname = location.into();
+    spec
+}
+
+/// The reconcile process spec of one blueprint (kwargs `{kind, blueprintName}`).
+fn reconcile_spec(blueprint: &Blueprint, handler: &BlueprintHandler) -> FunctionSpec {
+    let mut kwargs = JsonObject::new();
+    kwargs.insert("kind".into(), Value::String(blueprint.kind.clone()));
+    kwargs.insert("blueprintName".into(), Value::String(blueprint.metadata.name.clone()));
+    handler_spec(
+        &blueprint.metadata.colonyname,
+        &handler.executor_type,
+        &handler.function_name,
+        &blueprint.metadata.locationname,
+        kwargs,
+    )
+}
+
+/// The caller as the initiator of the processes and cron a blueprint change makes.
+fn initiator(caller: &str, rows: &store::auth::CallerRows) -> Initiator {
+    Initiator { id: caller.into(), name: super::crons::caller_name(rows) }
+}
+
+/// Inserts a WAITING process of `spec` on `tx`, submitted at `now` (the transaction's time),
+/// checked and normalised as a submitted one; its wakeup, to publish once committed.
+async fn insert_handler_process(
+    tx: &Transaction<'_>,
+    spec: FunctionSpec,
+    initiator: &Initiator,
+    now: Timestamp,
+) -> Result<Vec<Ready>, Failure> {
+    let colony = spec.conditions.colonyname.clone();
+    let now = now.unix_nanos().unwrap_or_default();
+    let nodes = [workflow::new_node(spec, &colony, "", initiator, now)?];
+    store::graphs::insert_nodes(tx, &nodes).await.map_err(db)?;
+    Ok(store::graphs::root_wakeups(&nodes))
+}
+
+/// Creates the reconcile cron of the blueprint's kind at its location, unless the colony has a
+/// cron of that name (kept as it is, as in Go). Its first run is one interval from `now`.
+async fn add_reconcile_cron(
+    tx: &Transaction<'_>,
+    blueprint: &Blueprint,
+    handler: &BlueprintHandler,
+    initiator: &Initiator,
+    now: Timestamp,
+) -> Result<(), Failure> {
+    let colony = &blueprint.metadata.colonyname;
+    let location = &blueprint.metadata.locationname;
+    let mut kwargs = JsonObject::new();
+    kwargs.insert("kind".into(), Value::String(blueprint.kind.clone()));
+    let spec =
+        handler_spec(colony, &handler.executor_type, &handler.function_name, location, kwargs);
+    let workflow = WorkflowSpec { colonyname: colony.clone(), functionspecs: vec![spec] };
+    let cron = Cron {
+        cronid: new_id()?,
+        colonyname: colony.clone(),
+        name: reconcile_cron_name(&blueprint.kind, location),
+        interval: RECONCILE_INTERVAL,
+        waitforprevprocessgraph: true,
+        workflowspec: serde_json::to_string(&workflow)
+            .map_err(|e| Failure::new(500, format!("reconcile cron workflow: {e}")))?,
+        initiatorid: initiator.id.clone(),
+        initiatorname: initiator.name.clone(),
+        ..Cron::default()
+    };
+    // A removal of the kind's last blueprint here may be deciding to remove this cron.
+    store::crons::lock_name(tx, colony, &cron.name).await.map_err(db)?;
+    let now_s = now.unix_nanos().unwrap_or_default().div_euclid(NANOS_PER_SECOND);
+    let next = store::crons::next_run(&cron, now_s);
+    store::crons::insert_unless_named(tx, &cron, next).await.map_err(db)?;
+    Ok(())
+}
+
+/// Wakes executors for processes a committed change submitted.
+fn publish<H: Host>(host: &H, wake: Vec<Ready>) {
+    for ready in wake {
+        host.wakeups().publish(ready);
+    }
 }
 
 /// `addblueprintdefinitionmsg`: the colony owner defines a kind.
@@ -191,7 +340,8 @@ async fn definition_for(
 }
 
 /// `addblueprintmsg`: adds a blueprint of a defined kind (generation 1), creating its
-/// location if needed, and records the creation.
+/// location if needed, and records the creation; with a handler, also the kind's reconcile
+/// cron at that location (unless it exists) and a reconcile process for the blueprint.
 pub async fn add<H: Host>(
     host: &H,
     caller: &str,
@@ -200,12 +350,12 @@ pub async fn add<H: Host>(
     let mut blueprint = m.blueprint;
     let mut conn = connect(host).await?;
     let colony = blueprint.metadata.colonyname.clone();
-    authorize(&mut conn, AddBlueprintMsg::ROLE, caller, &colony).await?;
+    let rows = authorize(&mut conn, AddBlueprintMsg::ROLE, caller, &colony).await?;
     check_blueprint(&blueprint)?;
     blueprint.blueprintid = id_or_random("blueprint", &blueprint.blueprintid)?;
     let (client, _) = conn.parts();
     let tx = client.transaction().await.map_err(db)?;
-    definition_for(&tx, &blueprint).await?;
+    let definition = definition_for(&tx, &blueprint).await?;
     let now = store::blueprints::now(&tx).await.map_err(db)?;
     let meta = &mut blueprint.metadata;
     meta.generation = 1;
@@ -233,7 +383,16 @@ pub async fn add<H: Host>(
     }
     let history = history_of(&blueprint, caller, "create", now)?;
     store::blueprints::add_history(&tx, &history).await.map_err(db)?;
+    let mut wake = Vec::new();
+    if let Some(handler) = reconciler(&definition) {
+        let initiator = initiator(caller, &rows);
+        add_reconcile_cron(&tx, &blueprint, handler, &initiator, now).await?;
+        let spec = reconcile_spec(&blueprint, handler);
+        wake = insert_handler_process(&tx, spec, &initiator, now).await?;
+    }
     tx.commit().await.map_err(db)?;
+    drop(conn);
+    publish(host, wake);
     Ok(blueprint)
 }
 
@@ -266,8 +425,9 @@ pub async fn list<H: Host>(
 
 /// `updateblueprintmsg`: replaces a blueprint's spec (and kind, location, labels). The
 /// generation goes up when the spec changed or `forcegeneration` is set, and only then is a
-/// history entry written. ID, creation time and reconciliation bookkeeping are kept; an
-/// update without status keeps the stored status.
+/// history entry written, and a reconcile process submitted when the kind has a handler and the
+/// caller a name (not the colony owner). ID, creation time and reconciliation bookkeeping are
+/// kept; an update without status keeps the stored status.
 pub async fn update<H: Host>(
     host: &H,
     caller: &str,
@@ -276,7 +436,7 @@ pub async fn update<H: Host>(
     let mut blueprint = m.blueprint;
     let mut conn = connect(host).await?;
     let colony = blueprint.metadata.colonyname.clone();
-    authorize(&mut conn, UpdateBlueprintMsg::ROLE, caller, &colony).await?;
+    let rows = authorize(&mut conn, UpdateBlueprintMsg::ROLE, caller, &colony).await?;
     check_blueprint(&blueprint)?;
     let (client, _) = conn.parts();
     let tx = client.transaction().await.map_err(db)?;
@@ -289,7 +449,7 @@ pub async fn update<H: Host>(
                 blueprint.metadata.name
             ))
         })?;
-    definition_for(&tx, &blueprint).await?;
+    let definition = definition_for(&tx, &blueprint).await?;
     let now = store::blueprints::now(&tx).await.map_err(db)?;
     let changed = old.spec != blueprint.spec || m.forcegeneration;
     blueprint.blueprintid = old.blueprintid.clone();
@@ -315,32 +475,68 @@ pub async fn update<H: Host>(
         .map_err(db)?;
     }
     store::blueprints::update(&tx, &blueprint).await.map_err(db)?;
+    let mut wake = Vec::new();
     if changed {
         let history = history_of(&blueprint, caller, "update", now)?;
         store::blueprints::add_history(&tx, &history).await.map_err(db)?;
+        let initiator = initiator(caller, &rows);
+        if let Some(handler) = reconciler(&definition)
+            && !initiator.name.is_empty()
+        {
+            let spec = reconcile_spec(&blueprint, handler);
+            wake = insert_handler_process(&tx, spec, &initiator, now).await?;
+        }
     }
     tx.commit().await.map_err(db)?;
+    drop(conn);
+    publish(host, wake);
     Ok(blueprint)
 }
 
-/// `removeblueprintmsg`: deletes a blueprint and records the removal.
+/// `removeblueprintmsg`: deletes a blueprint and records the removal. The reconcile cron of
+/// its kind at its location goes with the last such blueprint, and a `cleanup` process is
+/// submitted to the kind's handler executor type, if it has one.
 pub async fn remove<H: Host>(
     host: &H,
     caller: &str,
     m: RemoveBlueprintMsg,
 ) -> Result<Empty, Failure> {
     let mut conn = connect(host).await?;
-    authorize(&mut conn, RemoveBlueprintMsg::ROLE, caller, &m.namespace).await?;
+    let colony = &m.namespace;
+    let rows = authorize(&mut conn, RemoveBlueprintMsg::ROLE, caller, colony).await?;
     let (client, _) = conn.parts();
     let tx = client.transaction().await.map_err(db)?;
-    let removed = store::blueprints::remove(&tx, &m.namespace, &m.name)
+    let removed = store::blueprints::remove(&tx, colony, &m.name)
         .await
         .map_err(db)?
         .ok_or_else(|| not_found("Blueprint not found"))?;
     let now = store::blueprints::now(&tx).await.map_err(db)?;
     let history = history_of(&removed, caller, "delete", now)?;
     store::blueprints::add_history(&tx, &history).await.map_err(db)?;
+
+    let (kind, location) = (&removed.kind, &removed.metadata.locationname);
+    let cron = reconcile_cron_name(kind, location);
+    // After the lock, an add of this kind here has committed its blueprint (and kept the
+    // cron) or will create the cron again after this commit.
+    store::crons::lock_name(&tx, colony, &cron).await.map_err(db)?;
+    if !store::blueprints::any_of_kind_at(&tx, colony, kind, location).await.map_err(db)? {
+        store::crons::remove_named(&tx, colony, &cron).await.map_err(db)?;
+    }
+    let definition =
+        store::blueprints::definition_of_kind_locked(&tx, colony, kind).await.map_err(db)?;
+    let mut wake = Vec::new();
+    if let Some(executor_type) =
+        definition.map(|d| d.spec.handler.executor_type).filter(|t| !t.is_empty())
+    {
+        let mut kwargs = JsonObject::new();
+        kwargs.insert("blueprintName".into(), Value::String(removed.metadata.name.clone()));
+        kwargs.insert("kind".into(), Value::String(kind.clone()));
+        let spec = handler_spec(colony, &executor_type, "cleanup", location, kwargs);
+        wake = insert_handler_process(&tx, spec, &initiator(caller, &rows), now).await?;
+    }
     tx.commit().await.map_err(db)?;
+    drop(conn);
+    publish(host, wake);
     Ok(Empty {})
 }
 
@@ -385,10 +581,11 @@ pub async fn update_status<H: Host>(
     Ok(Empty {})
 }
 
-/// `reconcileblueprintmsg`: submits a `reconcile` process for one blueprint to its kind's
-/// reconciler (the definition's `handler.executorType`, at the blueprint's location) and
-/// replies with it. With `force` the blueprint's generation is raised first, so the reconciler
-/// redoes work it considers done; the process also gets `force: true` in its kwargs.
+/// `reconcileblueprintmsg`: submits a reconcile process for one blueprint to its kind's handler
+/// (function `handler.functionName` on `handler.executorType`, at the blueprint's location;
+/// 400 when either is missing) and replies with it. With `force` the blueprint's generation is
+/// raised, so the reconciler redoes work it considers done; the process also gets
+/// `force: true` in its kwargs.
 pub async fn reconcile<H: Host>(
     host: &H,
     caller: &str,
@@ -405,24 +602,16 @@ pub async fn reconcile<H: Host>(
         store::blueprints::definition_of_kind_locked(&*client, &m.namespace, &blueprint.kind)
             .await
             .map_err(db)?;
-    let executor_type = definition
-        .map(|d| d.spec.handler.executor_type)
-        .filter(|t| !t.is_empty())
+    let handler = definition
+        .map(|d| d.spec.handler)
+        .filter(|h| !h.executor_type.is_empty())
         .ok_or_else(|| bad_request("Blueprint has no handler with executor type defined"))?;
+    if handler.function_name.is_empty() {
+        return Err(bad_request("Blueprint has no handler with function name defined"));
+    }
     drop(conn);
 
-    let mut spec = FunctionSpec {
-        nodename: "reconcile".into(),
-        funcname: "reconcile".into(),
-        maxwaittime: -1,
-        maxexectime: -1,
-        ..FunctionSpec::default()
-    };
-    spec.conditions.colonyname = m.namespace.clone();
-    spec.conditions.executortype = executor_type;
-    spec.conditions.locationname = blueprint.metadata.locationname.clone();
-    spec.kwargs.insert("kind".into(), Value::String(blueprint.kind.clone()));
-    spec.kwargs.insert("blueprintName".into(), Value::String(blueprint.metadata.name.clone()));
+    let mut spec = reconcile_spec(&blueprint, &handler);
     if m.force {
         spec.kwargs.insert("force".into(), Value::Bool(true));
     }

@@ -10,9 +10,11 @@ use colonies_core::{
     message::{GetColonyStatisticsMsg, Message},
     model::Statistics,
 };
+use futures_util::future::try_join;
 
-/// `getcolonystatsmsg`: counts of one colony, for its approved members. Unlike Go, a refused
-/// caller gets a 403 reply, not an empty body. Workflow counts are 0 until workflows exist.
+/// `getcolonystatsmsg`: counts of one colony, for its approved members: executors, and
+/// processes and workflows (process graphs) per state. Unlike Go, a refused caller gets a 403
+/// reply, not an empty body.
 pub async fn colony<H: Host>(
     host: &H,
     caller: &str,
@@ -21,8 +23,16 @@ pub async fn colony<H: Host>(
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetColonyStatisticsMsg::ROLE, caller, &m.colonyname).await?;
     let (client, _) = conn.parts();
-    let ([executors, active, unregistered], [waiting, running, success, failed, cancelled]) =
-        store::processes::colony_counts(&*client, &m.colonyname).await.map_err(db)?;
+    // Both queries are in flight together: one round trip on the same connection.
+    let (
+        ([executors, active, unregistered], [waiting, running, success, failed, cancelled]),
+        [waiting_graphs, running_graphs, success_graphs, failed_graphs, cancelled_graphs],
+    ) = try_join(
+        store::processes::colony_counts(&*client, &m.colonyname),
+        store::graphs::colony_counts(&*client, &m.colonyname),
+    )
+    .await
+    .map_err(db)?;
     Ok(Statistics {
         colonies: 1,
         executors,
@@ -33,6 +43,10 @@ pub async fn colony<H: Host>(
         successfulprocesses: success,
         failedprocesses: failed,
         cancelledprocesses: cancelled,
-        ..Statistics::default()
+        waitingworkflows: waiting_graphs,
+        runningworkflows: running_graphs,
+        successfulworkflows: success_graphs,
+        failedworkflows: failed_graphs,
+        cancelledworkflows: cancelled_graphs,
     })
 }

@@ -223,6 +223,24 @@ pub async fn list(
     Ok(rows.iter().map(blueprint_from).collect())
 }
 
+/// Whether `colony` has a blueprint of `kind` at exactly `location` ("" being a location of
+/// its own here, as in Go's check before it removes a kind's reconcile cron).
+pub async fn any_of_kind_at(
+    client: &impl GenericClient,
+    colony: &str,
+    kind: &str,
+    location: &str,
+) -> Result<bool, Error> {
+    let row = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM blueprints
+                            WHERE colony_name = $1 AND kind = $2 AND location_name = $3)",
+            &[&colony, &kind, &location],
+        )
+        .await?;
+    Ok(row.get(0))
+}
+
 /// Deletes the blueprint `name` of `colony` and returns it, if it existed.
 pub async fn remove(
     client: &impl GenericClient,

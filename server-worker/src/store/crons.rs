@@ -57,17 +57,20 @@ fn secs_param(s: Option<i64>) -> Option<f64> {
     s.map(|v| v as f64)
 }
 
-/// Inserts a cron whose `nextrun` is `next_s` (Unix seconds).
-pub async fn insert(
+const INSERT: &str = "INSERT INTO crons (cron_id, colony_name, name, initiator_id,
+        initiator_name, cron_expression, interval_seconds, random, next_run, workflow_spec,
+        wait_for_prev)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, to_timestamp($9::float8), $10, $11)";
+
+async fn insert_with(
     client: &impl GenericClient,
+    sql: &str,
     c: &Cron,
     next_s: Option<i64>,
-) -> Result<(), Error> {
+) -> Result<u64, Error> {
     client
         .execute(
-            "INSERT INTO crons (cron_id, colony_name, name, initiator_id, initiator_name,
-                cron_expression, interval_seconds, random, next_run, workflow_spec, wait_for_prev)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, to_timestamp($9::float8), $10, $11)",
+            sql,
             &[
                 &c.cronid,
                 &c.colonyname,
@@ -83,7 +86,56 @@ pub async fn insert(
             ],
         )
         .await
+}
+
+/// Inserts a cron whose `nextrun` is `next_s` (Unix seconds).
+pub async fn insert(
+    client: &impl GenericClient,
+    c: &Cron,
+    next_s: Option<i64>,
+) -> Result<(), Error> {
+    insert_with(client, INSERT, c, next_s).await.map(drop)
+}
+
+/// Inserts a cron like [`insert`] unless its colony has a cron of that name already (which is
+/// left as it is); whether it was inserted.
+pub async fn insert_unless_named(
+    client: &impl GenericClient,
+    c: &Cron,
+    next_s: Option<i64>,
+) -> Result<bool, Error> {
+    let sql = format!("{INSERT} ON CONFLICT (colony_name, name) DO NOTHING");
+    Ok(insert_with(client, &sql, c, next_s).await? == 1)
+}
+
+/// The first key of [`lock_name`]'s advisory locks ("bpcr"); the two-key space of advisory
+/// locks does not overlap the one-key space of [`CRON_LOCK`].
+const NAME_LOCK: i32 = 0x6270_6372;
+
+/// Locks the cron name `name` of `colony` until the transaction ends (an advisory lock, which
+/// poolers in transaction mode allow), whether or not such a cron exists: writers that decide
+/// by other rows whether that cron should exist (blueprints and their reconcile cron) take
+/// turns, and the next one's statements see what the previous one committed.
+pub async fn lock_name(client: &impl GenericClient, colony: &str, name: &str) -> Result<(), Error> {
+    client
+        .execute(
+            "SELECT pg_advisory_xact_lock($1, hashtext($2 || '/' || $3))",
+            &[&NAME_LOCK, &colony, &name],
+        )
+        .await
         .map(drop)
+}
+
+/// Deletes the cron `name` of `colony`; false if there was none.
+pub async fn remove_named(
+    client: &impl GenericClient,
+    colony: &str,
+    name: &str,
+) -> Result<bool, Error> {
+    let n = client
+        .execute("DELETE FROM crons WHERE colony_name = $1 AND name = $2", &[&colony, &name])
+        .await?;
+    Ok(n == 1)
 }
 
 /// One cron; `None` if there is none.

@@ -261,6 +261,24 @@ pub async fn list(
     Ok(rows.iter().map(graph_from_row).collect())
 }
 
+/// How many graphs of `colony` are in each state: waiting, running, successful, failed,
+/// cancelled (`getcolonystatsmsg`). One pass over the colony's entries of
+/// `processgraphs_by_colony`, whose keys hold the state.
+pub async fn colony_counts(client: &impl GenericClient, colony: &str) -> Result<[i64; 5], Error> {
+    let row = client
+        .query_one(
+            "SELECT count(*) FILTER (WHERE state = 0),
+                    count(*) FILTER (WHERE state = 1),
+                    count(*) FILTER (WHERE state = 2),
+                    count(*) FILTER (WHERE state = 3),
+                    count(*) FILTER (WHERE state = 4)
+             FROM processgraphs WHERE colony_name = $1",
+            &[&colony],
+        )
+        .await?;
+    Ok([row.get(0), row.get(1), row.get(2), row.get(3), row.get(4)])
+}
+
 /// Deletes a graph that is not running with its processes and their attributes; false if
 /// there is no such graph or it is running.
 pub async fn remove(client: &impl GenericClient, id: &str) -> Result<bool, Error> {

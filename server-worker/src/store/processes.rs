@@ -355,6 +355,7 @@ pub async fn insert(
       heard AS (
         UPDATE executors SET last_heard_from = now()
         WHERE executor_id = $22 AND colony_name = $2 AND state = 1
+          AND (last_heard_from IS NULL OR last_heard_from < now() - INTERVAL '1 second')
           AND EXISTS (SELECT 1 FROM p WHERE p.is_assigned))
       SELECT who.name, who.now_ns, p.is_assigned FROM who, p";
     let (text, texts, int, bigint) = (Type::TEXT, Type::TEXT_ARRAY, Type::INT4, Type::INT8);
