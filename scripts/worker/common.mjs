@@ -66,15 +66,35 @@ export function bundleStale() {
  * Builds the bundle with worker-build (the workspace's size-first `worker` profile) unless it
  * is up to date; `force` rebuilds anyway. Throws if the build fails.
  */
+/**
+ * The tools a Worker build needs, all resolved locally (never downloaded by worker-build,
+ * which would otherwise fetch wasm-opt from GitHub): when one is missing, e.g. on a fresh
+ * checkout before any `scripts/test.sh` run, `scripts/setup.sh` installs what is missing.
+ */
+export function ensureTools() {
+  const needed = [
+    join(bin, 'wasm-opt'),
+    join(bin, 'wrangler'),
+    join(bin, 'esbuild'),
+    join(cargoBin, 'worker-build'),
+    join(cargoBin, 'wasm-bindgen'),
+  ];
+  const missing = needed.filter((p) => !existsSync(p));
+  if (missing.length === 0) return;
+  console.log(`[worker] missing ${missing.join(', ')}: running scripts/setup.sh (installs only what is missing)`);
+  const run = spawnSync(join(ROOT, 'scripts/setup.sh'), [], { cwd: ROOT, stdio: 'inherit' });
+  if (run.status !== 0) {
+    throw new Error(`scripts/setup.sh failed (${run.status ?? run.signal}); it needs the package registries and, for system packages, root or sudo`);
+  }
+}
+
 export function buildWorker({ force = false } = {}) {
+  ensureTools();
   if (!force && !bundleStale()) {
     console.log('[worker] bundle is up to date:', BUNDLE);
     return;
   }
   const env = toolEnv();
-  if (!existsSync(join(cargoBin, 'worker-build'))) {
-    throw new Error('worker-build is missing: cargo install worker-build --version 0.8.7 --locked');
-  }
   mkdirSync(env.XDG_CONFIG_HOME, { recursive: true });
   console.log('[worker] worker-build --profile worker (a cold build takes several minutes)');
   const run = spawnSync('worker-build', ['--profile', 'worker'], { cwd: WORKER_DIR, env, stdio: 'inherit' });

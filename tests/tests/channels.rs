@@ -175,6 +175,29 @@ async fn bad_appends_and_unknown_channels_are_refused() {
     assert!(entries(all.ok_json()).is_empty(), "nothing written");
 }
 
+/// JavaScript clients (colonies-ts) send the payload as `Array.from(bytes)`, a JSON array of
+/// byte values; Go's decoder fills a `[]byte` from either that or base64 text. Reads still
+/// answer base64.
+#[tokio::test]
+async fn a_payload_may_be_sent_as_an_array_of_byte_values() {
+    let Env { client, submitter, runner, process, .. } = env().await;
+    let text = "Hej, världen! 👋";
+    let as_numbers = json!({ "processid": process, "name": "chat", "sequence": 1,
+                             "inreplyto": 0, "payload": text.as_bytes() });
+    client.call(&submitter, "channelappendmsg", as_numbers).await.ok_json();
+    let empty = json!({ "processid": process, "name": "chat", "sequence": 2, "payload": [] });
+    client.call(&submitter, "channelappendmsg", empty).await.ok_json();
+    let all = client.call(&runner, "channelreadmsg", read(&process, "chat", 0, 0)).await.ok_json();
+    let s = submitter.id().to_hex();
+    assert_eq!(entries(all), vec![(s.clone(), 1, text.into()), (s, 2, String::new())]);
+    // Not bytes: refused, as Go refuses them.
+    for payload in [json!([256]), json!([-1]), json!(["a"]), json!([1.5])] {
+        let bad =
+            json!({ "processid": process, "name": "chat", "sequence": 3, "payload": payload });
+        client.call(&submitter, "channelappendmsg", bad).await.assert_error(400);
+    }
+}
+
 #[tokio::test]
 async fn channels_go_away_when_the_process_closes() {
     let Env { client, submitter, runner, process, .. } = env().await;

@@ -193,3 +193,48 @@ async fn cors_allows_any_origin() {
         Some(&b"*"[..])
     );
 }
+
+/// Browser clients (colonies-ts) POST with `Content-Type: application/json`, which makes the
+/// browser send a CORS preflight first; both it and the signed POST must be allowed.
+#[tokio::test]
+async fn browsers_may_preflight_and_post_json() {
+    let http = colonies_blackbox::http();
+    let url = format!("{}/api", server().url);
+    let preflight = http
+        .request(reqwest::Method::OPTIONS, &url)
+        .header("Origin", "http://localhost:5173")
+        .header("Access-Control-Request-Method", "POST")
+        .header("Access-Control-Request-Headers", "content-type")
+        .send()
+        .await
+        .expect("an answer");
+    assert!(preflight.status().is_success(), "preflight status {}", preflight.status());
+    let headers = preflight.headers();
+    let allowed = |name: &str| {
+        headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_ascii_lowercase()
+    };
+    assert_eq!(allowed("access-control-allow-origin"), "*");
+    let methods = allowed("access-control-allow-methods");
+    assert!(methods.contains("post") || methods == "*", "{methods}");
+    let request_headers = allowed("access-control-allow-headers");
+    assert!(
+        request_headers.contains("content-type") || request_headers == "*",
+        "{request_headers}"
+    );
+
+    let owner = &server().owner;
+    let msg = RpcMsg::sign("getstatisticsmsg", r#"{"msgtype":"getstatisticsmsg"}"#, owner);
+    let response = http
+        .post(&url)
+        .header("Origin", "http://localhost:5173")
+        .header("Content-Type", "application/json")
+        .body(msg.to_json())
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers().get("access-control-allow-origin").map(|v| v.as_bytes()),
+        Some(&b"*"[..])
+    );
+}

@@ -32,21 +32,56 @@ pub fn is_false(value: &bool) -> bool {
 }
 
 /// Go's `[]byte`: standard padded base64 text; `null` reads as empty.
+///
+/// Go's decoder also fills a `[]byte` from a JSON array of numbers (0–255), which is what
+/// JavaScript clients produce from `Array.from(uint8Array)`; both forms are read here.
 pub mod base64_bytes {
     use super::Vec;
-    use alloc::string::String;
     use base64::{Engine, engine::general_purpose::STANDARD};
-    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+    use core::fmt;
+    use serde::{
+        Deserializer, Serializer,
+        de::{Error, SeqAccess, Visitor},
+    };
 
     /// Writes the bytes as standard padded base64.
     pub fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&STANDARD.encode(bytes))
     }
 
-    /// Reads standard padded base64; `null` is empty.
+    /// Reads standard padded base64, an array of byte values, or `null` (empty).
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
-        let text = Option::<String>::deserialize(deserializer)?.unwrap_or_default();
-        STANDARD.decode(text.as_bytes()).map_err(D::Error::custom)
+        deserializer.deserialize_any(BytesVisitor)
+    }
+
+    struct BytesVisitor;
+
+    impl<'de> Visitor<'de> for BytesVisitor {
+        type Value = Vec<u8>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("base64 text or an array of byte values")
+        }
+
+        fn visit_str<E: Error>(self, text: &str) -> Result<Vec<u8>, E> {
+            STANDARD.decode(text.as_bytes()).map_err(E::custom)
+        }
+
+        fn visit_unit<E: Error>(self) -> Result<Vec<u8>, E> {
+            Ok(Vec::new())
+        }
+
+        fn visit_none<E: Error>(self) -> Result<Vec<u8>, E> {
+            Ok(Vec::new())
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u8>, A::Error> {
+            let mut bytes = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
+            while let Some(byte) = seq.next_element::<u8>()? {
+                bytes.push(byte);
+            }
+            Ok(bytes)
+        }
     }
 }
 

@@ -114,10 +114,17 @@ impl WorkersHost {
         Self {
             config: settings.server.clone(),
             database,
-            wakeups: PollingWakeups,
+            wakeups: PollingWakeups::default(),
             idle: Rc::default(),
             ended: RefCell::default(),
         }
+    }
+
+    /// Ends long polls when the request's client disconnects (`signal`: the request's).
+    #[must_use]
+    pub fn with_client(mut self, signal: web_sys::AbortSignal) -> Self {
+        self.wakeups = PollingWakeups::for_client(signal);
+        self
     }
 
     /// Ends the request's connections cleanly: Terminate, then the socket closed from this

@@ -112,7 +112,7 @@ async fn api(req: &mut Request, env: &Env, ctx: &Context, url: &Url) -> worker::
         return too_large();
     }
     let host = match settings::database(env) {
-        Ok(database) => WorkersHost::new(&settings, database),
+        Ok(database) => WorkersHost::new(&settings, database).with_client(req.inner().signal()),
         Err(e) => return reply(error_reply(&Failure::new(503, e))),
     };
     let (answer, ready) = match upkeep::prepare_database(&host, &settings).await {

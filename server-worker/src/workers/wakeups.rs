@@ -11,6 +11,11 @@
 //! With a 10 s timeout a waiter queries about 25 times; with 60 s about 125 times. Each
 //! query costs well under a millisecond of CPU, so even a long poll stays far inside the CPU
 //! limit of a paid plan; wall time is not limited while the client stays connected.
+//!
+//! A client that goes away ends its long poll: the request's `signal` (aborted when the client
+//! disconnects, with the `enable_request_signal` compatibility flag in wrangler.toml) is
+//! checked around every nap, and an aborted wait ends as timed out, so no later attempt
+//! assigns a process to a request nobody reads (Go ends the poll with the request's context).
 
 use crate::wakeups::{Interest, Ready, Wakeups, Woken};
 use alloc::boxed::Box;
@@ -24,9 +29,23 @@ pub const FIRST_NAP: Duration = Duration::from_millis(50);
 /// The longest nap: bounds the wakeup latency of an executor that has waited for a while.
 pub const LONGEST_NAP: Duration = Duration::from_millis(500);
 
-/// The Workers wakeups: every waiter polls on its own.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct PollingWakeups;
+/// The Workers wakeups: every waiter polls on its own, while its client is connected.
+#[derive(Debug, Clone, Default)]
+pub struct PollingWakeups {
+    /// The request's abort signal: aborted when the client has disconnected.
+    client: Option<web_sys::AbortSignal>,
+}
+
+impl PollingWakeups {
+    /// Wakeups for a request whose client may disconnect (`signal`: the request's signal).
+    pub fn for_client(signal: web_sys::AbortSignal) -> Self {
+        Self { client: Some(signal) }
+    }
+
+    fn client_gone(&self) -> bool {
+        self.client.as_ref().is_some_and(web_sys::AbortSignal::aborted)
+    }
+}
 
 /// One waiting assign: the length of its next nap.
 #[derive(Debug, Clone, Copy)]
@@ -44,8 +63,14 @@ impl Wakeups for PollingWakeups {
     async fn wait(&self, waiter: &mut PollingWaiter, timeout: Duration) -> Woken {
         let nap = waiter.next.min(timeout);
         waiter.next = (waiter.next * 2).min(LONGEST_NAP);
+        if self.client_gone() {
+            return Woken::TimedOut;
+        }
         if !nap.is_zero() {
             worker::Delay::from(nap).await;
+        }
+        if self.client_gone() {
+            return Woken::TimedOut;
         }
         // The caller measures its own deadline; a nap as long as the time left means that
         // time is over.
