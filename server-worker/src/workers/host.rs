@@ -111,11 +111,12 @@ const CLOSE_WAIT: Duration = Duration::from_secs(2);
 impl WorkersHost {
     /// A host for one request.
     pub fn new(settings: &Settings, database: Database) -> Self {
+        let idle: Rc<RefCell<Option<Client>>> = Rc::default();
         Self {
             config: settings.server.clone(),
             database,
-            wakeups: PollingWakeups::default(),
-            idle: Rc::default(),
+            wakeups: PollingWakeups::for_request(None, idle.clone()),
+            idle,
             ended: RefCell::default(),
         }
     }
@@ -123,7 +124,7 @@ impl WorkersHost {
     /// Ends long polls when the request's client disconnects (`signal`: the request's).
     #[must_use]
     pub fn with_client(mut self, signal: web_sys::AbortSignal) -> Self {
-        self.wakeups = PollingWakeups::for_client(signal);
+        self.wakeups = PollingWakeups::for_request(Some(signal), self.idle.clone());
         self
     }
 

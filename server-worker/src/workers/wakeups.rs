@@ -12,15 +12,23 @@
 //! query costs well under a millisecond of CPU, so even a long poll stays far inside the CPU
 //! limit of a paid plan; wall time is not limited while the client stays connected.
 //!
+//! Between naps a waiter asks the database only whether a process of its colony and executor
+//! type is assignable at all (an `EXISTS` on the small `processes_assignable` index, planned in
+//! a fraction of the assign statement's time); only then does the assign loop run the full
+//! assign statement again. The probe is a necessary condition of the assign's pick, so it never
+//! hides a process; an idle long poll costs the database a probe per nap instead of a planned
+//! assign (on Workers every statement is planned afresh: Hyperdrive keeps no prepared ones).
+//!
 //! A client that goes away ends its long poll: the request's `signal` (aborted when the client
 //! disconnects, with the `enable_request_signal` compatibility flag in wrangler.toml) is
 //! checked around every nap, and an aborted wait ends as timed out, so no later attempt
 //! assigns a process to a request nobody reads (Go ends the poll with the request's context).
 
 use crate::wakeups::{Interest, Ready, Wakeups, Woken};
-use alloc::boxed::Box;
+use alloc::{boxed::Box, rc::Rc, string::String};
 use colonies_core::model::Process;
-use core::time::Duration;
+use core::{cell::RefCell, time::Duration};
+use tokio_postgres::{Client, types::Type};
 
 /// The first nap after an empty assign: short, so a process submitted right after the
 /// executor started waiting is taken almost at once.
@@ -29,52 +37,98 @@ pub const FIRST_NAP: Duration = Duration::from_millis(50);
 /// The longest nap: bounds the wakeup latency of an executor that has waited for a while.
 pub const LONGEST_NAP: Duration = Duration::from_millis(500);
 
+/// Whether a process of a colony (`$1`) and executor type (`$2`) could be assigned: what the
+/// assign statement's pick requires of every process, on the columns of the partial index
+/// `processes_assignable`.
+const MAYBE_ASSIGNABLE: &str = "SELECT EXISTS (SELECT 1 FROM processes
+    WHERE colony_name = $1 AND executor_type = $2
+      AND state = 0 AND NOT is_assigned AND NOT wait_for_parents
+      AND (wait_deadline IS NULL OR wait_deadline > now()))";
+
 /// The Workers wakeups: every waiter polls on its own, while its client is connected.
 #[derive(Debug, Clone, Default)]
 pub struct PollingWakeups {
     /// The request's abort signal: aborted when the client has disconnected.
     client: Option<web_sys::AbortSignal>,
+    /// The request's connection while no handler holds it (the host's), for the probe.
+    idle: Option<Rc<RefCell<Option<Client>>>>,
 }
 
 impl PollingWakeups {
-    /// Wakeups for a request whose client may disconnect (`signal`: the request's signal).
-    pub fn for_client(signal: web_sys::AbortSignal) -> Self {
-        Self { client: Some(signal) }
+    /// Wakeups for one request: `signal` is the request's (aborted when its client goes
+    /// away), `idle` the slot where the host keeps the request's connection between uses.
+    pub fn for_request(
+        signal: Option<web_sys::AbortSignal>,
+        idle: Rc<RefCell<Option<Client>>>,
+    ) -> Self {
+        Self { client: signal, idle: Some(idle) }
     }
 
     fn client_gone(&self) -> bool {
         self.client.as_ref().is_some_and(web_sys::AbortSignal::aborted)
     }
+
+    /// Whether the waiter's next assign query could find something; `true` when that cannot
+    /// be told (no idle connection, a database error): the assign query then decides.
+    async fn maybe_assignable(&self, waiter: &PollingWaiter) -> bool {
+        let Some(idle) = &self.idle else { return true };
+        let Some(client) = idle.borrow_mut().take() else { return true };
+        let params: [(&(dyn tokio_postgres::types::ToSql + Sync), Type); 2] =
+            [(&waiter.colony, Type::TEXT), (&waiter.executor_type, Type::TEXT)];
+        let answer = client.query_typed_opt(MAYBE_ASSIGNABLE, &params).await;
+        if !client.is_closed() {
+            let mut slot = idle.borrow_mut();
+            if slot.is_none() {
+                *slot = Some(client);
+            }
+        }
+        match answer {
+            Ok(Some(row)) => row.try_get::<_, bool>(0).unwrap_or(true),
+            _ => true,
+        }
+    }
 }
 
-/// One waiting assign: the length of its next nap.
-#[derive(Debug, Clone, Copy)]
+/// One waiting assign: the length of its next nap, and what it waits for.
+#[derive(Debug, Clone)]
 pub struct PollingWaiter {
     next: Duration,
+    colony: String,
+    executor_type: String,
 }
 
 impl Wakeups for PollingWakeups {
     type Waiter = PollingWaiter;
 
-    fn register(&self, _: Interest) -> PollingWaiter {
-        PollingWaiter { next: FIRST_NAP }
+    fn register(&self, interest: Interest) -> PollingWaiter {
+        PollingWaiter {
+            next: FIRST_NAP,
+            colony: interest.colony,
+            executor_type: interest.executor_type,
+        }
     }
 
     async fn wait(&self, waiter: &mut PollingWaiter, timeout: Duration) -> Woken {
-        let nap = waiter.next.min(timeout);
-        waiter.next = (waiter.next * 2).min(LONGEST_NAP);
-        if self.client_gone() {
-            return Woken::TimedOut;
+        let mut left = timeout;
+        loop {
+            if self.client_gone() {
+                return Woken::TimedOut;
+            }
+            let nap = waiter.next.min(left);
+            waiter.next = (waiter.next * 2).min(LONGEST_NAP);
+            if !nap.is_zero() {
+                worker::Delay::from(nap).await;
+            }
+            // The caller measures its own deadline; a nap as long as the time left means
+            // that time is over.
+            if self.client_gone() || nap >= left {
+                return Woken::TimedOut;
+            }
+            left -= nap;
+            if self.maybe_assignable(waiter).await {
+                return Woken::Notified;
+            }
         }
-        if !nap.is_zero() {
-            worker::Delay::from(nap).await;
-        }
-        if self.client_gone() {
-            return Woken::TimedOut;
-        }
-        // The caller measures its own deadline; a nap as long as the time left means that
-        // time is over.
-        if nap >= timeout { Woken::TimedOut } else { Woken::Notified }
     }
 
     fn publish(&self, _: Ready) {}
