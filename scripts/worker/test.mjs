@@ -7,7 +7,8 @@
 //   3. a second Worker on the same database and concurrent executors spread over both:
 //      every process assigned exactly once (tests/src/bin/assign_once.rs),
 //   4. with --measure: CPU per request inside workerd (tests/src/bin/edge_cpu.rs),
-// and tears everything down. Flags: --no-suite, --no-swarm, --measure, --keep (leave it
+// and tears everything down. Flags: --no-suite, --no-go (the Go client suite after the
+// black-box suite), --no-swarm, --measure, --keep (leave it
 // running until Ctrl-C), --pg-auth=trust, --pg-iterations=N (SCRAM rounds of the role's
 // verifier, 16 by default), `-- <cargo test args>` for the suite.
 
@@ -122,11 +123,15 @@ function workerdPid(wranglerPid) {
   return found.map(([pid]) => pid);
 }
 
-function cargo(args, env = {}) {
+function run(command, args, env = {}) {
   return new Promise((ok, fail) => {
-    const child = spawn('cargo', args, { cwd: ROOT, env: toolEnv(env), stdio: 'inherit' });
-    child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`cargo ${args.join(' ')} exited ${code}`))));
+    const child = spawn(command, args, { cwd: ROOT, env: toolEnv(env), stdio: 'inherit' });
+    child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`${command} ${args.join(' ')} exited ${code}`))));
   });
+}
+
+function cargo(args, env = {}) {
+  return run('cargo', args, env);
 }
 
 function teardown() {
@@ -167,6 +172,13 @@ async function main() {
     // `-- --test pubsub …` picks test files; without any, every one runs.
     const targets = cargoTestArgs.includes('--test') ? [] : ['--tests'];
     await cargo(['test', '-p', 'colonies-blackbox', ...targets, ...cargoTestArgs], env);
+  }
+
+  if (!flags.has('--no-go')) {
+    // The official Go client (colonyos/colonies, pinned in tests/interop/go) against the
+    // Worker; its /pubsub tests check the documented 501 instead.
+    log('the Go client suite against the Worker');
+    await run(join(ROOT, 'tests/interop/go/run.sh'), [], { ...env, COLONIES_TEST_WORKERS: '1' });
   }
 
   const scheduled = await fetch(`${a.url}/__scheduled?cron=*+*+*+*+*`);

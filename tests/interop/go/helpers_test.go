@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -246,6 +247,33 @@ func eq(t *testing.T, what string, got, want interface{}) {
 // cryptoID is the ID of a private key.
 func cryptoID(prv string) (string, error) {
 	return crypto.CreateCrypto().GenerateID(prv)
+}
+
+// onWorkers reports whether the server under test is the Workers host
+// (COLONIES_TEST_WORKERS=1, set by scripts/worker/test.mjs), which serves no /pubsub: it
+// answers subscriptions with the error envelope and status 501 (docs/deploy-workers.md).
+func onWorkers() bool {
+	return os.Getenv("COLONIES_TEST_WORKERS") == "1"
+}
+
+// refusedOnWorkers, on the Workers host, checks that a subscription is refused (the
+// documented 501: the WebSocket gets one error frame) and reports true: the caller's test then
+// ends there. Elsewhere it reports false.
+func refusedOnWorkers(t *testing.T, subscribe func() (*client.ProcessSubscription, error)) bool {
+	t.Helper()
+	if !onWorkers() {
+		return false
+	}
+	sub, err := subscribe()
+	if err != nil {
+		return true
+	}
+	defer sub.Close()
+	err = nextError(t, sub, 5*time.Second, "a subscription to the Workers host")
+	if !strings.Contains(err.Error(), "not available on the Workers host") {
+		t.Fatalf("the Workers host's /pubsub refusal said %q", err)
+	}
+	return true
 }
 
 // knownBug skips the test (which has otherwise passed up to here) when ok is false: a
