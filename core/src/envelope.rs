@@ -152,8 +152,10 @@ impl RpcMsg {
     }
 
     /// Decodes the payload as `T` after checking that its `msgtype` equals the payloadtype.
+    ///
+    /// Bytes that are not UTF-8 read as U+FFFD, as Go's decoder reads them inside strings.
     pub fn open<T: DeserializeOwned>(&self) -> Result<T, EnvelopeError> {
-        let json = self.payload_json()?;
+        let json = go_lossy_utf8(self.payload_json()?);
         let MsgType { msgtype } =
             serde_json::from_slice(&json).map_err(|_| EnvelopeError::Payload)?;
         let msgtype = msgtype.unwrap_or_default();
@@ -165,6 +167,37 @@ impl RpcMsg {
         }
         serde_json::from_slice(&json).map_err(|e| EnvelopeError::Fields(e.to_string()))
     }
+}
+
+/// Replaces every byte that is not part of valid UTF-8 with U+FFFD, one per byte, which is what
+/// Go's `encoding/json` does inside strings (browser clients that base64 their JSON with `btoa`
+/// send Latin-1 text as single bytes). Outside a string the replacement is still a syntax error.
+fn go_lossy_utf8(bytes: Vec<u8>) -> Vec<u8> {
+    if core::str::from_utf8(&bytes).is_ok() {
+        return bytes;
+    }
+    let mut out = Vec::with_capacity(bytes.len() + 16);
+    let mut rest = bytes.as_slice();
+    while !rest.is_empty() {
+        match core::str::from_utf8(rest) {
+            Ok(valid) => {
+                out.extend_from_slice(valid.as_bytes());
+                break;
+            }
+            Err(e) => {
+                let (valid, after) = rest.split_at(e.valid_up_to());
+                out.extend_from_slice(valid);
+                // A bad run is a lead byte and continuation bytes: none of them starts a
+                // character, so Go replaces each one.
+                let bad = e.error_len().unwrap_or(after.len());
+                for _ in 0..bad {
+                    out.extend_from_slice("\u{FFFD}".as_bytes());
+                }
+                rest = &after[bad..];
+            }
+        }
+    }
+    out
 }
 
 /// The `{"status":N,"message":…}` payload of an error reply.

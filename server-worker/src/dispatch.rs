@@ -6,6 +6,10 @@ use crate::{
 };
 use colonies_core::{Failure, RpcMsg, RpcReplyMsg};
 
+/// The Content-Type of every `/api` reply: Go writes its JSON with gin's `c.String`, and some
+/// clients (jQuery-based ones) parse the body themselves only when it is not declared JSON.
+pub const REPLY_CONTENT_TYPE: &str = "text/plain; charset=utf-8";
+
 /// Answers one `POST /api` body with the HTTP status and the reply envelope JSON.
 /// Both hosts call this; it never panics on any input.
 pub async fn handle_api<H: Host>(host: &H, body: &[u8]) -> (u16, String) {

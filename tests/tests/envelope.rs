@@ -237,4 +237,57 @@ async fn browsers_may_preflight_and_post_json() {
         response.headers().get("access-control-allow-origin").map(|v| v.as_bytes()),
         Some(&b"*"[..])
     );
+    // Go writes replies with gin's c.String: clients that let jQuery pick the parser by the
+    // content type (colonies.js) then JSON.parse the text themselves.
+    assert_eq!(
+        response.headers().get("content-type").map(|v| v.as_bytes()),
+        Some(&b"text/plain; charset=utf-8"[..])
+    );
+    let refused = http.post(&url).body("not json").send().await.expect("an answer");
+    assert_eq!(refused.status(), 400);
+    assert_eq!(
+        refused.headers().get("content-type").map(|v| v.as_bytes()),
+        Some(&b"text/plain; charset=utf-8"[..])
+    );
+}
+
+// A browser client that base64-encodes its JSON with btoa() sends Latin-1 text as single bytes,
+// which is not UTF-8. Go's decoder reads such bytes inside strings as U+FFFD instead of refusing.
+#[tokio::test]
+async fn latin1_bytes_in_payload_strings_read_as_replacement_characters() {
+    let client = Client::new();
+    let owner = key();
+    let mut name = colonies_blackbox::unique("latin").into_bytes();
+    // "é" as one Latin-1 byte, then a cut-short four-byte sequence: each bad byte is one U+FFFD.
+    name.extend_from_slice(&[0xE9, b'x', 0xF0, 0x9F, 0x98]);
+    let mut json = format!(
+        r#"{{"msgtype":"addcolonymsg","colony":{{"colonyid":"{}","name":""#,
+        owner.id().to_hex()
+    )
+    .into_bytes();
+    json.extend_from_slice(&name);
+    json.extend_from_slice(br#""}}"#);
+    let payload = STANDARD.encode(&json);
+    let msg = RpcMsg {
+        signature: server().owner.sign(payload.as_bytes()).to_hex(),
+        payloadtype: "addcolonymsg".into(),
+        payload,
+    };
+    let added = client.send(&msg).await.ok_json();
+    let expected = format!(
+        "{}\u{FFFD}x\u{FFFD}\u{FFFD}\u{FFFD}",
+        String::from_utf8_lossy(&name[..name.len() - 5])
+    );
+    assert_eq!(added["name"], expected.as_str());
+
+    // Outside a string such a byte is still a syntax error.
+    let bad = br#"{"msgtype":"addcolonymsg","colony":{}}"#.iter().copied().chain([0xE9]).collect::<Vec<u8>>();
+    let payload = STANDARD.encode(&bad);
+    let msg = RpcMsg {
+        signature: server().owner.sign(payload.as_bytes()).to_hex(),
+        payloadtype: "addcolonymsg".into(),
+        payload,
+    };
+    let answer = client.send(&msg).await;
+    assert_eq!(answer.status, 400, "{}", answer.body);
 }

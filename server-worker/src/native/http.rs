@@ -2,7 +2,7 @@
 //! `GET /pubsub` (WebSocket subscriptions, §7), `GET /`.
 
 use super::{events::Events, host::NativeHost};
-use crate::dispatch::{error_reply, handle_api};
+use crate::dispatch::{REPLY_CONTENT_TYPE, error_reply, handle_api};
 use alloc::sync::Arc;
 use axum::{
     Router,
@@ -108,7 +108,7 @@ fn reply(status: u16, json: String) -> Response {
     let mut response = (status, json).into_response();
     response
         .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(REPLY_CONTENT_TYPE));
     response
 }
 

@@ -79,7 +79,7 @@ pub async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
 /// A reply envelope as a response.
 fn reply((status, json): (u16, String)) -> worker::Result<Response> {
     let mut response = Response::ok(json)?.with_status(status);
-    response.headers_mut().set("content-type", "application/json")?;
+    response.headers_mut().set("content-type", crate::dispatch::REPLY_CONTENT_TYPE)?;
     Ok(response)
 }
 
