@@ -109,22 +109,26 @@ impl Wakeups for PollingWakeups {
     }
 
     async fn wait(&self, waiter: &mut PollingWaiter, timeout: Duration) -> Woken {
-        let mut left = timeout;
+        // The time the probes take counts too (Workers' clock moves across I/O, which is
+        // all that happens here).
+        let started_ms = js_sys::Date::now();
+        let budget_ms = timeout.as_secs_f64() * 1000.0;
         loop {
-            if self.client_gone() {
+            let left_ms = budget_ms - (js_sys::Date::now() - started_ms);
+            if self.client_gone() || left_ms <= 0.0 {
                 return Woken::TimedOut;
             }
+            let left = Duration::from_secs_f64(left_ms / 1000.0);
             let nap = waiter.next.min(left);
             waiter.next = (waiter.next * 2).min(LONGEST_NAP);
             if !nap.is_zero() {
                 worker::Delay::from(nap).await;
             }
-            // The caller measures its own deadline; a nap as long as the time left means
-            // that time is over.
+            // A nap as long as the time left means that time is over (the caller measures
+            // its own deadline as well).
             if self.client_gone() || nap >= left {
                 return Woken::TimedOut;
             }
-            left -= nap;
             if self.maybe_assignable(waiter).await {
                 return Woken::Notified;
             }

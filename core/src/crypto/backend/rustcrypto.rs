@@ -46,9 +46,10 @@ impl Backend for K256 {
     }
 
     /// Public key recovery (SEC 1 v2 §4.1.6) with k256's variable-time arithmetic: every input
-    /// is public, so the constant-time inversions `VerifyingKey::recover_from_prehash` pays for
-    /// (of r, and of the result's Z) are not needed. Q = r⁻¹(sR − zG), with R the curve point of x = r (+ n when the
-    /// recovery id says x was reduced) and the y parity of the recovery id.
+    /// is public, so the constant-time inversions `VerifyingKey::recover_from_prehash` pays
+    /// for (of r, and of the result's Z) are not needed. Q = r⁻¹(sR − zG), with R the curve
+    /// point of x = r (+ n when the recovery id says x was reduced) and the y parity of the
+    /// recovery id.
     fn recover_prehash(digest: &[u8; 32], rs: &[u8; 64], v: u8) -> Option<[u8; 65]> {
         let signature = Signature::from_slice(rs).ok()?;
         let recid = RecoveryId::from_byte(v)?;
