@@ -46,12 +46,12 @@ const MAYBE_ASSIGNABLE: &str = "SELECT EXISTS (SELECT 1 FROM processes
       AND (wait_deadline IS NULL OR wait_deadline > now()))";
 
 /// The Workers wakeups: every waiter polls on its own, while its client is connected.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PollingWakeups {
     /// The request's abort signal: aborted when the client has disconnected.
     client: Option<web_sys::AbortSignal>,
     /// The request's connection while no handler holds it (the host's), for the probe.
-    idle: Option<Rc<RefCell<Option<Client>>>>,
+    idle: Rc<RefCell<Option<Client>>>,
 }
 
 impl PollingWakeups {
@@ -61,7 +61,7 @@ impl PollingWakeups {
         signal: Option<web_sys::AbortSignal>,
         idle: Rc<RefCell<Option<Client>>>,
     ) -> Self {
-        Self { client: signal, idle: Some(idle) }
+        Self { client: signal, idle }
     }
 
     fn client_gone(&self) -> bool {
@@ -71,7 +71,7 @@ impl PollingWakeups {
     /// Whether the waiter's next assign query could find something; `true` when that cannot
     /// be told (no idle connection, a database error): the assign query then decides.
     async fn maybe_assignable(&self, waiter: &PollingWaiter) -> bool {
-        let Some(idle) = &self.idle else { return true };
+        let idle = &self.idle;
         let Some(client) = idle.borrow_mut().take() else { return true };
         let params: [(&(dyn tokio_postgres::types::ToSql + Sync), Type); 2] =
             [(&waiter.colony, Type::TEXT), (&waiter.executor_type, Type::TEXT)];
