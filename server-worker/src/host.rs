@@ -4,7 +4,14 @@
 //! Postgres socket is a JS object and nothing is `Send`. [`MaybeSend`] and [`MaybeSync`]
 //! carry the bound on one platform and vanish on the other, so one trait serves both.
 
-use crate::{config::ServerConfig, wakeups::Wakeups};
+use crate::{
+    config::ServerConfig,
+    handlers::processes::{Submit, write_closes, write_submits},
+    store::processes::{Closed, SuccessfulClose},
+    wakeups::Wakeups,
+};
+use alloc::vec;
+use colonies_core::{Failure, model::Process};
 use core::future::Future;
 use tokio_postgres::{Client, Error, Statement};
 
@@ -72,4 +79,35 @@ pub trait Host: MaybeSync {
     fn db(&self) -> impl Future<Output = Result<Self::Conn, DbUnavailable>> + MaybeSend;
     /// The wakeups used by long-poll assign and by every write that makes work assignable.
     fn wakeups(&self) -> &Self::Wakeups;
+
+    /// Writes a checked submit and settles it (see [`write_submits`]). Natively the submits
+    /// that arrive while earlier ones are being written share one statement; the default
+    /// writes each on its own connection.
+    fn write_submit(
+        &self,
+        submit: Submit<<Self::Wakeups as Wakeups>::Claim>,
+    ) -> impl Future<Output = Result<Option<Process>, Failure>> + MaybeSend {
+        async move {
+            let mut conn = self.db().await.map_err(|e| Failure::new(503, e.0))?;
+            let (client, statements) = conn.parts();
+            let mut outcomes =
+                write_submits(self.wakeups(), client, &statements, vec![submit]).await;
+            outcomes.pop().unwrap_or_else(|| Err(Failure::new(500, "the submit was not written")))
+        }
+    }
+    /// Writes a successful close (see [`write_closes`]), shared with concurrent ones as
+    /// [`Host::write_submit`] is.
+    fn write_close(
+        &self,
+        close: SuccessfulClose,
+    ) -> impl Future<Output = Result<Option<Closed>, Failure>> + MaybeSend {
+        async move {
+            let mut conn = self.db().await.map_err(|e| Failure::new(503, e.0))?;
+            let (client, statements) = conn.parts();
+            let mut outcomes =
+                write_closes(self.wakeups(), client, &statements, core::slice::from_ref(&close))
+                    .await;
+            outcomes.pop().unwrap_or_else(|| Err(Failure::new(500, "the close was not written")))
+        }
+    }
 }

@@ -287,8 +287,8 @@ pub async fn add_child<H: Host>(
 /// After a workflow process closed successfully: wakes one executor for each child that
 /// became assignable. Standalone processes cost nothing; a failed read only delays the
 /// children (a waiting executor finds them on its next query).
-pub async fn after_close<H: Host>(
-    host: &H,
+pub async fn after_close<W: Wakeups>(
+    wakeups: &W,
     client: &impl GenericClient,
     process_id: &str,
     closed: &store::processes::Closed,
@@ -298,7 +298,7 @@ pub async fn after_close<H: Host>(
     }
     if let Ok(ready) = store::graphs::ready_children(client, process_id).await {
         for r in ready {
-            host.wakeups().publish(r);
+            wakeups.publish(r);
         }
     }
 }

@@ -8,11 +8,11 @@
 
 use super::{authorize, bad_request, connect, db, not_found};
 use crate::{
-    host::{DbConn, Host},
+    host::{DbConn, Host, Statements},
     store::{
         self,
         deadlines::{self, Sweep},
-        processes::{Closing, ListFilter, NewProcess, ProcessFacts},
+        processes::{Closed, ListFilter, ProcessFacts, Submission, SuccessfulClose},
     },
     wakeups::{Interest, Ready, Wakeups, Woken},
     workflow::Initiator,
@@ -133,59 +133,143 @@ pub async fn submit<H: Host>(
     // submitted it and when are the insert's to say.
     let initiator = Initiator { id: caller.into(), name: String::new() };
     let node = crate::workflow::new_node(m.spec, &colony, "", &initiator, 0)?;
-    let (mut process, cpu, memory, storage) = (node.process, node.cpu, node.memory, node.storage);
+    let (process, cpu, memory, storage) = (node.process, node.cpu, node.memory, node.storage);
     let ready = ready(&colony, &process);
     // An executor of this server waiting for such a process gets it from the insert itself.
-    let offer = host.wakeups().claim(&ready, cpu, memory);
+    let (offer, claim) = host.wakeups().claim(&ready, cpu, memory).unzip();
+    let row = Submission::new(&process, cpu, memory, storage, caller, offer.as_deref());
+    if let Some(process) = host.write_submit(Submit { process, row, ready, claim }).await? {
+        // The submitter is answered with the process as submitted (WAITING), as Go does.
+        return Ok(process);
+    }
+    // Not a member (the insert wrote nothing): say why, as the reading path does.
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
-    let new = NewProcess { process: &process, cpu, memory, storage };
-    let offered_to = offer.as_ref().map(|(executor, _)| executor.as_str());
-    let inserted = store::processes::insert(client, &statements, &new, caller, offered_to).await;
-    let submitted = match inserted {
-        Ok(Some(submitted)) => submitted,
-        refused => {
-            if let Some((_, claim)) = offer {
-                host.wakeups().release(claim);
+    let facts =
+        store::processes::member_facts(client, &statements, caller, &colony).await.map_err(db)?;
+    facts.rows.require(SubmitFunctionSpecMsg::ROLE, caller, None, None)?;
+    // Made a member in between: the caller may simply submit again.
+    Err(Failure::new(409, "the caller's membership changed during the submit; submit again"))
+}
+
+/// A checked submit on its way to the database: the process to reply (stamped once it is
+/// written), its row, what wakes an executor for it, and the claim on the parked executor
+/// the row offers it to.
+pub struct Submit<C> {
+    /// The process as built by the handler.
+    pub process: Process,
+    /// Its row.
+    pub row: Submission,
+    /// What an executor must match to run it.
+    pub ready: Ready,
+    /// The claimed waiter of `row.offer`.
+    pub claim: Option<C>,
+}
+
+/// Writes `items` in one statement, or, when that fails and there are several, each in its
+/// own (so that one item's error is its own and the others are still written); one outcome
+/// per item, in order.
+async fn write_each<'a, T, R, F, Fut>(items: &'a [T], write: F) -> Vec<Result<R, Failure>>
+where
+    F: Fn(&'a [T]) -> Fut,
+    Fut: core::future::Future<Output = Result<Vec<R>, tokio_postgres::Error>>,
+{
+    match write(items).await {
+        Ok(outcomes) if outcomes.len() == items.len() => outcomes.into_iter().map(Ok).collect(),
+        Ok(_) => items
+            .iter()
+            .map(|_| Err(Failure::new(500, "the statement answered for other items")))
+            .collect(),
+        Err(e) if items.len() == 1 => vec![Err(db(e))],
+        Err(_) => {
+            let mut outcomes = Vec::with_capacity(items.len());
+            for item in items {
+                let one = write(core::slice::from_ref(item)).await;
+                outcomes.push(one.map_err(db).and_then(|mut one| {
+                    one.pop().ok_or_else(|| Failure::new(500, "the statement answered nothing"))
+                }));
             }
-            refused.map_err(db)?;
-            // Not a member (the insert wrote nothing): say why, as the reading path does.
-            let facts = store::processes::member_facts(client, &statements, caller, &colony)
-                .await
-                .map_err(db)?;
-            facts.rows.require(SubmitFunctionSpecMsg::ROLE, caller, None, None)?;
-            // Made a member in between: the caller may simply submit again.
-            return Err(Failure::new(
-                409,
-                "the caller's membership changed during the submit; submit again",
-            ));
+            outcomes
         }
-    };
-    process.initiatorname = submitted.initiator_name;
-    crate::workflow::stamp(&mut process, submitted.now_ns);
-    let mut waiting = true;
-    match offer {
-        Some((executor, claim)) if submitted.handed => {
-            let running = handed_process(&process, &executor, submitted.now_ns);
-            waiting = match host.wakeups().hand(claim, running) {
-                Ok(()) => false,
-                // The executor left in the meantime: back in the line, for anyone.
-                Err(_) => {
-                    store::processes::unhand(client, &statements, &process.processid, &executor)
-                        .await
-                        .map_err(db)?
+    }
+}
+
+/// Writes submits ([`store::processes::insert`]: all in one statement) and settles each as
+/// its request would: a process the insert assigned to the executor it was offered to is
+/// handed to that executor's waiting assign (and put back in the line if that request has
+/// ended meanwhile), a claim the insert did not use is released, and a process left waiting
+/// is announced. Per submit, in order: the process as submitted, restamped with the
+/// database's times, or `None` when the caller is no member of the colony (nothing written).
+///
+/// Every host writes submits through here: Workers one per request, the native host for all
+/// the submits that arrived while its previous statements ran.
+pub async fn write_submits<W: Wakeups>(
+    wakeups: &W,
+    client: &Client,
+    statements: &impl Statements,
+    submits: Vec<Submit<W::Claim>>,
+) -> Vec<Result<Option<Process>, Failure>> {
+    let (rows, rest): (Vec<Submission>, Vec<_>) =
+        submits.into_iter().map(|s| (s.row, (s.process, s.ready, s.claim))).unzip();
+    let inserted =
+        write_each(&rows, |rows| store::processes::insert(client, statements, rows)).await;
+    let mut outcomes = Vec::with_capacity(rows.len());
+    for ((row, (mut process, ready, claim)), inserted) in rows.iter().zip(rest).zip(inserted) {
+        let submitted = match inserted {
+            Ok(Some(submitted)) => submitted,
+            refused => {
+                if let Some(claim) = claim {
+                    wakeups.release(claim);
                 }
-            };
+                outcomes.push(refused.map(|_| None));
+                continue;
+            }
+        };
+        process.initiatorname = submitted.initiator_name;
+        crate::workflow::stamp(&mut process, submitted.now_ns);
+        let mut waiting = Ok(true);
+        match (claim, row.offer.as_deref()) {
+            (Some(claim), Some(executor)) if submitted.handed => {
+                let running = handed_process(&process, executor, submitted.now_ns);
+                if wakeups.hand(claim, running).is_ok() {
+                    waiting = Ok(false);
+                } else {
+                    // The executor left in the meantime: back in the line, for anyone.
+                    waiting =
+                        store::processes::unhand(client, statements, &process.processid, executor)
+                            .await
+                            .map_err(db);
+                }
+            }
+            (Some(claim), _) => wakeups.release(claim),
+            (None, _) => {}
         }
-        Some((_, claim)) => host.wakeups().release(claim),
-        None => {}
+        if !matches!(waiting, Ok(false)) {
+            wakeups.publish(ready);
+        }
+        outcomes.push(waiting.map(|_| Some(process)));
     }
-    drop(conn);
-    if waiting {
-        host.wakeups().publish(ready);
+    outcomes
+}
+
+/// Writes successful closes ([`store::processes::close_successful`]: all in one statement)
+/// and wakes executors for the workflow children they made assignable. Per close, in order:
+/// what was closed, or `None` where the caller may not close it now (nothing written).
+pub async fn write_closes<W: Wakeups>(
+    wakeups: &W,
+    client: &Client,
+    statements: &impl Statements,
+    closes: &[SuccessfulClose],
+) -> Vec<Result<Option<Closed>, Failure>> {
+    let outcomes =
+        write_each(closes, |closes| store::processes::close_successful(client, statements, closes))
+            .await;
+    for (close, outcome) in closes.iter().zip(&outcomes) {
+        if let Ok(Some(closed)) = outcome {
+            super::graphs::after_close(wakeups, client, &close.process_id, closed).await;
+        }
     }
-    // The submitter is answered with the process as submitted (WAITING), as Go does.
-    Ok(process)
+    outcomes
 }
 
 /// `process` as its executor's assign reads it once the insert assigned it at `now_ns`:
@@ -485,20 +569,15 @@ pub async fn close_successful<H: Host>(
         .then(|| serde_json::to_string(&m.output))
         .transpose()
         .map_err(|e| bad_request(e.to_string()))?;
-    let mut conn = connect(host).await?;
-    let (client, statements) = conn.parts();
-    let closing = Closing::Successful(output.as_deref());
+    let close = SuccessfulClose { process_id: m.processid, caller: caller.into(), output };
     for _ in 0..2 {
-        if let Some(closed) =
-            store::processes::close_as_assigned(client, &statements, &m.processid, caller, closing)
-                .await
-                .map_err(db)?
-        {
-            super::graphs::after_close(host, &*client, &m.processid, &closed).await;
+        if host.write_close(close.clone()).await?.is_some() {
             return Ok(Empty {});
         }
         // Refused: the facts say why (a passed deadline is applied first).
-        let facts = read(host, client, &statements, caller, &m.processid).await?;
+        let mut conn = connect(host).await?;
+        let (client, statements) = conn.parts();
+        let facts = read(host, client, &statements, caller, &close.process_id).await?;
         facts.rows.require(CloseSuccessfulMsg::ROLE, caller, Some(&facts.process), None)?;
         lifecycle::next_state(facts.process.state, Transition::CloseSuccessful)
             .map_err(transition)?;
@@ -514,9 +593,8 @@ pub async fn close_failed<H: Host>(
 ) -> Result<Empty, Failure> {
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
-    let closing = Closing::Failed(&m.errors);
     for _ in 0..2 {
-        if store::processes::close_as_assigned(client, &statements, &m.processid, caller, closing)
+        if store::processes::close_failed(client, &statements, &m.processid, caller, &m.errors)
             .await
             .map_err(db)?
             .is_some()

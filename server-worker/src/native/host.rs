@@ -1,11 +1,18 @@
-//! The native [`Host`]: a deadpool connection pool and [`NativeWakeups`].
+//! The native [`Host`]: a deadpool connection pool, [`NativeWakeups`], and the batchers that
+//! write concurrent submits and closes together.
 
-use super::wakeups::NativeWakeups;
+use super::{
+    batcher::{Batcher, Closes, Submits},
+    wakeups::{NativeClaim, NativeWakeups},
+};
 use crate::{
     config::ServerConfig,
+    handlers::processes::Submit,
     host::{DbConn, DbUnavailable, Host, Statements},
+    store::processes::{Closed, SuccessfulClose},
 };
 use alloc::sync::Arc;
+use colonies_core::{Failure, model::Process};
 use core::future::Future;
 use deadpool_postgres::{Object, Pool, StatementCache};
 use tokio_postgres::{Client, Error, Statement};
@@ -16,12 +23,17 @@ pub struct NativeHost {
     pool: Pool,
     wakeups: NativeWakeups,
     config: Arc<ServerConfig>,
+    submits: Arc<Batcher<Submits>>,
+    closes: Arc<Batcher<Closes>>,
 }
 
 impl NativeHost {
-    /// A host over `pool`.
-    pub fn new(pool: Pool, wakeups: NativeWakeups, config: ServerConfig) -> Self {
-        Self { pool, wakeups, config: Arc::new(config) }
+    /// A host over `pool`, whose batchers write on `batch_pool` (see [`super::batcher::pool`]);
+    /// it starts their tasks, so it must be made inside the runtime.
+    pub fn new(pool: Pool, batch_pool: Pool, wakeups: NativeWakeups, config: ServerConfig) -> Self {
+        let submits = Arc::new(Batcher::start(Submits(wakeups.clone()), batch_pool.clone()));
+        let closes = Arc::new(Batcher::start(Closes(wakeups.clone()), batch_pool));
+        Self { pool, wakeups, config: Arc::new(config), submits, closes }
     }
 
     /// The connection pool.
@@ -36,6 +48,13 @@ pub struct PooledConn(Object);
 /// The statement cache of one pooled connection (it lives as long as the connection).
 #[derive(Clone)]
 pub struct CachedStatements(Arc<StatementCache>);
+
+impl CachedStatements {
+    /// The cache of `conn`.
+    pub fn of(conn: &Object) -> Self {
+        Self(conn.statement_cache.clone())
+    }
+}
 
 impl Statements for CachedStatements {
     fn prepare(
@@ -77,5 +96,19 @@ impl Host for NativeHost {
 
     fn wakeups(&self) -> &NativeWakeups {
         &self.wakeups
+    }
+
+    fn write_submit(
+        &self,
+        submit: Submit<NativeClaim>,
+    ) -> impl Future<Output = Result<Option<Process>, Failure>> + Send {
+        self.submits.write(submit)
+    }
+
+    fn write_close(
+        &self,
+        close: SuccessfulClose,
+    ) -> impl Future<Output = Result<Option<Closed>, Failure>> + Send {
+        self.closes.write(close)
     }
 }

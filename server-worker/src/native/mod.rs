@@ -2,6 +2,7 @@
 //! cluster when no database is configured. `colonies-edge serve` is a thin command over
 //! [`serve`]; the black-box tests use [`start`].
 
+pub mod batcher;
 pub mod deadlines;
 pub mod embedded_pg;
 pub mod events;
@@ -129,6 +130,7 @@ pub struct RunningServer {
     events: Events,
     events_listener: JoinHandle<()>,
     pool: Pool,
+    batch_pool: Pool,
     embedded: Option<EmbeddedPostgres>,
 }
 
@@ -151,8 +153,18 @@ impl RunningServer {
     /// Stops taking requests, lets running ones finish (long polls end at once), closes the
     /// pool and stops the embedded cluster.
     pub async fn shutdown(self) {
-        let Self { stop, task, listener, wakeups, events, events_listener, pool, embedded, .. } =
-            self;
+        let Self {
+            stop,
+            task,
+            listener,
+            wakeups,
+            events,
+            events_listener,
+            pool,
+            batch_pool,
+            embedded,
+            ..
+        } = self;
         let _ = stop.send(true);
         wakeups.close();
         // Subscriptions end too (their sockets get a close frame).
@@ -164,6 +176,7 @@ impl RunningServer {
         let _ = listener.await;
         let _ = events_listener.await;
         pool.close();
+        batch_pool.close();
         if let Some(pg) = embedded {
             match tokio::task::spawn_blocking(move || pg.stop()).await {
                 Ok(Ok(())) => tracing::info!("embedded PostgreSQL stopped"),
@@ -222,6 +235,7 @@ pub async fn start(config: NativeConfig) -> Result<RunningServer, ServeError> {
     let events = Events::new();
     let events_listener =
         tokio::spawn(events.listen(pg_config.clone(), origin.clone(), stop_rx.clone()));
+    let batch_pool = batcher::pool(&pg_config)?;
     let listener = tokio::spawn(wakeups.connect(pg_config, origin, stop_rx.clone()));
     // Stops with `stop`; a pass in flight when the pool closes just fails and ends.
     tokio::spawn(deadlines::run(
@@ -231,7 +245,8 @@ pub async fn start(config: NativeConfig) -> Result<RunningServer, ServeError> {
         stop_rx.clone(),
     ));
 
-    let host = NativeHost::new(pool.clone(), wakeups.clone(), config.server.clone());
+    let host =
+        NativeHost::new(pool.clone(), batch_pool.clone(), wakeups.clone(), config.server.clone());
     let app = http::router(host, config.body_limit, config.dashboard_dir.clone(), events.clone());
     let tcp =
         TcpListener::bind(config.listen).await.map_err(|e| ServeError::Bind(config.listen, e))?;
@@ -256,6 +271,7 @@ pub async fn start(config: NativeConfig) -> Result<RunningServer, ServeError> {
         events,
         events_listener,
         pool,
+        batch_pool,
         embedded,
     })
 }

@@ -176,6 +176,19 @@ pub struct NativeClaim {
     slot: Arc<Slot>,
 }
 
+impl Drop for NativeClaim {
+    /// A claim dropped undecided (its submit ended before it was written) gives the waiter
+    /// back to its wait, as a release would; after a hand or a release this does nothing.
+    fn drop(&mut self) {
+        let mut turn = lock(&self.slot.turn);
+        if matches!(*turn, Turn::Claimed) {
+            *turn = Turn::Woken(self.slot.any_event());
+            drop(turn);
+            self.slot.notify.notify_one();
+        }
+    }
+}
+
 impl Default for NativeWakeups {
     fn default() -> Self {
         Self::new()
@@ -328,12 +341,8 @@ impl Wakeups for NativeWakeups {
     }
 
     fn release(&self, claim: NativeClaim) {
-        let mut turn = lock(&claim.slot.turn);
-        if matches!(*turn, Turn::Claimed) {
-            *turn = Turn::Woken(claim.slot.any_event());
-            drop(turn);
-            claim.slot.notify.notify_one();
-        }
+        // Dropping it releases it.
+        drop(claim);
     }
 
     fn known_interest(&self, caller: &str, colony: &str) -> Option<Interest> {

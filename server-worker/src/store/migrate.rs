@@ -52,6 +52,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "event_listeners",
         sql: include_str!("../../migrations/0007_event_listeners.sql"),
     },
+    Migration {
+        version: 8,
+        name: "batched_writes",
+        sql: include_str!("../../migrations/0008_batched_writes.sql"),
+    },
 ];
 
 /// The advisory lock key of migrations ("colonies" in ASCII, as an i64).

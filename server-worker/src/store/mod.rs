@@ -52,6 +52,22 @@ pub async fn query_opt_typed(
     }
 }
 
+/// As [`query_opt_typed`], for a statement that returns any number of rows.
+pub async fn query_typed(
+    client: &Client,
+    statements: &impl Statements,
+    sql: &str,
+    params: &[Typed<'_>],
+) -> Result<alloc::vec::Vec<Row>, Error> {
+    if statements.cached() {
+        let statement = statements.prepare(client, sql).await?;
+        let values: alloc::vec::Vec<&(dyn ToSql + Sync)> = params.iter().map(|(v, _)| *v).collect();
+        client.query(&statement, &values).await
+    } else {
+        client.query_typed(sql, params).await
+    }
+}
+
 /// A database error as the error reply Colonies gives: constraint violations are the
 /// caller's fault (400), anything else is ours (500).
 pub fn db_failure(error: &tokio_postgres::Error) -> Failure {

@@ -257,17 +257,94 @@ pub async fn with_facts(
     }))
 }
 
-/// Everything a new process row holds, computed by the submit handler.
+/// A submitted process as its row is written, owned so that a host may carry it to a
+/// statement it shares with other submits (see [`insert`]).
 #[derive(Debug, Clone)]
-pub struct NewProcess<'a> {
-    /// The process as it will be replied (ID, initiator, times, normalised spec).
-    pub process: &'a Process,
+pub struct Submission {
+    /// The new process's ID.
+    pub process_id: String,
+    /// `conditions.colonyname`.
+    pub colony: String,
+    /// `conditions.executortype`.
+    pub executor_type: String,
+    /// `conditions.executornames` (empty: any executor).
+    pub executor_names: Vec<String>,
+    /// `conditions.locationname`.
+    pub location: String,
+    /// Who submits it; it must be an approved member of the colony.
+    pub caller: String,
+    /// `priority`.
+    pub priority: i32,
+    /// The priority time's offset from the submission time (nanoseconds).
+    pub priority_offset: i64,
+    /// The wait deadline's offset from the submission time, when it has one.
+    pub wait_after: Option<i64>,
+    /// `maxwaittime`, `maxexectime`, `maxretries`.
+    pub max_wait: i32,
+    /// `maxexectime`.
+    pub max_exec: i32,
+    /// `maxretries`.
+    pub max_retries: i32,
     /// `conditions.cpu` in millicores.
     pub cpu: i64,
     /// `conditions.mem` in bytes.
     pub memory: i64,
     /// `conditions.storage` in bytes.
     pub storage: i64,
+    /// `funcname`.
+    pub funcname: String,
+    /// `label`.
+    pub label: String,
+    /// The normalised spec as JSON.
+    pub spec_json: String,
+    /// The ENV attributes: (attribute ID, key, value).
+    pub env: Vec<(String, String, String)>,
+    /// An executor waiting for work that the process is assigned to right away when it
+    /// still may take it (see [`insert`]).
+    pub offer: Option<String>,
+}
+
+impl Submission {
+    /// The row of `process` (built and normalised by the handler, which checked every number
+    /// against its range), submitted by `caller` and offered to `offer`.
+    pub fn new(
+        process: &Process,
+        cpu: i64,
+        memory: i64,
+        storage: i64,
+        caller: &str,
+        offer: Option<&str>,
+    ) -> Self {
+        let spec = &process.spec;
+        let c = &spec.conditions;
+        let int = |v: i64| i32::try_from(v).unwrap_or(if v < 0 { i32::MIN } else { i32::MAX });
+        Self {
+            process_id: process.processid.clone(),
+            colony: c.colonyname.clone(),
+            executor_type: c.executortype.clone(),
+            executor_names: c.executornames.clone(),
+            location: c.locationname.clone(),
+            caller: caller.into(),
+            priority: int(spec.priority),
+            priority_offset: colonies_core::rules::priority::priority_time(0, spec.priority),
+            wait_after: crate::workflow::wait_deadline_after(spec.maxwaittime),
+            max_wait: int(spec.maxwaittime),
+            max_exec: int(spec.maxexectime),
+            max_retries: int(spec.maxretries),
+            cpu,
+            memory,
+            storage,
+            funcname: spec.funcname.clone(),
+            label: spec.label.clone(),
+            spec_json: serde_json::to_string(spec).unwrap_or_default(),
+            env: process
+                .attributes
+                .iter()
+                .map(|a| (a.attributeid.clone(), a.key.clone(), a.value.clone()))
+                .collect(),
+            offer: offer.map(str::to_owned),
+        }
+    }
 }
 
 /// Who submitted a process and when, as [`insert`] decided them.
@@ -282,118 +359,152 @@ pub struct Submitted {
     pub handed: bool,
 }
 
-/// Inserts a submitted process and its ENV attributes in one statement, when `caller` is a
-/// member of the colony (an approved executor, else a user, whose name becomes the
-/// initiator's); `None`, with nothing written, when it is not. The times come from the
-/// database clock: the submission time is `now()`, the priority time and the wait deadline
-/// are the process's offsets from it (see [`crate::workflow::stamp`]), so the caller
-/// restamps its copy with [`Submitted::now_ns`].
+/// Inserts submitted processes and their ENV attributes, all in one statement: each one
+/// whose caller is a member of its colony (an approved executor, else a user, whose name
+/// becomes the initiator's); `None` in its place, with nothing written for it, when not.
+/// The times come from the database clock: the submission time is `now()`, the priority
+/// time and the wait deadline are the process's offsets from it (see
+/// [`crate::workflow::stamp`]), so the caller restamps its copy with [`Submitted::now_ns`].
 ///
 /// `offer`: an executor (its ID) waiting for work that the process is assigned to right
 /// away, as the assign statement would: when it is still an approved executor of the colony
 /// of the process's type, names and location, and the colony's assignments are not paused.
 /// Its resources were checked by whoever chose it. Otherwise the process waits.
+///
+/// One statement is one transaction: if it fails, nothing of any of them was written.
 pub async fn insert(
     client: &Client,
     statements: &impl Statements,
-    new: &NewProcess<'_>,
-    caller: &str,
-    offer: Option<&str>,
-) -> Result<Option<Submitted>, Error> {
-    let p = new.process;
-    let spec = &p.spec;
-    let c = &spec.conditions;
-    let spec_json = serde_json::to_string(spec).unwrap_or_default();
-    let (mut ids, mut keys, mut values) = (Vec::new(), Vec::new(), Vec::new());
-    for a in &p.attributes {
-        ids.push(a.attributeid.as_str());
-        keys.push(a.key.as_str());
-        values.push(a.value.as_str());
+    submissions: &[Submission],
+) -> Result<Vec<Option<Submitted>>, Error> {
+    macro_rules! column {
+        ($field:ident) => {
+            submissions.iter().map(|s| &s.$field).collect::<Vec<_>>()
+        };
     }
-    // The handler checked every number against these ranges.
-    let int = |v: i64| i32::try_from(v).unwrap_or(if v < 0 { i32::MIN } else { i32::MAX });
-    let (priority, max_wait, max_exec, max_retries) =
-        (int(spec.priority), int(spec.maxwaittime), int(spec.maxexectime), int(spec.maxretries));
-    let priority_offset = colonies_core::rules::priority::priority_time(0, spec.priority);
-    let wait_after = crate::workflow::wait_deadline_after(spec.maxwaittime);
-    const SQL: &str = "WITH who AS (
-        SELECT COALESCE(
+    let names: Vec<String> = submissions
+        .iter()
+        .map(|s| serde_json::to_string(&s.executor_names).unwrap_or_else(|_| "[]".into()))
+        .collect();
+    let offers: Vec<Option<&str>> = submissions.iter().map(|s| s.offer.as_deref()).collect();
+    let (mut env_process, mut env_ids, mut env_keys, mut env_values) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for s in submissions {
+        for (id, key, value) in &s.env {
+            env_process.push(s.process_id.as_str());
+            env_ids.push(id.as_str());
+            env_keys.push(key.as_str());
+            env_values.push(value.as_str());
+        }
+    }
+    // `b.n` numbers the submissions; the reply has one row per submission in that order.
+    const SQL: &str = "WITH b AS (
+        SELECT u.*, ARRAY(SELECT jsonb_array_elements_text(u.names::jsonb)) AS targets
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                    $7::int4[], $8::int8[], $9::int8[], $10::int4[], $11::int4[], $12::int4[],
+                    $13::int8[], $14::int8[], $15::int8[], $16::text[], $17::text[], $18::text[],
+                    $19::text[])
+             WITH ORDINALITY AS u(id, colony, executor_type, names, location, caller,
+                                  priority, priority_offset, wait_after, max_wait, max_exec,
+                                  max_retries, cpu, memory, storage, funcname, label, spec,
+                                  offer, n)),
+      clock AS (SELECT (EXTRACT(EPOCH FROM now()) * 1000000000)::bigint AS ns),
+      who AS (
+        SELECT b.*,
+               COALESCE(
                  (SELECT e.name FROM executors e
-                  WHERE e.executor_id = $6 AND e.colony_name = $2 AND e.state = 1
+                  WHERE e.executor_id = b.caller AND e.colony_name = b.colony AND e.state = 1
                   ORDER BY e.name LIMIT 1),
                  (SELECT u.name FROM users u
-                  WHERE u.user_id = $6 AND u.colony_name = $2
-                  ORDER BY u.name LIMIT 1)) AS name,
-               (EXTRACT(EPOCH FROM now()) * 1000000000)::bigint AS now_ns,
+                  WHERE u.user_id = b.caller AND u.colony_name = b.colony
+                  ORDER BY u.name LIMIT 1)) AS initiator,
                EXISTS (
                  SELECT 1 FROM executors e JOIN colonies c ON c.name = e.colony_name
-                 WHERE $22::text IS NOT NULL AND e.executor_id = $22 AND e.colony_name = $2
-                   AND e.state = 1 AND e.executor_type = $3 AND NOT c.assignments_paused
-                   AND (cardinality($4::text[]) = 0 OR $4::text[] = '{*}' OR e.name = ANY($4::text[]))
-                   AND ($5 = '' OR lower($5) = lower(e.location_name))) AS handed),
+                 WHERE b.offer IS NOT NULL AND e.executor_id = b.offer
+                   AND e.colony_name = b.colony AND e.state = 1
+                   AND e.executor_type = b.executor_type AND NOT c.assignments_paused
+                   AND (cardinality(b.targets) = 0 OR b.targets = '{*}'
+                        OR e.name = ANY(b.targets))
+                   AND (b.location = '' OR lower(b.location) = lower(e.location_name))
+                 OFFSET 0) AS handed
+        FROM b),
       p AS (
         INSERT INTO processes (process_id, colony_name, executor_type, target_executor_names,
             location_name, state, is_assigned, assigned_executor_id, start_time, exec_deadline,
             initiator_id, initiator_name, priority, prioritytime,
             submission_time, wait_deadline, max_wait_time, max_exec_time, max_retries,
             cpu, memory, storage, funcname, label, wait_for_parents, spec)
-        SELECT $1, $2, $3, $4, $5,
-            CASE WHEN who.handed THEN 1 ELSE 0 END, who.handed,
-            CASE WHEN who.handed THEN $22 ELSE '' END,
-            CASE WHEN who.handed THEN now() END,
-            CASE WHEN who.handed AND $11 > 0 THEN now() + $11 * INTERVAL '1 second' END,
-            $6, who.name, $7, who.now_ns + $8::bigint,
-            TIMESTAMPTZ 'epoch' + (who.now_ns / 1000) * INTERVAL '1 microsecond',
-            TIMESTAMPTZ 'epoch' + ((who.now_ns + $9::bigint) / 1000) * INTERVAL '1 microsecond',
-            $10, $11, $12, $13, $14, $15, $16, $17, FALSE, $18::text::jsonb
-        FROM who WHERE who.name IS NOT NULL
-        RETURNING process_id, colony_name, is_assigned),
+        SELECT w.id, w.colony, w.executor_type, w.targets, w.location,
+            CASE WHEN w.handed THEN 1 ELSE 0 END, w.handed,
+            CASE WHEN w.handed THEN w.offer ELSE '' END,
+            CASE WHEN w.handed THEN now() END,
+            CASE WHEN w.handed AND w.max_exec > 0
+                 THEN now() + w.max_exec * INTERVAL '1 second' END,
+            w.caller, w.initiator, w.priority, clock.ns + w.priority_offset,
+            TIMESTAMPTZ 'epoch' + (clock.ns / 1000) * INTERVAL '1 microsecond',
+            TIMESTAMPTZ 'epoch' + ((clock.ns + w.wait_after) / 1000) * INTERVAL '1 microsecond',
+            w.max_wait, w.max_exec, w.max_retries, w.cpu, w.memory, w.storage, w.funcname,
+            w.label, FALSE, w.spec::jsonb
+        FROM who w, clock WHERE w.initiator IS NOT NULL
+        RETURNING process_id, colony_name, is_assigned, assigned_executor_id),
       a AS (
         INSERT INTO attributes (attribute_id, target_id, colony_name, attribute_type, key, value)
         SELECT a.id, p.process_id, p.colony_name, 3, a.key, a.value
-        FROM p, unnest($19::text[], $20::text[], $21::text[]) AS a(id, key, value)),
+        FROM unnest($20::text[], $21::text[], $22::text[], $23::text[]) AS a(process, id, key, value)
+        JOIN p ON p.process_id = a.process),
       heard AS (
-        UPDATE executors SET last_heard_from = now()
-        WHERE executor_id = $22 AND colony_name = $2 AND state = 1
-          AND (last_heard_from IS NULL OR last_heard_from < now() - INTERVAL '1 second')
-          AND EXISTS (SELECT 1 FROM p WHERE p.is_assigned))
-      SELECT who.name, who.now_ns, p.is_assigned FROM who, p";
-    let (text, texts, int, bigint) = (Type::TEXT, Type::TEXT_ARRAY, Type::INT4, Type::INT8);
-    let row = super::query_opt_typed(
+        UPDATE executors e SET last_heard_from = now()
+        WHERE e.executor_id = ANY (ARRAY(SELECT assigned_executor_id FROM p WHERE is_assigned))
+          AND (e.executor_id, e.colony_name)
+              IN (SELECT assigned_executor_id, colony_name FROM p WHERE is_assigned)
+          AND e.state = 1
+          AND (e.last_heard_from IS NULL OR e.last_heard_from < now() - INTERVAL '1 second'))
+      SELECT w.initiator, clock.ns, p.is_assigned
+      FROM who w CROSS JOIN clock LEFT JOIN p ON p.process_id = w.id
+      ORDER BY w.n";
+    let (text, ints, bigints) = (Type::TEXT_ARRAY, Type::INT4_ARRAY, Type::INT8_ARRAY);
+    let rows = super::query_typed(
         client,
         statements,
         SQL,
         &[
-            (&p.processid, text.clone()),
-            (&c.colonyname, text.clone()),
-            (&c.executortype, text.clone()),
-            (&c.executornames, texts.clone()),
-            (&c.locationname, text.clone()),
-            (&caller, text.clone()),
-            (&priority, int.clone()),
-            (&priority_offset, bigint.clone()),
-            (&wait_after, bigint.clone()),
-            (&max_wait, int.clone()),
-            (&max_exec, int.clone()),
-            (&max_retries, int),
-            (&new.cpu, bigint.clone()),
-            (&new.memory, bigint.clone()),
-            (&new.storage, bigint),
-            (&spec.funcname, text.clone()),
-            (&spec.label, text.clone()),
-            (&spec_json, text.clone()),
-            (&ids, texts.clone()),
-            (&keys, texts.clone()),
-            (&values, texts),
-            (&offer, text),
+            (&column!(process_id), text.clone()),
+            (&column!(colony), text.clone()),
+            (&column!(executor_type), text.clone()),
+            (&names, text.clone()),
+            (&column!(location), text.clone()),
+            (&column!(caller), text.clone()),
+            (&column!(priority), ints.clone()),
+            (&column!(priority_offset), bigints.clone()),
+            (&column!(wait_after), bigints.clone()),
+            (&column!(max_wait), ints.clone()),
+            (&column!(max_exec), ints.clone()),
+            (&column!(max_retries), ints),
+            (&column!(cpu), bigints.clone()),
+            (&column!(memory), bigints.clone()),
+            (&column!(storage), bigints),
+            (&column!(funcname), text.clone()),
+            (&column!(label), text.clone()),
+            (&column!(spec_json), text.clone()),
+            (&offers, text.clone()),
+            (&env_process, text.clone()),
+            (&env_ids, text.clone()),
+            (&env_keys, text.clone()),
+            (&env_values, text),
         ],
     )
     .await?;
-    Ok(row.map(|row| Submitted {
-        initiator_name: row.get(0),
-        now_ns: row.get(1),
-        handed: row.get(2),
-    }))
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let handed: Option<bool> = row.get(2);
+            handed.map(|handed| Submitted {
+                initiator_name: row.get(0),
+                now_ns: row.get(1),
+                handed,
+            })
+        })
+        .collect())
 }
 
 /// Puts a process handed to an executor that was gone before it could take it back in
@@ -517,38 +628,20 @@ pub async fn assign(
     }))
 }
 
-/// The fast path's guard of a close: the process (alias `q`) is open on the caller (`$2`), its
-/// execution deadline has not passed, and the caller is an approved member of its colony
-/// (an approved executor or a user there): the `AssignedExecutor` role, as SQL.
-macro_rules! closable_by_caller {
-    () => {
-        "q.process_id = $1 AND q.is_assigned AND q.assigned_executor_id = $2
-         AND (q.exec_deadline IS NULL OR q.exec_deadline >= now())
-         AND (EXISTS (SELECT 1 FROM executors e
-                      WHERE e.executor_id = $2 AND e.colony_name = q.colony_name AND e.state = 1)
-              OR EXISTS (SELECT 1 FROM users u
-                         WHERE u.user_id = $2 AND u.colony_name = q.colony_name))"
-    };
+/// A `closesuccessfulmsg` to write: the process, the caller (its assigned executor, if the
+/// close is to be accepted) and the output (JSON text) to store when one was given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuccessfulClose {
+    /// The process to close.
+    pub process_id: String,
+    /// Who closes it.
+    pub caller: String,
+    /// The output, when one was given.
+    pub output: Option<String>,
 }
 
-/// The channels and rate buckets of the process closed by the statement's `p` CTE.
-macro_rules! remove_closed_channels {
-    () => {
-        "ch AS (DELETE FROM channels WHERE process_id = $1 AND EXISTS (SELECT 1 FROM p)),
-         cr AS (DELETE FROM channel_rates WHERE process_id = $1 AND EXISTS (SELECT 1 FROM p))"
-    };
-}
-
-/// How the assigned executor closes its process.
-#[derive(Debug, Clone, Copy)]
-pub enum Closing<'a> {
-    /// `closesuccessfulmsg`, with the output (JSON text) to store when one was given.
-    Successful(Option<&'a str>),
-    /// `closefailedmsg` with its errors.
-    Failed(&'a [String]),
-}
-
-/// A process closed by [`close_as_assigned`]: what workflow resolution needs next.
+/// A process closed by [`close_successful`] or [`close_failed`]: what workflow resolution
+/// needs next.
 #[derive(Debug, Clone)]
 pub struct Closed {
     /// Its graph ("" for a standalone process).
@@ -557,78 +650,148 @@ pub struct Closed {
     pub has_children: bool,
 }
 
-/// The hot path of a close, in one statement: closes the process when the caller may (see
-/// `closable_by_caller`), updates the function statistics on success, and removes its
-/// channels. `None` when the guard did not hold; the handler then reads the process and the
-/// caller's facts to answer why (or to apply a passed deadline first), so this path never
-/// decides an error.
+/// The hot path of `closesuccessfulmsg`, for any number of processes in one statement:
+/// closes each process whose caller may close it (it is RUNNING and assigned to the caller,
+/// its execution deadline has not passed, and the caller is an approved member of its
+/// colony: the `AssignedExecutor` role as SQL), updates the function statistics and removes
+/// the closed processes' channels. One entry per close, in order: `None` where the guard did
+/// not hold; the handler then reads the process and the caller's facts to answer why (or to
+/// apply a passed deadline first), so this path never decides an error. The processes must
+/// be distinct.
 ///
-/// Function statistics follow Go (protocol §4.8): min/max, and an "average" that is
-/// `(old + new) / 2`; the first run sets all three.
-pub async fn close_as_assigned(
+/// Function statistics follow Go (protocol §4.8): a counter, min/max, and an "average" that
+/// each run replaces by `(old + new) / 2`, the first run setting all three. Several runs of
+/// one function closed together are folded in the order given: after runs x₁…xₙ the average
+/// is `start / 2ⁿ + Σ xₖ / 2ⁿ⁻ᵏ⁺¹`, where `start` is the old average, or x₁ for a function
+/// that had no run yet (which makes the first run's own average x₁).
+///
+/// The processes are found by primary key, one probe per close. RUNNING enters as a
+/// parameter, not a literal, so that the planner cannot answer the statement from the partial
+/// index of running processes (`processes_running`): with few processes running it looks
+/// cheaper to hash all of them than to probe the key, but that index also holds an entry for
+/// every process that ran since the last VACUUM, and a hash join built from it grows with
+/// them. The membership subqueries end in `OFFSET 0` for the same reason: they stay probes
+/// per close instead of becoming hash tables of every approved executor and user.
+pub async fn close_successful(
+    client: &Client,
+    statements: &impl Statements,
+    closes: &[SuccessfulClose],
+) -> Result<Vec<Option<Closed>>, Error> {
+    let ids: Vec<&str> = closes.iter().map(|c| c.process_id.as_str()).collect();
+    let callers: Vec<&str> = closes.iter().map(|c| c.caller.as_str()).collect();
+    let outputs: Vec<Option<&str>> = closes.iter().map(|c| c.output.as_deref()).collect();
+    const SQL: &str = "WITH b AS (
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+               WITH ORDINALITY AS b(id, caller, output, n)),
+      t AS (
+        SELECT b.*, x.row FROM b CROSS JOIN LATERAL (
+            SELECT q.ctid AS row FROM processes q WHERE q.process_id = b.id LIMIT 1) x),
+      p AS (
+        UPDATE processes q
+        SET state = 2, end_time = now(), exec_deadline = NULL,
+            output = COALESCE(b.output::jsonb, q.output)
+        FROM t AS b
+        WHERE q.ctid = ANY (ARRAY(SELECT row FROM t)) AND q.ctid = b.row
+          AND q.process_id = b.id AND q.state = $4 AND q.is_assigned
+          AND q.assigned_executor_id = b.caller
+          AND (q.exec_deadline IS NULL OR q.exec_deadline >= now())
+          AND (EXISTS (SELECT 1 FROM executors e
+                       WHERE e.executor_id = b.caller AND e.colony_name = q.colony_name
+                         AND e.state = 1 OFFSET 0)
+               OR EXISTS (SELECT 1 FROM users u
+                          WHERE u.user_id = b.caller AND u.colony_name = q.colony_name
+                          OFFSET 0))
+        RETURNING b.n, b.caller, q.process_id, q.colony_name, q.funcname, q.processgraph_id,
+            cardinality(q.children) > 0 AS has_children,
+            EXTRACT(EPOCH FROM q.start_time - q.submission_time)::float8 AS wait,
+            EXTRACT(EPOCH FROM q.end_time - q.start_time)::float8 AS run),
+      runs AS (
+        SELECT p.colony_name, p.funcname, e.name AS executor_name, p.wait, p.run,
+               row_number() OVER f AS k, count(*) OVER f AS total
+        FROM p CROSS JOIN LATERAL (
+            SELECT e.name FROM executors e
+            WHERE e.executor_id = p.caller AND e.colony_name = p.colony_name AND e.state = 1
+            ORDER BY e.name LIMIT 1) e
+        WINDOW f AS (PARTITION BY p.colony_name, p.funcname, e.name ORDER BY p.n
+                     ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)),
+      s AS (
+        SELECT colony_name, funcname, executor_name, count(*) AS runs,
+               min(wait) AS min_wait, max(wait) AS max_wait,
+               min(run) AS min_run, max(run) AS max_run,
+               sum(wait * 2.0::float8 ^ (k - total - 1)) AS wait_sum,
+               sum(run * 2.0::float8 ^ (k - total - 1)) AS run_sum,
+               min(wait) FILTER (WHERE k = 1) AS first_wait,
+               min(run) FILTER (WHERE k = 1) AS first_run
+        FROM runs GROUP BY colony_name, funcname, executor_name),
+      f AS (
+        UPDATE functions AS f
+        SET counter = f.counter + s.runs,
+            min_wait_time = CASE WHEN f.counter = 0 THEN s.min_wait
+                                 ELSE least(f.min_wait_time, s.min_wait) END,
+            max_wait_time = CASE WHEN f.counter = 0 THEN s.max_wait
+                                 ELSE greatest(f.max_wait_time, s.max_wait) END,
+            avg_wait_time = s.wait_sum + 2.0::float8 ^ (-s.runs)
+                * CASE WHEN f.counter = 0 THEN s.first_wait ELSE f.avg_wait_time END,
+            min_exec_time = CASE WHEN f.counter = 0 THEN s.min_run
+                                 ELSE least(f.min_exec_time, s.min_run) END,
+            max_exec_time = CASE WHEN f.counter = 0 THEN s.max_run
+                                 ELSE greatest(f.max_exec_time, s.max_run) END,
+            avg_exec_time = s.run_sum + 2.0::float8 ^ (-s.runs)
+                * CASE WHEN f.counter = 0 THEN s.first_run ELSE f.avg_exec_time END
+        FROM s
+        WHERE f.colony_name = s.colony_name AND f.funcname = s.funcname
+          AND f.executor_name = s.executor_name),
+      ch AS (DELETE FROM channels WHERE process_id IN (SELECT process_id FROM p)),
+      cr AS (DELETE FROM channel_rates WHERE process_id IN (SELECT process_id FROM p))
+      SELECT p.processgraph_id, p.has_children
+      FROM b LEFT JOIN p ON p.n = b.n
+      ORDER BY b.n";
+    let texts = Type::TEXT_ARRAY;
+    let running = state_code(ProcessState::Running);
+    let params: [super::Typed<'_>; 4] = [
+        (&ids, texts.clone()),
+        (&callers, texts.clone()),
+        (&outputs, texts),
+        (&running, Type::INT2),
+    ];
+    let rows = super::query_typed(client, statements, SQL, &params).await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let graph: Option<String> = row.get(0);
+            graph.map(|processgraph_id| Closed { processgraph_id, has_children: row.get(1) })
+        })
+        .collect())
+}
+
+/// The hot path of `closefailedmsg` in one statement: closes the process as FAILED with
+/// `errors` when the caller may (as [`close_successful`] checks it; a WAITING process that is
+/// assigned to the caller may fail too) and removes its channels. `None` when the guard did
+/// not hold.
+pub async fn close_failed(
     client: &Client,
     statements: &impl Statements,
     process_id: &str,
     caller: &str,
-    closing: Closing<'_>,
+    errors: &[String],
 ) -> Result<Option<Closed>, Error> {
-    const SUCCESSFUL: &str = concat!(
-        "WITH p AS (
-            UPDATE processes q
-            SET state = 2, end_time = now(), exec_deadline = NULL,
-                output = COALESCE($3::text::jsonb, q.output)
-            WHERE q.state = 1 AND ",
-        closable_by_caller!(),
-        "
-            RETURNING q.colony_name, q.funcname, q.processgraph_id,
-                cardinality(q.children) > 0 AS has_children,
-                EXTRACT(EPOCH FROM q.start_time - q.submission_time)::float8 AS wait,
-                EXTRACT(EPOCH FROM q.end_time - q.start_time)::float8 AS run),
-          f AS (
-            UPDATE functions AS f
-            SET counter = f.counter + 1,
-                min_wait_time = CASE WHEN f.counter = 0 THEN p.wait ELSE least(f.min_wait_time, p.wait) END,
-                max_wait_time = CASE WHEN f.counter = 0 THEN p.wait ELSE greatest(f.max_wait_time, p.wait) END,
-                avg_wait_time = CASE WHEN f.counter = 0 THEN p.wait ELSE (f.avg_wait_time + p.wait) / 2 END,
-                min_exec_time = CASE WHEN f.counter = 0 THEN p.run ELSE least(f.min_exec_time, p.run) END,
-                max_exec_time = CASE WHEN f.counter = 0 THEN p.run ELSE greatest(f.max_exec_time, p.run) END,
-                avg_exec_time = CASE WHEN f.counter = 0 THEN p.run ELSE (f.avg_exec_time + p.run) / 2 END
-            FROM p
-            WHERE f.colony_name = p.colony_name AND f.funcname = p.funcname
-              AND f.executor_name = (SELECT e.name FROM executors e
-                                     WHERE e.executor_id = $2 AND e.colony_name = p.colony_name
-                                       AND e.state = 1
-                                     ORDER BY e.name LIMIT 1)),
-          ",
-        remove_closed_channels!(),
-        "
-         SELECT processgraph_id, has_children FROM p"
-    );
-    const FAILED: &str = concat!(
-        "WITH p AS (
-            UPDATE processes q
-            SET state = 3, end_time = now(), exec_deadline = NULL, errors = $3
-            WHERE q.state IN (0, 1) AND ",
-        closable_by_caller!(),
-        "
-            RETURNING q.processgraph_id, cardinality(q.children) > 0 AS has_children),
-          ",
-        remove_closed_channels!(),
-        "
-         SELECT processgraph_id, has_children FROM p"
-    );
-    let row = match closing {
-        Closing::Successful(output) => {
-            let params: [super::Typed<'_>; 3] =
-                [(&process_id, Type::TEXT), (&caller, Type::TEXT), (&output, Type::TEXT)];
-            super::query_opt_typed(client, statements, SUCCESSFUL, &params).await?
-        }
-        Closing::Failed(errors) => {
-            let params: [super::Typed<'_>; 3] =
-                [(&process_id, Type::TEXT), (&caller, Type::TEXT), (&errors, Type::TEXT_ARRAY)];
-            super::query_opt_typed(client, statements, FAILED, &params).await?
-        }
-    };
+    const SQL: &str = "WITH p AS (
+        UPDATE processes q
+        SET state = 3, end_time = now(), exec_deadline = NULL, errors = $3
+        WHERE q.state IN (0, 1) AND q.process_id = $1 AND q.is_assigned
+          AND q.assigned_executor_id = $2
+          AND (q.exec_deadline IS NULL OR q.exec_deadline >= now())
+          AND (EXISTS (SELECT 1 FROM executors e
+                       WHERE e.executor_id = $2 AND e.colony_name = q.colony_name AND e.state = 1)
+               OR EXISTS (SELECT 1 FROM users u
+                          WHERE u.user_id = $2 AND u.colony_name = q.colony_name))
+        RETURNING q.processgraph_id, cardinality(q.children) > 0 AS has_children),
+      ch AS (DELETE FROM channels WHERE process_id = $1 AND EXISTS (SELECT 1 FROM p)),
+      cr AS (DELETE FROM channel_rates WHERE process_id = $1 AND EXISTS (SELECT 1 FROM p))
+      SELECT processgraph_id, has_children FROM p";
+    let params: [super::Typed<'_>; 3] =
+        [(&process_id, Type::TEXT), (&caller, Type::TEXT), (&errors, Type::TEXT_ARRAY)];
+    let row = super::query_opt_typed(client, statements, SQL, &params).await?;
     Ok(row.map(|row| Closed { processgraph_id: row.get(0), has_children: row.get(1) }))
 }
 

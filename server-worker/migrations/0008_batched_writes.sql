@@ -1,0 +1,11 @@
+-- 0008 one index fewer on processes.
+--
+-- processes_running_on (assigned_executor_id WHERE state = 1) served only the rare
+-- statements that put back the running processes of one executor (removal, key rotation),
+-- which find them as well through processes_running (colony_name, start_time WHERE
+-- state = 1) since they name the colony too. Every assign, hand-off and close paid for it:
+-- one more index entry per state change and one more index opened per statement. Worse,
+-- a close of several processes at once (the native host writes concurrent closes in one
+-- statement) was planned through it instead of the primary key, and that walks all the
+-- entries an executor ever had until VACUUM removes them.
+DROP INDEX IF EXISTS processes_running_on;
