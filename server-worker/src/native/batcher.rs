@@ -5,9 +5,9 @@
 //! the executor start-up over the indexes of `processes`, the plan-cache check and the round
 //! trip are paid once per batch instead of once per request; under load that is most of
 //! what PostgreSQL spends on a submit or a close (BENCHMARKS.md). Nothing waits on purpose:
-//! a request that finds a free slot is written at once, alone, so an idle server answers as
-//! fast as before; only while [`IN_FLIGHT`] batches of its kind are running do requests
-//! queue, and the next batch takes all of them (up to [`LARGEST`]).
+//! a request that finds no batch of its kind running is written at once, alone, so an idle
+//! server answers as fast as before; only while [`IN_FLIGHT`] batches of its kind are running
+//! do requests queue, and the next batch takes all of them (up to [`LARGEST`]).
 //!
 //! A batch is written by a task of its own, not by the requests in it: a client that goes
 //! away while its submit is queued or being written does not cut short the hand-off of the
@@ -27,9 +27,11 @@ use deadpool_postgres::{Hook, HookError, Manager, ManagerConfig, Pool, Recycling
 use tokio::sync::{Semaphore, mpsc, oneshot};
 use tokio_postgres::Client;
 
-/// How many batches of one kind are written at the same time. Two keep both cores of a
-/// small machine busy while the next batch gathers; more would only make batches smaller.
-pub const IN_FLIGHT: usize = 2;
+/// How many batches of one kind are written at the same time. One (with submits and closes
+/// apart, two statements at a time) made the largest batches and the most processes per
+/// second on two cores: `loadgen --processes 20000` gave 1,797–1,896/s against 1,424–1,463/s
+/// with two (BENCHMARKS.md).
+pub const IN_FLIGHT: usize = 1;
 
 /// The most items one statement carries.
 pub const LARGEST: usize = 64;
