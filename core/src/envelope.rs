@@ -8,7 +8,10 @@
 //! The signature covers the base64 text of `payload` exactly as sent, and the inner JSON's
 //! `msgtype` must equal `payloadtype`, so a signed payload cannot be relabelled.
 
-use crate::crypto::{Id, PrivateKey, Signature};
+use crate::{
+    crypto::{Id, PrivateKey, Signature},
+    gojson,
+};
 use alloc::{
     borrow::Cow,
     string::{String, ToString},
@@ -36,6 +39,8 @@ pub enum EnvelopeError {
     Payload,
     /// The payload's JSON does not fit the message it claims to be (400).
     Fields(String),
+    /// A string of the payload holds the NUL character, which no Colonies store keeps (400).
+    Nul,
     /// The inner `msgtype` differs from the envelope's `payloadtype` (400).
     MsgTypeMismatch {
         /// What the envelope said.
@@ -69,6 +74,9 @@ impl fmt::Display for EnvelopeError {
             }
             Self::Payload => f.write_str("Failed to parse payload: not base64-encoded JSON"),
             Self::Fields(detail) => write!(f, "Failed to parse payload: invalid JSON: {detail}"),
+            Self::Nul => f.write_str(
+                "Failed to parse payload: strings must not contain the NUL character (\\u0000)",
+            ),
             Self::MsgTypeMismatch { payloadtype, msgtype } => write!(
                 f,
                 "Failed to parse payload: msgtype {msgtype:?} does not match payloadtype {payloadtype:?}"
@@ -97,7 +105,7 @@ pub struct RpcMsg {
 /// struct, which the Go server refuses.
 fn parse_object<T: DeserializeOwned>(body: &[u8]) -> Result<T, EnvelopeError> {
     match body.iter().find(|b| !b.is_ascii_whitespace()) {
-        Some(b'{') => serde_json::from_slice(body).map_err(|_| EnvelopeError::Malformed),
+        Some(b'{') => gojson::from_slice(body).map_err(|_| EnvelopeError::Malformed),
         _ => Err(EnvelopeError::Malformed),
     }
 }
@@ -148,7 +156,7 @@ impl RpcMsg {
 
     /// The decoded payload JSON bytes.
     pub fn payload_json(&self) -> Result<Vec<u8>, EnvelopeError> {
-        STANDARD.decode(self.payload.as_bytes()).map_err(|_| EnvelopeError::Payload)
+        gojson::decode_base64(self.payload.as_bytes()).map_err(|_| EnvelopeError::Payload)
     }
 
     /// Decodes the payload as `T` after checking that its `msgtype` equals the payloadtype.
@@ -165,7 +173,13 @@ impl RpcMsg {
                 msgtype: msgtype.into_owned(),
             });
         }
-        serde_json::from_slice(&json).map_err(|e| EnvelopeError::Fields(e.to_string()))
+        if gojson::has_nul_escape(&json) {
+            return Err(EnvelopeError::Nul);
+        }
+        gojson::from_slice(&json).map_err(|e| match e {
+            gojson::JsonError::Syntax => EnvelopeError::Payload,
+            gojson::JsonError::Fields(detail) => EnvelopeError::Fields(detail),
+        })
     }
 }
 

@@ -11,6 +11,7 @@ extern crate std;
 
 pub mod crypto;
 pub mod envelope;
+pub mod gojson;
 pub mod hex;
 /// Every Colonies message (protocol §4), the payloadtype registry and roles.
 pub mod message;

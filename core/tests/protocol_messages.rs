@@ -72,7 +72,7 @@ fn colony_and_executor_fields() {
     assert_eq!(m.executor.capabilities.hardware[0].architecture, "arm64");
     assert!(m.executor.capabilities.software.is_empty());
     let m: ReportAllocationMsg = parse_payload(payload("reportallocationmsg").as_bytes()).unwrap();
-    assert_eq!(m.allocations.projects["climate"].allocatedgpu, 1);
+    assert_eq!(m.allocations.projects.unwrap()["climate"].allocatedgpu, 1);
     let m: UpdateExecutorMsg = parse_payload(payload("updateexecutormsg").as_bytes()).unwrap();
     assert_eq!(m.capabilities.software[0].version, "3.12");
     let m: GetExecutorByIdMsg = parse_payload(payload("getexecutorbyidmsg").as_bytes()).unwrap();

@@ -79,7 +79,7 @@ fn executor() {
     );
     assert_eq!(hw.network, ["infiniband", "10gbe"]);
     assert_eq!(e.capabilities.software[0].software_type, "docker");
-    let climate = e.allocations.projects["climate"];
+    let climate = e.allocations.projects.as_ref().unwrap()["climate"];
     assert_eq!((climate.allocatedcpu, climate.usedstorage), (1000, 52_428_800));
     assert_eq!((e.blueprintid.len(), e.blueprintgen), (64, 3));
     let ours = written(&e);
@@ -93,11 +93,11 @@ fn pending_executor_with_nulls_and_zero_times() {
     assert_eq!(e.state, ExecutorState::Pending);
     assert!(e.commissiontime.is_unset(), "LMT-rendered zero time is unset");
     assert!(e.lastheardfromtime.is_unset());
-    assert!(e.capabilities.hardware.is_empty() && e.allocations.projects.is_empty());
+    assert!(e.capabilities.hardware.is_empty() && e.allocations.projects.is_none());
     let ours = written(&e);
     assert_eq!(ours["commissiontime"], "0001-01-01T00:00:00Z");
     assert_eq!(ours["capabilities"], json!({"hardware": [], "software": []}));
-    assert_eq!(ours["allocations"], json!({"projects": {}}));
+    assert_eq!(ours["allocations"], json!({"projects": null}), "Go's nil map stays nil");
     for omitted in ["locationname", "blueprintid", "blueprintgen"] {
         assert!(ours.get(omitted).is_none(), "{omitted} is omitempty");
     }

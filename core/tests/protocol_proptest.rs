@@ -272,7 +272,7 @@ fn executor() -> impl Strategy<Value = Executor> {
             any::<bool>(),
         ),
         (timestamp(), timestamp(), text(), vec(hardware, 0..2), vec(software, 0..2)),
-        (btree_map(text(), project, 0..2), text(), any::<i64>()),
+        (proptest::option::of(btree_map(text(), project, 0..2)), text(), any::<i64>()),
     )
         .prop_map(
             |(

@@ -164,7 +164,7 @@ async fn bad_appends_and_unknown_channels_are_refused() {
     let unknown_process = append(&key().id().to_hex(), "chat", 1, b"x");
     client.call(&submitter, "channelappendmsg", unknown_process).await.assert_error(404);
     let mut bad_type = append(&process, "chat", 1, b"x");
-    bad_type["payloadtype"] = json!("eof");
+    bad_type["payloadtype"] = json!("t".repeat(257));
     client.call(&submitter, "channelappendmsg", bad_type).await.assert_error(400);
     let mut bad_base64 = append(&process, "chat", 1, b"x");
     bad_base64["payload"] = json!("***");

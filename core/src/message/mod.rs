@@ -124,8 +124,9 @@ pub fn parse_reply<M: Message>(json: &[u8]) -> Result<M::Reply, serde_json::Erro
 }
 
 /// Reads the inner JSON of a request as `M`, ignoring `msgtype` and unknown fields.
-pub fn parse_payload<M: Message>(json: &[u8]) -> Result<M, serde_json::Error> {
-    serde_json::from_slice(json)
+/// `null` reads as the zero value, as Go reads it ([`crate::gojson`]).
+pub fn parse_payload<M: Message>(json: &[u8]) -> Result<M, crate::gojson::JsonError> {
+    crate::gojson::from_slice(json)
 }
 
 fn tagged_json<T: Serialize>(msgtype: &str, fields: &T) -> String {

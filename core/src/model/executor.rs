@@ -117,9 +117,10 @@ pub struct Software {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Allocations {
-    /// Allocation per project name.
-    #[serde(deserialize_with = "nullable")]
-    pub projects: BTreeMap<String, Project>,
+    /// Allocation per project name. `None` is Go's nil map (written `null`, what Go answers
+    /// for an executor added without allocations); `Some` of an empty map is written `{}`.
+    /// Go keeps the difference and its SDK compares it.
+    pub projects: Option<BTreeMap<String, Project>>,
 }
 
 /// What one project may use of an executor and has used.

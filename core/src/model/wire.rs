@@ -64,7 +64,7 @@ pub mod base64_bytes {
         }
 
         fn visit_str<E: Error>(self, text: &str) -> Result<Vec<u8>, E> {
-            STANDARD.decode(text.as_bytes()).map_err(E::custom)
+            crate::gojson::decode_base64(text.as_bytes()).map_err(E::custom)
         }
 
         fn visit_unit<E: Error>(self) -> Result<Vec<u8>, E> {

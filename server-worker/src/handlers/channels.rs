@@ -23,8 +23,10 @@ use tokio_postgres::Client;
 /// The largest payload one entry may carry (Go's `CHANNEL_MAX_MESSAGE_SIZE`).
 pub const MAX_PAYLOAD: usize = 10 * 1024 * 1024;
 
-/// The entry types a sender may give (`""` is data, as in Go).
-const ENTRY_TYPES: [&str; 4] = ["", "data", "end", "error"];
+/// The longest entry type a sender may give. Go takes any string (`""` and `"data"` are data,
+/// `"end"` ends the stream, `"error"` carries an error; clients also send others, such as the
+/// `colonyos` crate's `"text"`), stored and returned as given.
+pub const MAX_ENTRY_TYPE: usize = 256;
 
 /// Checks an append's own fields, before anything is read.
 fn check_append(m: &ChannelAppendMsg) -> Result<(), Failure> {
@@ -37,10 +39,10 @@ fn check_append(m: &ChannelAppendMsg) -> Result<(), Failure> {
             m.payload.len()
         )));
     }
-    if !ENTRY_TYPES.contains(&m.payloadtype.as_str()) {
+    if m.payloadtype.len() > MAX_ENTRY_TYPE {
         return Err(bad_request(format!(
-            "channel payloadtype must be \"\", \"data\", \"end\" or \"error\", not {:?}",
-            m.payloadtype
+            "channel payloadtype of {} bytes exceeds the limit of {MAX_ENTRY_TYPE} bytes",
+            m.payloadtype.len()
         )));
     }
     Ok(())
@@ -155,10 +157,11 @@ mod tests {
     fn payload_size_and_type_are_checked() {
         assert!(check_append(&append(MAX_PAYLOAD, "")).is_ok());
         assert_eq!(check_append(&append(MAX_PAYLOAD + 1, "")).map_err(|f| f.status), Err(400));
-        for ok in ENTRY_TYPES {
+        for ok in ["", "data", "end", "error", "text", "eof"] {
             assert!(check_append(&append(1, ok)).is_ok(), "{ok}");
         }
-        assert_eq!(check_append(&append(1, "eof")).map_err(|f| f.status), Err(400));
+        let long = "t".repeat(MAX_ENTRY_TYPE + 1);
+        assert_eq!(check_append(&append(1, &long)).map_err(|f| f.status), Err(400));
         let mut nameless = append(1, "");
         nameless.name.clear();
         assert_eq!(check_append(&nameless).map_err(|f| f.status), Err(400));

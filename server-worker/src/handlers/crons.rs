@@ -23,7 +23,7 @@ use tokio_postgres::Client;
 /// Checks a workflow spec given as a JSON string (as crons and generators store it) by
 /// building it once.
 pub fn check_workflow(json: &str, colony: &str) -> Result<(), Failure> {
-    let mut spec: WorkflowSpec = serde_json::from_str(json)
+    let mut spec: WorkflowSpec = colonies_core::gojson::from_str(json)
         .map_err(|e| bad_request(format!("workflowspec is not a valid WorkflowSpec: {e}")))?;
     spec.colonyname = colony.into();
     let dry = Initiator { id: String::new(), name: String::new() };

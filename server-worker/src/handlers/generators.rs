@@ -2,7 +2,8 @@
 //! sweep that submits their workflows is [`crate::store::generators::sweep_generators`].
 //!
 //! Differences from Go, on purpose: an unknown generator is 404; packed args are taken oldest
-//! first (Go's query has no ORDER BY); `trigger` must be at least 1 and `timeout` not negative.
+//! first (Go's query has no ORDER BY); `trigger` must be at least 1. As in Go, a `timeout` of 0
+//! or below (the Go SDK sends -1) means none.
 
 use super::{
     authorize, bad_request, connect,
@@ -41,9 +42,6 @@ pub async fn add<H: Host>(
     }
     if g.trigger < 1 {
         return Err(bad_request("trigger must be at least 1"));
-    }
-    if g.timeout < 0 {
-        return Err(bad_request("timeout must not be negative"));
     }
     check_workflow(&g.workflowspec, &g.colonyname)?;
     g.generatorid = new_id()?;

@@ -539,7 +539,7 @@ fn changed() -> Failure {
 }
 
 /// `removeallprocessesmsg`: the colony owner deletes every process in a state (`-1`: all,
-/// as in Go; running alone is refused).
+/// as in Go; running alone is refused) that belongs to no workflow (as in Go).
 pub async fn remove_all<H: Host>(
     host: &H,
     caller: &str,

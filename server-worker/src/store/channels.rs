@@ -33,7 +33,7 @@ pub struct NewEntry<'a> {
     pub sequence: i64,
     /// The sequence number answered (0: none).
     pub in_reply_to: i64,
-    /// `""`, `data`, `end` or `error`.
+    /// As the sender gave it: `""` or `data`, `end`, `error`, or any other string.
     pub entry_type: &'a str,
     /// The error text of an `error` entry.
     pub error: &'a str,

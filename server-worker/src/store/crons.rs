@@ -172,7 +172,7 @@ pub async fn start(client: &impl GenericClient, cron: &Cron) -> Result<Vec<Ready
         }
         input = graphs::leaf_outputs(client, &cron.prevprocessgraphid).await?.unwrap_or_default();
     }
-    let Ok(mut spec) = serde_json::from_str::<WorkflowSpec>(&cron.workflowspec) else {
+    let Ok(mut spec) = colonies_core::gojson::from_str::<WorkflowSpec>(&cron.workflowspec) else {
         return Ok(Vec::new());
     };
     spec.colonyname.clone_from(&cron.colonyname);

@@ -138,7 +138,7 @@ async fn run(
     g: &Generator,
     args: Vec<Value>,
 ) -> Result<Vec<Ready>, Error> {
-    let Ok(mut spec) = serde_json::from_str::<WorkflowSpec>(&g.workflowspec) else {
+    let Ok(mut spec) = colonies_core::gojson::from_str::<WorkflowSpec>(&g.workflowspec) else {
         return Ok(Vec::new());
     };
     spec.colonyname.clone_from(&g.colonyname);

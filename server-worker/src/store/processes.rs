@@ -841,7 +841,9 @@ pub async fn remove(client: &impl GenericClient, process_id: &str) -> Result<boo
 }
 
 /// `removeallprocessesmsg`: deletes the colony's processes in `state` (`None`: every state,
-/// as Go does), with their attributes; returns how many.
+/// as Go does), with their attributes; returns how many. As in Go, processes of a workflow
+/// are left alone: they go with their process graph (`removeallprocessgraphsmsg`), and a
+/// workflow robbed of its processes would never finish (a cron waiting for it would stop).
 pub async fn remove_all(
     client: &impl GenericClient,
     colony: &str,
@@ -851,7 +853,8 @@ pub async fn remove_all(
         .query_one(
             "WITH d AS (
                 DELETE FROM processes
-                WHERE colony_name = $1 AND ($2::smallint IS NULL OR state = $2)
+                WHERE colony_name = $1 AND processgraph_id = ''
+                  AND ($2::smallint IS NULL OR state = $2)
                 RETURNING process_id),
               a AS (DELETE FROM attributes USING d WHERE attributes.target_id = d.process_id)
              SELECT count(*) FROM d",
