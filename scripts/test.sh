@@ -56,4 +56,7 @@ tests/interop/python/run.sh
 tests/interop/rust/run.sh
 tests/interop/go/run.sh
 
+step "the Go server's own handler tests (colonyos/colonies v1.9.12) against the native server"
+tests/interop/go-server/run.sh
+
 step "all checks passed"
