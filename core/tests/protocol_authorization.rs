@@ -167,13 +167,14 @@ fn member_or_owner() {
     let w = world();
     assert_eq!(w.check(Role::ApprovedMemberOrOwner, C1, &w.colony1, None), Ok(()));
     assert_eq!(w.check(Role::ApprovedMemberOrOwner, E1, &w.colony1, None), Ok(()));
+    // Go checks membership, then ownership, and answers with the ownership refusal.
     assert_eq!(
         w.check(Role::ApprovedMemberOrOwner, C2, &w.colony1, None),
-        Err(AuthError::NotMember)
+        Err(AuthError::NotColonyOwner)
     );
     assert_eq!(
         w.check(Role::ApprovedMemberOrOwner, E3, &w.colony1, None),
-        Err(AuthError::NotMember)
+        Err(AuthError::NotColonyOwner)
     );
 }
 

@@ -144,10 +144,10 @@ pub fn build(
     let mut index: HashMap<String, usize> = HashMap::new();
     for (i, f) in spec.functionspecs.iter().enumerate() {
         if f.nodename.is_empty() {
-            return Err(bad("every function spec of a workflow needs a nodename"));
+            return Err(bad("Nodename is missing, check function spec for errors"));
         }
         if index.insert(f.nodename.clone(), i).is_some() {
-            return Err(bad(format!("duplicate nodename {} in the workflow", f.nodename)));
+            return Err(bad(format!("Duplicate nodename: {}", f.nodename)));
         }
     }
     let mut parents_of: Vec<Vec<usize>> = Vec::with_capacity(index.len());
@@ -155,7 +155,11 @@ pub fn build(
         let mut parents = Vec::new();
         for dep in &f.conditions.dependencies {
             let p = *index.get(dep).ok_or_else(|| {
-                bad(format!("node {} depends on {dep}, which is not in the workflow", f.nodename))
+                bad(format!(
+                    "Failed to submit workflow, invalid dependencies, are you depending on a \
+                     nodename that does not exits?: node {} depends on {dep}",
+                    f.nodename
+                ))
             })?;
             if !parents.contains(&p) {
                 parents.push(p);

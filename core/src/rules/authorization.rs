@@ -189,9 +189,13 @@ pub fn authorize(role: Role, caller: &str, facts: &Facts<'_>) -> Result<(), Auth
         },
         Role::Member => facts.member(caller, Approval::Any).map(drop),
         Role::ApprovedMember => facts.member(caller, Approval::Required).map(drop),
+        // Go tries membership, then ownership: the refusal is the owner check's.
         Role::ApprovedMemberOrOwner => match facts.colony {
             Some(colony) if is_colony_owner(caller, colony) => Ok(()),
-            _ => facts.member(caller, Approval::Required).map(drop),
+            _ => facts
+                .member(caller, Approval::Required)
+                .map(drop)
+                .map_err(|_| AuthError::NotColonyOwner),
         },
         Role::ApprovedExecutor => {
             let colony = facts.colony_name().ok_or(AuthError::NotMember)?;

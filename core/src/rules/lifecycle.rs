@@ -73,9 +73,11 @@ impl TransitionError {
 impl fmt::Display for TransitionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::NotAllowed { from, transition } => {
-                write!(f, "cannot {transition} a process in state {}", state_name(*from))
-            }
+            Self::NotAllowed { from, transition } => match go_refusal(*from, *transition) {
+                // Go's database layer words these refusals (clients match on them).
+                Some(text) => f.write_str(text),
+                None => write!(f, "cannot {transition} a process in state {}", state_name(*from)),
+            },
             Self::NotRunning => f.write_str("process is not running"),
             Self::InWorkflow => f.write_str(
                 "process is part of a workflow; remove or cancel the process graph instead",
@@ -86,6 +88,27 @@ impl fmt::Display for TransitionError {
 }
 
 impl core::error::Error for TransitionError {}
+
+/// Go's text for a refused move, where Go refuses it (Go accepts a second success).
+const fn go_refusal(from: ProcessState, transition: Transition) -> Option<&'static str> {
+    use ProcessState::{Cancelled, Failed, Running, Success, Waiting};
+    Some(match (transition, from) {
+        (Transition::CloseSuccessful, Failed) => "Tried to set failed process as successful",
+        (Transition::CloseSuccessful, Cancelled) => "Tried to set cancelled process as successful",
+        (Transition::CloseSuccessful, Waiting) => {
+            "Tried to set waiting process as successful without being running"
+        }
+        (Transition::CloseFailed, Success) => "Tried to set successful process as failed",
+        (Transition::CloseFailed, Failed) => "Tried to set failed process as failed",
+        (Transition::CloseFailed, Cancelled) => "Tried to set cancelled process as failed",
+        (Transition::Cancel, Success) => "Tried to cancel successful process",
+        (Transition::Cancel, Failed) => "Tried to cancel failed process",
+        (Transition::Cancel, Cancelled) => "Tried to cancel already cancelled process",
+        (Transition::Assign, Cancelled) => "Cannot assign cancelled process",
+        (Transition::Assign, Running | Success | Failed) => "Process already assigned",
+        _ => return None,
+    })
+}
 
 /// The upper-case name Colonies uses for a state in messages.
 pub const fn state_name(state: ProcessState) -> &'static str {
@@ -254,6 +277,10 @@ mod tests {
         );
         assert_eq!(err.status(), 400);
         assert_eq!(err.to_string(), "cannot close as successful a process in state SUCCESS");
+        let err = next_state(Failed, Transition::CloseSuccessful).unwrap_err();
+        assert_eq!(err.to_string(), "Tried to set failed process as successful");
+        let err = next_state(Cancelled, Transition::Cancel).unwrap_err();
+        assert_eq!(err.to_string(), "Tried to cancel already cancelled process");
     }
 
     #[test]

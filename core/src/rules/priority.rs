@@ -31,7 +31,8 @@ impl fmt::Display for PriorityError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "Failed to submit function spec, priority {} outside [{MIN_PRIORITY}, {MAX_PRIORITY}]",
+            "Failed to submit function spec, priority outside range [{MIN_PRIORITY}, \
+             {MAX_PRIORITY}]: {}",
             self.priority
         )
     }

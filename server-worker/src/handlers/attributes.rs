@@ -9,12 +9,16 @@ use colonies_core::{
     Failure,
     message::{AddAttributeMsg, GetAttributeMsg, Message},
     model::Attribute,
-    rules::lifecycle::{TransitionError, require_running},
+    model::ProcessState,
+    rules::{
+        AuthError,
+        lifecycle::{TransitionError, require_running},
+    },
 };
 
 fn not_running() -> Failure {
     let e = TransitionError::NotRunning;
-    Failure::new(e.status(), e.to_string())
+    Failure::new(e.status(), format!("Failed to add attribute, {e}"))
 }
 
 /// `addattributemsg`: the assigned executor adds an attribute to its running process (403
@@ -28,8 +32,22 @@ pub async fn add<H: Host>(
     let mut attribute = m.attribute;
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
-    let facts = processes::read(host, client, &statements, caller, &attribute.targetid).await?;
-    facts.rows.require(AddAttributeMsg::ROLE, caller, Some(&facts.process), None)?;
+    let facts = processes::read(host, client, &statements, caller, &attribute.targetid)
+        .await
+        .map_err(processes::unknown_as("Failed to add attribute, process not found"))?;
+    // Go looks at the state before the executor.
+    let process = Some(&facts.process);
+    facts.rows.check(AddAttributeMsg::ROLE, caller, process, None).map_err(|e| match e {
+        AuthError::NotAssigned if facts.process.state != ProcessState::Running => not_running(),
+        AuthError::NotAssigned => Failure::new(
+            403,
+            format!(
+                "Failed to add attribute, only executor with id <{}> is allowed to set attributes",
+                facts.process.assignedexecutorid
+            ),
+        ),
+        e => facts.rows.refusal(e),
+    })?;
     require_running(facts.process.state).map_err(|_| not_running())?;
     attribute.attributeid =
         processes::attribute_id(&attribute.targetid, &attribute.key, attribute.attributetype);
@@ -56,10 +74,13 @@ pub async fn get<H: Host>(
 ) -> Result<Attribute, Failure> {
     let mut conn = connect(host).await?;
     let (client, _) = conn.parts();
-    let attribute = store::attributes::get(&*client, &m.attributeid)
-        .await
-        .map_err(db)?
-        .ok_or_else(|| not_found(format!("Attribute with ID {} does not exist", m.attributeid)))?;
+    let attribute =
+        store::attributes::get(&*client, &m.attributeid).await.map_err(db)?.ok_or_else(|| {
+            not_found(format!(
+                "Failed to get attribute, attribute not found: Attribute with ID {} does not exist",
+                m.attributeid
+            ))
+        })?;
     authorize(&mut conn, GetAttributeMsg::ROLE, caller, &attribute.targetcolonyname).await?;
     Ok(attribute)
 }

@@ -297,8 +297,14 @@ pub async fn remove_definition<H: Host>(
             )));
         }
         DefinitionRemoval::InUse(n) => {
+            let kind = store::blueprints::definition(&tx, &m.namespace, &m.name)
+                .await
+                .map_err(db)?
+                .map(|d| d.spec.names.kind)
+                .unwrap_or_default();
             return Err(conflict(format!(
-                "cannot remove BlueprintDefinition '{}': {n} blueprint(s) of its kind still exist",
+                "cannot remove BlueprintDefinition '{}': {n} blueprint(s) of kind '{kind}' still \
+                 exist",
                 m.name
             )));
         }
@@ -333,7 +339,7 @@ async fn definition_for(
             ))
         })?;
     if let Some(schema) = &definition.spec.schema {
-        schema::validate(&Value::Object(blueprint.spec.clone()), schema, "spec")
+        schema::validate(&Value::Object(blueprint.spec.clone()), schema, "")
             .map_err(|e| bad_request(format!("blueprint validation failed: {e}")))?;
     }
     Ok(definition)
@@ -693,41 +699,49 @@ mod schema {
         }
     }
 
-    /// Checks `value` (found at `path`) against `schema`; the error names the first field
-    /// that does not fit.
+    /// The path of field `name` of the object at `path` ("" is the spec itself).
+    fn field(path: &str, name: &str) -> String {
+        if path.is_empty() { name.to_owned() } else { format!("{path}.{name}") }
+    }
+
+    /// Checks `value` (found at `path`, "" for the spec) against `schema`; the error names the
+    /// first field that does not fit, in Go's words.
     pub fn validate(value: &Value, schema: &Value, path: &str) -> Result<(), String> {
         let Some(schema) = schema.as_object() else {
             return Ok(());
         };
+        let shown = if path.is_empty() { "spec" } else { path };
         if let Some(t) = schema.get("type").and_then(Value::as_str)
             && !type_matches(value, t)
         {
-            return Err(format!("{path} must be of type {t}"));
+            let article = if t.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+            return Err(format!("field '{shown}' must be {article} {t}, got {value}"));
         }
         if let Some(values) = schema.get("enum").and_then(Value::as_array)
             && !values.contains(value)
         {
-            return Err(format!("{path} must be one of {}", Value::Array(values.clone())));
+            let values = Value::Array(values.clone());
+            return Err(format!("field '{shown}' must be one of {values}, got {value}"));
         }
         if let Some(object) = value.as_object() {
             if let Some(required) = schema.get("required").and_then(Value::as_array) {
                 for name in required.iter().filter_map(Value::as_str) {
                     if !object.contains_key(name) {
-                        return Err(format!("{path}.{name} is required"));
+                        return Err(format!("required field '{}' is missing", field(path, name)));
                     }
                 }
             }
             if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
                 for (name, property) in properties {
-                    if let Some(field) = object.get(name) {
-                        validate(field, property, &format!("{path}.{name}"))?;
+                    if let Some(value) = object.get(name) {
+                        validate(value, property, &field(path, name))?;
                     }
                 }
             }
         }
         if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
             for (i, item) in array.iter().enumerate() {
-                validate(item, items, &format!("{path}[{i}]"))?;
+                validate(item, items, &format!("{shown}[{i}]"))?;
             }
         }
         Ok(())
@@ -757,22 +771,29 @@ mod schema {
         fn accepts_what_fits() {
             let spec = json!({ "image": "nginx", "replicas": 3.0, "mode": "a", "ports": [80],
                                "env": { "x": true }, "extra": null });
-            assert_eq!(validate(&spec, &schema(), "spec"), Ok(()));
+            assert_eq!(validate(&spec, &schema(), ""), Ok(()));
             assert_eq!(check_schema(&schema()), Ok(()));
         }
 
         #[test]
         fn names_the_first_misfit() {
+            // Go's words (core/blueprint.go), which clients match on.
             let cases = [
-                (json!({ "replicas": 1 }), "spec.image is required"),
-                (json!({ "image": 1, "replicas": 1 }), "spec.image must be of type string"),
-                (json!({ "image": "i", "replicas": 1.5 }), "spec.replicas must be of type integer"),
-                (json!({ "image": "i", "replicas": 1, "mode": "c" }), "spec.mode must be one of"),
-                (json!({ "image": "i", "replicas": 1, "ports": [80, "x"] }), "spec.ports[1] must"),
-                (json!({ "image": "i", "replicas": 1, "env": {} }), "spec.env.x is required"),
+                (json!({ "replicas": 1 }), "required field 'image' is missing"),
+                (json!({ "image": 1, "replicas": 1 }), "field 'image' must be a string, got 1"),
+                (json!({ "image": "i", "replicas": 1.5 }), "field 'replicas' must be an integer"),
+                (
+                    json!({ "image": "i", "replicas": 1, "mode": "c" }),
+                    "field 'mode' must be one of",
+                ),
+                (
+                    json!({ "image": "i", "replicas": 1, "ports": [80, "x"] }),
+                    "field 'ports[1]' must",
+                ),
+                (json!({ "image": "i", "replicas": 1, "env": {} }), "required field 'env.x' is"),
             ];
             for (spec, expected) in cases {
-                let error = validate(&spec, &schema(), "spec").expect_err("a misfit");
+                let error = validate(&spec, &schema(), "").expect_err("a misfit");
                 assert!(error.starts_with(expected), "{error} vs {expected}");
             }
         }

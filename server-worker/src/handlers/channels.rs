@@ -17,6 +17,7 @@ use colonies_core::{
     Failure,
     message::{ChannelAppendMsg, ChannelReadMsg, Empty, Message, Role},
     model::MsgEntry,
+    rules::AuthError,
 };
 use tokio_postgres::Client;
 
@@ -49,7 +50,8 @@ fn check_append(m: &ChannelAppendMsg) -> Result<(), Failure> {
 }
 
 /// Finds the process and the caller's rows in its colony (one round trip), checks the caller
-/// may use the process's channels and that channel `name` is live; returns the colony.
+/// may use the process's channels (else 403 `denied`, Go's words) and that channel `name` is
+/// live; returns the colony.
 /// Leftovers of a finished or removed process are deleted on the way: a close that raced with
 /// an append may have left some.
 async fn open_channel(
@@ -59,6 +61,7 @@ async fn open_channel(
     caller: &str,
     process_id: &str,
     name: &str,
+    denied: &str,
 ) -> Result<String, Failure> {
     let Some(facts) =
         store::processes::with_facts(client, statements, caller, process_id).await.map_err(db)?
@@ -66,7 +69,10 @@ async fn open_channel(
         store::channels::remove_for_process(client, process_id).await.map_err(db)?;
         return Err(not_found("Process not found"));
     };
-    facts.rows.require(role, caller, Some(&facts.process), None)?;
+    facts.rows.check(role, caller, Some(&facts.process), None).map_err(|e| match e {
+        AuthError::NotParticipant => Failure::new(e.status(), denied),
+        e => facts.rows.refusal(e),
+    })?;
     if facts.process.state.is_terminal() {
         store::channels::remove_for_process(client, process_id).await.map_err(db)?;
         return Err(not_found("Channel not found: the process has finished"));
@@ -86,8 +92,9 @@ pub async fn append<H: Host>(
     check_append(&m)?;
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
+    let (process, denied) = (&m.processid, "Not authorized to write to channel");
     let colony =
-        open_channel(client, &statements, ChannelAppendMsg::ROLE, caller, &m.processid, &m.name)
+        open_channel(client, &statements, ChannelAppendMsg::ROLE, caller, process, &m.name, denied)
             .await?;
     // An error entry's text travels as its payload; it is also given as `error` for readers
     // that look there.
@@ -132,7 +139,9 @@ pub async fn read<H: Host>(
     }
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
-    open_channel(client, &statements, ChannelReadMsg::ROLE, caller, &m.processid, &m.name).await?;
+    let (process, denied) = (&m.processid, "Not authorized to read from channel");
+    open_channel(client, &statements, ChannelReadMsg::ROLE, caller, process, &m.name, denied)
+        .await?;
     let limit = (m.limit > 0).then_some(m.limit);
     store::channels::read(&*client, &m.processid, &m.name, m.afterseq.max(0), limit)
         .await

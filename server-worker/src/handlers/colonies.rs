@@ -21,10 +21,13 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddColonyMsg) -> Result<Col
     let mut conn = connect(host).await?;
     authorize(&mut conn, AddColonyMsg::ROLE, caller, "").await?;
     check_name("colony", &m.colony.name).map_err(invalid)?;
-    check_id("colony", &m.colony.colonyid).map_err(invalid)?;
+    check_id("colony", &m.colony.colonyid).map_err(|e| match m.colony.colonyid.len() {
+        64 => invalid(e),
+        _ => bad_request(format!("Failed to add colony, invalid colony Id length: {e}")),
+    })?;
     let (client, _) = conn.parts();
     if !store::colonies::insert(&*client, &m.colony).await.map_err(db)? {
-        return Err(bad_request(format!("A Colony with name {} already exists", m.colony.name)));
+        return Err(bad_request(format!("A Colony with name <{}> already exists", m.colony.name)));
     }
     Ok(m.colony)
 }
@@ -36,7 +39,7 @@ pub async fn remove<H: Host>(host: &H, caller: &str, m: RemoveColonyMsg) -> Resu
     let (client, _) = conn.parts();
     let tx = client.transaction().await.map_err(db)?;
     if !store::colonies::remove(&tx, &m.colonyname).await.map_err(db)? {
-        return Err(bad_request(format!("Colony with name {} does not exist", m.colonyname)));
+        return Err(bad_request(format!("Colony with name <{}> not found", m.colonyname)));
     }
     tx.commit().await.map_err(db)?;
     Ok(Empty {})
@@ -59,5 +62,5 @@ pub async fn get<H: Host>(host: &H, caller: &str, m: GetColonyMsg) -> Result<Col
     let mut conn = connect(host).await?;
     let rows = authorize(&mut conn, GetColonyMsg::ROLE, caller, &m.colonyname).await?;
     // Membership implies the colony was read.
-    rows.colony.ok_or_else(|| bad_request(format!("Colony {} does not exist", m.colonyname)))
+    rows.colony.ok_or_else(|| bad_request(store::auth::colony_missing(&m.colonyname)))
 }

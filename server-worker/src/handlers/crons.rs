@@ -51,14 +51,14 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddCronMsg) -> Result<Cron,
         return Err(bad_request("a cron needs a name"));
     }
     match cron.interval {
-        0 => return Err(bad_request("interval must not be 0")),
+        0 => return Err(bad_request(INTERVAL)),
         -1 => {
             if cron.random {
-                return Err(bad_request("random requires an interval, not a cron expression"));
+                return Err(bad_request("Random cron is only supported when specifying intervals"));
             }
             CronExpr::parse(&cron.cronexpression).map_err(|e| bad_request(e.to_string()))?;
         }
-        i if i < -1 => return Err(bad_request(format!("interval {i} is not allowed"))),
+        i if i < -1 => return Err(bad_request(format!("{INTERVAL}: {i}"))),
         _ => {}
     }
     check_workflow(&cron.workflowspec, &cron.colonyname)?;
@@ -69,25 +69,40 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddCronMsg) -> Result<Cron,
     let (client, _) = conn.parts();
     let now_ns = store::graphs::now_ns(&*client).await.map_err(db)?;
     let next = store::crons::next_run(&cron, now_ns.div_euclid(1_000_000_000));
-    store::crons::insert(&*client, &cron, next).await.map_err(db)?;
+    store::crons::insert(&*client, &cron, next).await.map_err(|e| {
+        if e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) {
+            bad_request(format!(
+                "Cron with name <{}> in Colony <{}> already exists",
+                cron.name, cron.colonyname
+            ))
+        } else {
+            db(e)
+        }
+    })?;
     store::crons::get(&*client, &cron.cronid)
         .await
         .map_err(db)?
         .ok_or_else(|| not_found("the cron was removed meanwhile"))
 }
 
+/// Go's refusal of a cron interval.
+const INTERVAL: &str = "Cron interval must be -1 (disabled) or larger than 0";
+
+/// Reads a cron and checks the caller against its colony; an unknown cron is a 404 led by
+/// `go`, the words of Go's handler.
 async fn read<C: DbConn>(
     conn: &mut C,
     role: colonies_core::message::Role,
     caller: &str,
     id: &str,
+    go: &str,
 ) -> Result<Cron, Failure> {
     let cron = {
         let (client, _) = conn.parts();
         store::crons::get(&*client, id)
             .await
             .map_err(db)?
-            .ok_or_else(|| not_found(format!("Cron with ID {id} does not exist")))?
+            .ok_or_else(|| not_found(format!("{go}: cron with ID {id} does not exist")))?
     };
     authorize(conn, role, caller, &cron.colonyname).await?;
     Ok(cron)
@@ -96,7 +111,7 @@ async fn read<C: DbConn>(
 /// `getcronmsg`: one cron with its `checkerperiod`; 404 when unknown (Go: 500).
 pub async fn get<H: Host>(host: &H, caller: &str, m: GetCronMsg) -> Result<Cron, Failure> {
     let mut conn = connect(host).await?;
-    read(&mut conn, GetCronMsg::ROLE, caller, &m.cronid).await
+    read(&mut conn, GetCronMsg::ROLE, caller, &m.cronid, "Failed to get cron, cron is nil").await
 }
 
 /// `getcronsmsg`: up to `count` crons of the colony (`[]` when none).
@@ -114,7 +129,7 @@ pub async fn list<H: Host>(host: &H, caller: &str, m: GetCronsMsg) -> Result<Vec
 /// previous graph). Membership is checked first.
 pub async fn run<H: Host>(host: &H, caller: &str, m: RunCronMsg) -> Result<Cron, Failure> {
     let mut conn = connect(host).await?;
-    read(&mut conn, RunCronMsg::ROLE, caller, &m.cronid).await?;
+    read(&mut conn, RunCronMsg::ROLE, caller, &m.cronid, "cron not found").await?;
     let (client, _) = conn.parts();
     let tx = client.transaction().await.map_err(db)?;
     let locked = tx
@@ -123,7 +138,7 @@ pub async fn run<H: Host>(host: &H, caller: &str, m: RunCronMsg) -> Result<Cron,
         .map_err(db)?;
     let cron = match (locked, store::crons::get(&tx, &m.cronid).await.map_err(db)?) {
         (Some(_), Some(cron)) => cron,
-        _ => return Err(not_found(format!("Cron with ID {} does not exist", m.cronid))),
+        _ => return Err(not_found(format!("cron not found: cron with ID {}", m.cronid))),
     };
     let wake = store::crons::start(&tx, &cron).await.map_err(db)?;
     let cron = store::crons::get(&tx, &m.cronid).await.map_err(db)?.unwrap_or(cron);
@@ -138,7 +153,8 @@ pub async fn run<H: Host>(host: &H, caller: &str, m: RunCronMsg) -> Result<Cron,
 /// `removecronmsg`: a member removes a cron (`all` is ignored, as in Go).
 pub async fn remove<H: Host>(host: &H, caller: &str, m: RemoveCronMsg) -> Result<Empty, Failure> {
     let mut conn = connect(host).await?;
-    read(&mut conn, RemoveCronMsg::ROLE, caller, &m.cronid).await?;
+    let go = "Failed to remove cron, cron is nil";
+    read(&mut conn, RemoveCronMsg::ROLE, caller, &m.cronid, go).await?;
     let (client, _) = conn.parts();
     store::crons::remove(&*client, &m.cronid).await.map_err(db)?;
     Ok(Empty {})

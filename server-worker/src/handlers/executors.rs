@@ -14,15 +14,24 @@ use colonies_core::{
         UpdateExecutorMsg,
     },
     model::Executor,
-    rules::names::{check_id, check_name, check_optional_name},
+    rules::{
+        AuthError,
+        names::{check_id, check_name, check_optional_name},
+    },
 };
 
 fn invalid(e: impl core::fmt::Display) -> Failure {
     bad_request(e.to_string())
 }
 
-fn unknown(colony: &str, name: &str) -> Failure {
-    not_found(format!("Executor with name {name} in Colony {colony} does not exist"))
+/// An unknown executor, led by `go`: the words of Go's handler.
+fn unknown(go: &str, colony: &str, name: &str) -> Failure {
+    not_found(format!("{go}: executor with name <{name}> in Colony <{colony}> does not exist"))
+}
+
+/// Go's words for an executor name that is not in the colony.
+fn no_such_name(name: &str) -> String {
+    format!("Executor with name <{name}> does not exist")
 }
 
 /// `addexecutormsg`: the colony owner registers an executor, PENDING until approved.
@@ -50,7 +59,7 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddExecutorMsg) -> Result<E
     }
     let Some(stored) = store::executors::insert(&tx, e, replace).await.map_err(db)? else {
         return Err(bad_request(format!(
-            "Executor with name {} in Colony {} already exists",
+            "Executor with name <{}> in Colony <{}> already exists",
             e.executorname, e.colonyname
         )));
     };
@@ -90,7 +99,9 @@ pub async fn get<H: Host>(host: &H, caller: &str, m: GetExecutorMsg) -> Result<E
     store::executors::by_name(&*client, &m.colonyname, &m.executorname)
         .await
         .map_err(db)?
-        .ok_or_else(|| unknown(&m.colonyname, &m.executorname))
+        .ok_or_else(|| {
+            unknown("Failed to get executor, executor is nil", &m.colonyname, &m.executorname)
+        })
 }
 
 /// `getexecutorbyidmsg`: one executor by key ID, for approved members of its colony.
@@ -102,10 +113,14 @@ pub async fn get_by_id<H: Host>(
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetExecutorByIdMsg::ROLE, caller, &m.colonyname).await?;
     let (client, _) = conn.parts();
-    store::executors::by_id(&*client, &m.colonyname, &m.executorid)
-        .await
-        .map_err(db)?
-        .ok_or_else(|| not_found(format!("Executor with ID {} does not exist", m.executorid)))
+    store::executors::by_id(&*client, &m.colonyname, &m.executorid).await.map_err(db)?.ok_or_else(
+        || {
+            not_found(format!(
+                "Failed to get executor by ID, executor is nil: executor with ID {} does not exist",
+                m.executorid
+            ))
+        },
+    )
 }
 
 async fn set_state<H: Host>(
@@ -123,7 +138,12 @@ async fn set_state<H: Host>(
     if store::executors::set_state(&*client, colony, name, state).await.map_err(db)? {
         Ok(Empty {})
     } else {
-        Err(unknown(colony, name))
+        let go = if state == 1 {
+            "Failed to approve executor, executor is nil"
+        } else {
+            "Failed to reject executor, executor is nil"
+        };
+        Err(unknown(go, colony, name))
     }
 }
 
@@ -159,23 +179,36 @@ pub async fn remove<H: Host>(
     let requeued = store::executors::remove(&tx, &m.colonyname, &m.executorname)
         .await
         .map_err(db)?
-        .ok_or_else(|| unknown(&m.colonyname, &m.executorname))?;
+        .ok_or_else(|| {
+            unknown("Failed to remove executor, executor is nil", &m.colonyname, &m.executorname)
+        })?;
     tx.commit().await.map_err(db)?;
     publish_requeued(host, &m.colonyname, requeued);
     Ok(Empty {})
 }
 
-/// Checks that the caller is the executor `name` of `colony` (approved or not).
+/// Checks that the caller is the executor `name` of `colony` (approved or not); `not_self`
+/// is Go's refusal when `name` is another executor.
 async fn require_self<C: DbConn>(
     conn: &mut C,
     role: colonies_core::message::Role,
     caller: &str,
     colony: &str,
     name: &str,
+    not_self: &str,
 ) -> Result<(), Failure> {
     let (client, _) = conn.parts();
     let rows = caller_rows(&*client, caller, colony).await.map_err(db)?;
-    rows.require(role, caller, None, Some(name))
+    match rows.check(role, caller, None, Some(name)) {
+        Ok(()) => Ok(()),
+        Err(AuthError::NotSelf) => {
+            Err(match store::executors::by_name(&*client, colony, name).await.map_err(db)? {
+                Some(_) => Failure::new(403, not_self),
+                None => Failure::new(403, no_such_name(name)),
+            })
+        }
+        Err(e) => Err(rows.refusal(e)),
+    }
 }
 
 /// `reportallocationmsg`: an executor reports its own allocations.
@@ -185,8 +218,9 @@ pub async fn report_allocation<H: Host>(
     m: ReportAllocationMsg,
 ) -> Result<Empty, Failure> {
     let mut conn = connect(host).await?;
-    require_self(&mut conn, ReportAllocationMsg::ROLE, caller, &m.colonyname, &m.executorname)
-        .await?;
+    let not_self = "Only an executor can report allocations to itself";
+    let (colony, name) = (&m.colonyname, &m.executorname);
+    require_self(&mut conn, ReportAllocationMsg::ROLE, caller, colony, name, not_self).await?;
     let json = serde_json::to_string(&m.allocations).unwrap_or_default();
     let (client, _) = conn.parts();
     if store::executors::set_allocations(&*client, &m.colonyname, &m.executorname, &json)
@@ -195,7 +229,7 @@ pub async fn report_allocation<H: Host>(
     {
         Ok(Empty {})
     } else {
-        Err(unknown(&m.colonyname, &m.executorname))
+        Err(not_found(no_such_name(&m.executorname)))
     }
 }
 
@@ -206,8 +240,9 @@ pub async fn update<H: Host>(
     m: UpdateExecutorMsg,
 ) -> Result<Empty, Failure> {
     let mut conn = connect(host).await?;
-    require_self(&mut conn, UpdateExecutorMsg::ROLE, caller, &m.colonyname, &m.executorname)
-        .await?;
+    let not_self = "Only an executor can update its own capabilities";
+    let (colony, name) = (&m.colonyname, &m.executorname);
+    require_self(&mut conn, UpdateExecutorMsg::ROLE, caller, colony, name, not_self).await?;
     let json = serde_json::to_string(&m.capabilities).unwrap_or_default();
     let (client, _) = conn.parts();
     if store::executors::set_capabilities(&*client, &m.colonyname, &m.executorname, &json)
@@ -216,6 +251,6 @@ pub async fn update<H: Host>(
     {
         Ok(Empty {})
     } else {
-        Err(unknown(&m.colonyname, &m.executorname))
+        Err(not_found(no_such_name(&m.executorname)))
     }
 }

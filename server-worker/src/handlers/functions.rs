@@ -10,7 +10,7 @@ use colonies_core::{
     Failure,
     message::{AddFunctionMsg, Empty, GetFunctionsMsg, Message, RemoveFunctionMsg},
     model::Function,
-    rules::names::check_name,
+    rules::{AuthError, names::check_name},
 };
 
 /// `addfunctionmsg`: an approved executor registers a function of its own (403 for any other
@@ -20,14 +20,19 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddFunctionMsg) -> Result<F
     let mut conn = connect(host).await?;
     let (client, _) = conn.parts();
     let rows = caller_rows(&*client, caller, &function.colonyname).await.map_err(db)?;
-    rows.require(AddFunctionMsg::ROLE, caller, None, Some(&function.executorname)).map_err(
-        |f| {
-            Failure::new(
-                f.status,
-                format!("Not allowed to add a function to another executor: {}", f.message),
-            )
-        },
-    )?;
+    if let Err(e) = rows.check(AddFunctionMsg::ROLE, caller, None, Some(&function.executorname)) {
+        if e != AuthError::NotSelf {
+            return Err(rows.refusal(e));
+        }
+        let (colony, name) = (&function.colonyname, &function.executorname);
+        let known = store::executors::by_name(&*client, colony, name).await.map_err(db)?;
+        return Err(match known {
+            Some(_) => Failure::new(403, "Not allowed to add a function to another executor"),
+            None => bad_request(format!(
+                "Failed to add function, Executor with name <{name}> does not exist"
+            )),
+        });
+    }
     check_name("function", &function.funcname).map_err(|e| bad_request(e.to_string()))?;
     if function.functionid.is_empty() {
         function.functionid = new_id()?;
@@ -38,6 +43,10 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddFunctionMsg) -> Result<F
             function.funcname, function.executorname
         ))
     })
+}
+
+fn unknown(id: &str) -> Failure {
+    not_found(format!("Failed to remove function, function does not exist: function with ID {id}"))
 }
 
 /// `getfunctionsmsg`: the functions of the colony, or of one executor.
@@ -59,18 +68,25 @@ pub async fn remove<H: Host>(
     m: RemoveFunctionMsg,
 ) -> Result<Empty, Failure> {
     if m.functionid.is_empty() {
-        return Err(bad_request("functionid must be given"));
+        return Err(bad_request("Failed to remove function, msg.FunctionID is empty"));
     }
     let mut conn = connect(host).await?;
     let (client, _) = conn.parts();
     let function = store::functions::get(&*client, &m.functionid)
         .await
         .map_err(db)?
-        .ok_or_else(|| not_found(format!("Function with ID {} does not exist", m.functionid)))?;
+        .ok_or_else(|| unknown(&m.functionid))?;
     let rows = caller_rows(&*client, caller, &function.colonyname).await.map_err(db)?;
-    rows.require(RemoveFunctionMsg::ROLE, caller, None, Some(&function.executorname))?;
+    rows.check(RemoveFunctionMsg::ROLE, caller, None, Some(&function.executorname)).map_err(
+        |e| match e {
+            AuthError::NotSelf => {
+                Failure::new(403, "Not allowed to remove a function from another executor")
+            }
+            e => rows.refusal(e),
+        },
+    )?;
     if !store::functions::remove(&*client, &m.functionid).await.map_err(db)? {
-        return Err(not_found(format!("Function with ID {} does not exist", m.functionid)));
+        return Err(unknown(&m.functionid));
     }
     Ok(Empty {})
 }

@@ -24,8 +24,9 @@ use colonies_core::{
     model::Generator,
 };
 
-fn unknown(what: &str) -> Failure {
-    not_found(format!("Generator {what} does not exist"))
+/// An unknown generator, led by `go`: the words of Go's handler.
+fn unknown(go: &str, what: &str) -> Failure {
+    not_found(format!("{go}: generator {what} does not exist"))
 }
 
 /// `addgeneratormsg`: an approved member adds a generator.
@@ -48,11 +49,20 @@ pub async fn add<H: Host>(
     g.initiatorid = caller.into();
     g.initiatorname = caller_name(&rows);
     let (client, _) = conn.parts();
-    store::generators::insert(&*client, &g).await.map_err(db)?;
+    store::generators::insert(&*client, &g).await.map_err(|e| {
+        if e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) {
+            bad_request(format!(
+                "Generator with name <{}> in Colony <{}> already exists",
+                g.name, g.colonyname
+            ))
+        } else {
+            db(e)
+        }
+    })?;
     store::generators::get(&*client, &g.generatorid)
         .await
         .map_err(db)?
-        .ok_or_else(|| unknown(&g.generatorid))
+        .ok_or_else(|| unknown("Failed to add generator, addedGenerator is nil", &g.generatorid))
 }
 
 async fn read<C: DbConn>(
@@ -60,10 +70,11 @@ async fn read<C: DbConn>(
     role: colonies_core::message::Role,
     caller: &str,
     id: &str,
+    go: &str,
 ) -> Result<Generator, Failure> {
     let g = {
         let (client, _) = conn.parts();
-        store::generators::get(&*client, id).await.map_err(db)?.ok_or_else(|| unknown(id))?
+        store::generators::get(&*client, id).await.map_err(db)?.ok_or_else(|| unknown(go, id))?
     };
     authorize(conn, role, caller, &g.colonyname).await?;
     Ok(g)
@@ -76,7 +87,8 @@ pub async fn get<H: Host>(
     m: GetGeneratorMsg,
 ) -> Result<Generator, Failure> {
     let mut conn = connect(host).await?;
-    read(&mut conn, GetGeneratorMsg::ROLE, caller, &m.generatorid).await
+    let go = "Failed to get generator, generator is nil";
+    read(&mut conn, GetGeneratorMsg::ROLE, caller, &m.generatorid, go).await
 }
 
 /// `resolvegeneratormsg`: a generator by colony and name.
@@ -91,7 +103,7 @@ pub async fn resolve<H: Host>(
     store::generators::resolve(&*client, &m.colonyname, &m.generatorname)
         .await
         .map_err(db)?
-        .ok_or_else(|| unknown(&m.generatorname))
+        .ok_or_else(|| unknown("Failed to resolve generator, generator is nil", &m.generatorname))
 }
 
 /// `getgeneratorsmsg`: up to `count` generators of the colony.
@@ -112,12 +124,13 @@ pub async fn list<H: Host>(
 /// `packgeneratormsg`: a member packs one arg (sets `firstpack` on the first).
 pub async fn pack<H: Host>(host: &H, caller: &str, m: PackGeneratorMsg) -> Result<Empty, Failure> {
     let mut conn = connect(host).await?;
-    read(&mut conn, PackGeneratorMsg::ROLE, caller, &m.generatorid).await?;
+    let go = "Failed to increment generator, generator is nil";
+    read(&mut conn, PackGeneratorMsg::ROLE, caller, &m.generatorid, go).await?;
     let (client, _) = conn.parts();
     if store::generators::pack(&*client, &m.generatorid, &m.arg).await.map_err(db)? {
         Ok(Empty {})
     } else {
-        Err(unknown(&m.generatorid))
+        Err(unknown(go, &m.generatorid))
     }
 }
 
@@ -128,7 +141,8 @@ pub async fn remove<H: Host>(
     m: RemoveGeneratorMsg,
 ) -> Result<Empty, Failure> {
     let mut conn = connect(host).await?;
-    read(&mut conn, RemoveGeneratorMsg::ROLE, caller, &m.generatorid).await?;
+    let go = "Failed to remove generator, generator is nil";
+    read(&mut conn, RemoveGeneratorMsg::ROLE, caller, &m.generatorid, go).await?;
     let (client, _) = conn.parts();
     store::generators::remove(&*client, &m.generatorid).await.map_err(db)?;
     Ok(Empty {})

@@ -20,8 +20,11 @@ use colonies_core::{
         AddChildMsg, CancelProcessGraphMsg, Empty, GetProcessGraphMsg, GetProcessGraphsMsg,
         Message, RemoveAllProcessGraphsMsg, RemoveProcessGraphMsg, SubmitWorkflowSpecMsg,
     },
-    model::{ExecutorState, Process, ProcessGraph, StateFilter, WorkflowSpec},
-    rules::lifecycle,
+    model::{ExecutorState, Process, ProcessGraph, ProcessState, StateFilter, WorkflowSpec},
+    rules::{
+        AuthError,
+        lifecycle::{self, TransitionError},
+    },
 };
 use serde_json::Value;
 use tokio_postgres::{Client, GenericClient};
@@ -29,8 +32,9 @@ use tokio_postgres::{Client, GenericClient};
 /// Most graphs one `getprocessgraphsmsg` returns.
 pub const MAX_COUNT: i64 = 100;
 
-fn unknown_graph(id: &str) -> Failure {
-    not_found(format!("Process graph with ID {id} does not exist"))
+/// An unknown graph, led by `go`: the words of Go's handler.
+fn unknown_graph(go: &str, id: &str) -> Failure {
+    not_found(format!("{go}: process graph with ID {id} does not exist"))
 }
 
 /// What waking executors for a process needs.
@@ -108,10 +112,11 @@ async fn read_authorized<C: DbConn>(
     role: colonies_core::message::Role,
     caller: &str,
     id: &str,
+    go: &str,
 ) -> Result<ProcessGraph, Failure> {
     let graph = {
         let (client, _) = conn.parts();
-        store::graphs::get(&*client, id).await.map_err(db)?.ok_or_else(|| unknown_graph(id))?
+        store::graphs::get(&*client, id).await.map_err(db)?.ok_or_else(|| unknown_graph(go, id))?
     };
     authorize(conn, role, caller, &graph.colonyname).await?;
     Ok(graph)
@@ -124,8 +129,9 @@ pub async fn get<H: Host>(
     m: GetProcessGraphMsg,
 ) -> Result<ProcessGraph, Failure> {
     let mut conn = connect(host).await?;
+    let go = "Failed to get processgraph, graph is nil";
     let mut graph =
-        read_authorized(&mut conn, GetProcessGraphMsg::ROLE, caller, &m.processgraphid).await?;
+        read_authorized(&mut conn, GetProcessGraphMsg::ROLE, caller, &m.processgraphid, go).await?;
     let (client, _) = conn.parts();
     let rows = store::graphs::node_rows(&*client, &m.processgraphid).await.map_err(db)?;
     workflow::draw(&mut graph, &rows);
@@ -141,7 +147,11 @@ pub async fn list<H: Host>(
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetProcessGraphsMsg::ROLE, caller, &m.colonyname).await?;
     if !(0..=MAX_COUNT).contains(&m.count) {
-        return Err(bad_request(format!("count must be between 0 and {MAX_COUNT}")));
+        return Err(bad_request(if m.count > MAX_COUNT {
+            format!("Count is larger than MaxCount limit <{MAX_COUNT}>")
+        } else {
+            format!("count must be between 0 and {MAX_COUNT}")
+        }));
     }
     let (client, _) = conn.parts();
     let state = store::processes::state_code(m.state);
@@ -156,10 +166,16 @@ pub async fn remove<H: Host>(
     m: RemoveProcessGraphMsg,
 ) -> Result<Empty, Failure> {
     let mut conn = connect(host).await?;
+    let go = "Failed to remove processgraph, graph is nil";
     let graph =
-        read_authorized(&mut conn, RemoveProcessGraphMsg::ROLE, caller, &m.processgraphid).await?;
-    lifecycle::check_graph_removable(graph.state)
-        .map_err(|e| Failure::new(e.status(), e.to_string()))?;
+        read_authorized(&mut conn, RemoveProcessGraphMsg::ROLE, caller, &m.processgraphid, go)
+            .await?;
+    lifecycle::check_graph_removable(graph.state).map_err(|e| {
+        Failure::new(
+            e.status(),
+            "Failed to remove processgraph, cannot remove a running processgraph",
+        )
+    })?;
     let (client, _) = conn.parts();
     if store::graphs::remove(&*client, &m.processgraphid).await.map_err(db)? {
         Ok(Empty {})
@@ -177,7 +193,8 @@ pub async fn remove_all<H: Host>(
 ) -> Result<Empty, Failure> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, RemoveAllProcessGraphsMsg::ROLE, caller, &m.colonyname).await?;
-    lifecycle::check_remove_all(m.state).map_err(|e| Failure::new(e.status(), e.to_string()))?;
+    lifecycle::check_remove_all(m.state)
+        .map_err(|e| Failure::new(e.status(), "not possible to remove running processgraphs"))?;
     let state = match m.state {
         StateFilter::All => None,
         StateFilter::Only(state) => Some(store::processes::state_code(state)),
@@ -195,11 +212,12 @@ pub async fn cancel<H: Host>(
     m: CancelProcessGraphMsg,
 ) -> Result<Empty, Failure> {
     let mut conn = connect(host).await?;
-    read_authorized(&mut conn, CancelProcessGraphMsg::ROLE, caller, &m.processgraphid).await?;
+    let go = "Failed to cancel processgraph, graph is nil";
+    read_authorized(&mut conn, CancelProcessGraphMsg::ROLE, caller, &m.processgraphid, go).await?;
     let (client, _) = conn.parts();
     let tx = client.transaction().await.map_err(db)?;
     if !store::graphs::cancel(&tx, &m.processgraphid).await.map_err(db)? {
-        return Err(unknown_graph(&m.processgraphid));
+        return Err(not_found(format!("ProcessGraph with Id <{}> not found", m.processgraphid)));
     }
     tx.commit().await.map_err(db)?;
     Ok(Empty {})
@@ -217,12 +235,27 @@ pub async fn add_child<H: Host>(
     let (client, statements) = conn.parts();
     let facts =
         super::processes::read(host, client, &statements, caller, &m.parentprocessid).await?;
-    facts.rows.require(AddChildMsg::ROLE, caller, Some(&facts.process), None)?;
-    lifecycle::require_running(facts.process.state)
-        .map_err(|e| Failure::new(e.status(), e.to_string()))?;
+    // Go's controller looks at the state, then the executor, then the graph.
+    let parent_id = &m.parentprocessid;
+    let not_running = |e: TransitionError| {
+        Failure::new(e.status(), format!("Process with Id {parent_id} is not running"))
+    };
+    facts.rows.check(AddChildMsg::ROLE, caller, Some(&facts.process), None).map_err(
+        |e| match e {
+            AuthError::NotAssigned if facts.process.state != ProcessState::Running => {
+                not_running(TransitionError::NotRunning)
+            }
+            AuthError::NotAssigned => Failure::new(
+                e.status(),
+                format!("Process with Id {parent_id} is not assigned to executor with Id {caller}"),
+            ),
+            e => facts.rows.refusal(e),
+        },
+    )?;
+    lifecycle::require_running(facts.process.state).map_err(not_running)?;
     if m.processgraphid.is_empty() || facts.process.processgraphid != m.processgraphid {
         return Err(bad_request(format!(
-            "process {} is not part of process graph {}",
+            "Process with Id {} does not belong to a processgraph: not to process graph {}",
             m.parentprocessid, m.processgraphid
         )));
     }

@@ -17,7 +17,7 @@ use colonies_core::{
     message::{
         ChangeColonyIdMsg, ChangeExecutorIdMsg, ChangeServerIdMsg, ChangeUserIdMsg, Message, Role,
     },
-    rules::names::check_id,
+    rules::{AuthError, names::check_id},
 };
 
 /// What a rotation's outcome means for the caller.
@@ -50,8 +50,26 @@ where
     let mut conn = connect(host).await?;
     let (client, _) = conn.parts();
     let tx = client.transaction().await.map_err(db)?;
-    caller_rows(&tx, caller, colony).await.map_err(db)?.require(role, caller, None, None)?;
-    check_id(what, new).map_err(|e| bad_request(e.to_string()))?;
+    let rows = caller_rows(&tx, caller, colony).await.map_err(db)?;
+    rows.check(role, caller, None, None).map_err(|e| match e {
+        // A member, but not of the kind the message rotates (Go: "user not found").
+        AuthError::NotUser | AuthError::NotExecutor
+            if !rows.executors.is_empty() || !rows.users.is_empty() =>
+        {
+            Failure::new(e.status(), format!("Failed to change {what} Id, {what} not found"))
+        }
+        AuthError::NotUser | AuthError::NotExecutor => rows.refusal(AuthError::NotMember),
+        e => rows.refusal(e),
+    })?;
+    check_id(what, new).map_err(|e| {
+        bad_request(match (what, new.len()) {
+            // Go words an empty server ID like an empty colony ID.
+            ("server", 0) => "Failed to change colony Id, colony Id is empty".to_owned(),
+            (_, 0) => format!("Failed to change {what} Id, {what} Id is empty"),
+            ("server", _) | (_, 64) => e.to_string(),
+            _ => format!("Failed to change {what} Id, new {what} Id is not 64 characters"),
+        })
+    })?;
     outcome(rotate(&tx).await.map_err(db)?, what)?;
     tx.commit().await.map_err(db)
 }

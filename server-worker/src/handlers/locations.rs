@@ -12,8 +12,9 @@ use colonies_core::{
     rules::names::check_name,
 };
 
-fn unknown(colony: &str, name: &str) -> Failure {
-    not_found(format!("Location with name {name} in Colony {colony} does not exist"))
+/// An unknown location, led by `go`: the words of Go's handler.
+fn unknown(go: &str, colony: &str, name: &str) -> Failure {
+    not_found(format!("{go}: location with name <{name}> in Colony <{colony}> does not exist"))
 }
 
 /// `addlocationmsg`: the colony owner adds a location.
@@ -24,7 +25,7 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddLocationMsg) -> Result<L
     let (client, _) = conn.parts();
     store::locations::insert(&*client, &m.location).await.map_err(db)?.ok_or_else(|| {
         bad_request(format!(
-            "A location with name {} already exists in Colony {}",
+            "A location with name <{}> already exists in Colony with name <{}>",
             m.location.name, m.location.colonyname
         ))
     })
@@ -50,7 +51,7 @@ pub async fn get<H: Host>(host: &H, caller: &str, m: GetLocationMsg) -> Result<L
     store::locations::by_name(&*client, &m.colonyname, &m.name)
         .await
         .map_err(db)?
-        .ok_or_else(|| unknown(&m.colonyname, &m.name))
+        .ok_or_else(|| unknown("Failed to get location, location is nil", &m.colonyname, &m.name))
 }
 
 /// `removelocationmsg`: the colony owner removes a location.
@@ -65,6 +66,6 @@ pub async fn remove<H: Host>(
     if store::locations::remove(&*client, &m.colonyname, &m.name).await.map_err(db)? {
         Ok(Empty {})
     } else {
-        Err(unknown(&m.colonyname, &m.name))
+        Err(not_found(format!("Location with name <{}> not found", m.name)))
     }
 }

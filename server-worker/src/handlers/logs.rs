@@ -8,8 +8,11 @@ use crate::{
 use colonies_core::{
     Failure,
     message::{AddExecutorLogMsg, AddLogMsg, Empty, GetLogsMsg, Message, SearchLogsMsg},
-    model::{ExecutorState, Log},
-    rules::lifecycle::{TransitionError, require_running},
+    model::{ExecutorState, Log, ProcessState},
+    rules::{
+        AuthError,
+        lifecycle::{TransitionError, require_running},
+    },
 };
 
 /// Most lines one `getlogsmsg` returns; more is refused with 403, as in Go.
@@ -19,17 +22,29 @@ pub const MAX_SEARCH_COUNT: i64 = 100;
 /// How many days back `searchlogsmsg` may look.
 pub const MAX_SEARCH_DAYS: i64 = 30;
 
+/// Go's add log words a finished process as set output does.
 fn not_running() -> Failure {
     let e = TransitionError::NotRunning;
-    Failure::new(e.status(), e.to_string())
+    Failure::new(e.status(), format!("Failed to set output, {e}"))
 }
 
 /// `addlogmsg`: the assigned executor logs a line for its running process (403 otherwise).
 pub async fn add<H: Host>(host: &H, caller: &str, m: AddLogMsg) -> Result<Empty, Failure> {
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
-    let facts = processes::read(host, client, &statements, caller, &m.processid).await?;
-    facts.rows.require(AddLogMsg::ROLE, caller, Some(&facts.process), None)?;
+    let facts = processes::read(host, client, &statements, caller, &m.processid)
+        .await
+        .map_err(processes::unknown_as("Failed to add log, process is nil"))?;
+    // Go looks at the state before the executor.
+    let process = Some(&facts.process);
+    facts.rows.check(AddLogMsg::ROLE, caller, process, None).map_err(|e| match e {
+        AuthError::NotAssigned if facts.process.state != ProcessState::Running => not_running(),
+        AuthError::NotAssigned => Failure::new(
+            403,
+            "Failed to add log, not allowed to add log, only the assigned Executor may att logs",
+        ),
+        e => facts.rows.refusal(e),
+    })?;
     require_running(facts.process.state).map_err(|_| not_running())?;
     let name = facts
         .rows
@@ -56,7 +71,17 @@ pub async fn add_for_executor<H: Host>(
     let mut conn = connect(host).await?;
     let (client, _) = conn.parts();
     let rows = caller_rows(&*client, caller, &m.colonyname).await.map_err(db)?;
-    rows.require(AddExecutorLogMsg::ROLE, caller, None, Some(&m.executorname))?;
+    rows.check(AddExecutorLogMsg::ROLE, caller, None, Some(&m.executorname)).map_err(
+        |e| match e {
+            AuthError::NotSelf if rows.executors.is_empty() => {
+                Failure::new(403, "Failed to add executor log, executor not found")
+            }
+            AuthError::NotSelf => {
+                Failure::new(403, "Failed to add executor log, executor name mismatch")
+            }
+            e => rows.refusal(e),
+        },
+    )?;
     store::logs::add_for_executor(&*client, &m.colonyname, &m.executorname, &m.message)
         .await
         .map_err(db)?;
@@ -69,7 +94,7 @@ pub async fn get<H: Host>(host: &H, caller: &str, m: GetLogsMsg) -> Result<Vec<L
     if m.count > MAX_LOG_COUNT {
         return Err(Failure::new(
             403,
-            format!("count {} exceeds the maximum of {MAX_LOG_COUNT}", m.count),
+            format!("Count exceeds max log count ({MAX_LOG_COUNT}): {}", m.count),
         ));
     }
     if m.count < 0 {
@@ -81,7 +106,9 @@ pub async fn get<H: Host>(host: &H, caller: &str, m: GetLogsMsg) -> Result<Vec<L
         LogSource::Executor { colony: &m.colonyname, name: &m.executorname }
     } else if !m.processid.is_empty() {
         let (client, statements) = conn.parts();
-        let facts = processes::read(host, client, &statements, caller, &m.processid).await?;
+        let facts = processes::read(host, client, &statements, caller, &m.processid)
+            .await
+            .map_err(processes::unknown_as("Failed to get logs, process does not exist"))?;
         facts.rows.require(GetLogsMsg::ROLE, caller, None, None)?;
         LogSource::Process(&m.processid)
     } else {
@@ -101,10 +128,18 @@ pub async fn search<H: Host>(
     let mut conn = connect(host).await?;
     authorize(&mut conn, SearchLogsMsg::ROLE, caller, &m.colonyname).await?;
     if !(0..=MAX_SEARCH_DAYS).contains(&m.days) {
-        return Err(bad_request(format!("days must be between 0 and {MAX_SEARCH_DAYS}")));
+        return Err(bad_request(if m.days > MAX_SEARCH_DAYS {
+            format!("Count exceeds max day count ({MAX_SEARCH_DAYS})")
+        } else {
+            format!("days must be between 0 and {MAX_SEARCH_DAYS}")
+        }));
     }
     if !(0..=MAX_SEARCH_COUNT).contains(&m.count) {
-        return Err(bad_request(format!("count must be between 0 and {MAX_SEARCH_COUNT}")));
+        return Err(bad_request(if m.count > MAX_SEARCH_COUNT {
+            format!("Count exceeds max log count ({MAX_SEARCH_COUNT})")
+        } else {
+            format!("count must be between 0 and {MAX_SEARCH_COUNT}")
+        }));
     }
     let (client, _) = conn.parts();
     store::logs::search(&*client, &m.colonyname, &m.text, m.days, m.count).await.map_err(db)

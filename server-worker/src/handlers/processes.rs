@@ -27,6 +27,7 @@ use colonies_core::{
     },
     model::{AttributeType, PauseStatus, Process, ProcessState, StateFilter},
     rules::{
+        AuthError,
         lifecycle::{self, Transition, TransitionError},
         resources::{parse_cpu, parse_memory},
     },
@@ -74,6 +75,22 @@ fn transition(e: TransitionError) -> Failure {
 
 fn unknown_process(id: &str) -> Failure {
     not_found(format!("Process with ID {id} does not exist"))
+}
+
+/// [`read`]'s 404 led by `go`, the words of Go's handler for an unknown process.
+pub fn unknown_as(go: &'static str) -> impl FnOnce(Failure) -> Failure {
+    move |f| if f.status == 404 { not_found(format!("{go}: {}", f.message)) } else { f }
+}
+
+/// Go's refusal of a close by an executor the process is not assigned to: `as_what` is
+/// "successful" or "failed".
+fn not_assigned(as_what: &str, process: &Process) -> Failure {
+    let why = if process.assignedexecutorid.is_empty() {
+        "process is not assigned".to_owned()
+    } else {
+        format!("not allowed to close process as {as_what}")
+    };
+    Failure::new(403, format!("Failed to close process as {as_what}, {why}"))
 }
 
 /// What a process needs from an executor, for waking one.
@@ -362,9 +379,16 @@ pub async fn assign<H: Host>(
         .map_err(db)?
         .ok_or_else(|| Failure::new(500, "the assign statement returned no row"))?;
         drop(conn);
-        assigned.rows.require(AssignProcessMsg::ROLE, caller, None, None)?;
+        assigned.rows.check(AssignProcessMsg::ROLE, caller, None, None).map_err(|e| {
+            // A user of the colony passes Go's membership check, then is no executor.
+            if assigned.rows.users.is_empty() {
+                assigned.rows.refusal(e)
+            } else {
+                Failure::new(e.status(), "Failed to assign process, executor not found")
+            }
+        })?;
         if m.timeout == 0 {
-            return Err(bad_request("timeout cannot be zero"));
+            return Err(bad_request("Invalid timeout value, timeout cannot be zero"));
         }
         cpu.clone()?;
         memory.clone()?;
@@ -376,7 +400,10 @@ pub async fn assign<H: Host>(
         }
         let Some((name, executor_type, location)) = assigned.executor else {
             // Approved a moment ago, not any more.
-            return Err(Failure::new(403, "Access denied, not an approved executor"));
+            return Err(Failure::new(
+                403,
+                format!("Access denied, not a member of Colony with name <{}>", m.colonyname),
+            ));
         };
         let deadline = *deadline_ns.get_or_insert_with(|| {
             let waited = i64::try_from(waited.as_nanos()).unwrap_or(i64::MAX);
@@ -407,17 +434,14 @@ pub async fn assign<H: Host>(
         }
         let Some((_, waiter)) = waiter.as_mut() else {
             return Err(if assigned.paused {
-                Failure::new(503, format!("Assignments are paused for Colony {}", m.colonyname))
+                Failure::new(503, "No processes available: colony assignments are paused")
             } else {
                 not_found("No process available for assignment")
             });
         };
         if assigned.paused {
             if remaining.is_zero() {
-                return Err(Failure::new(
-                    408,
-                    format!("Assignments are paused for Colony {}; timed out", m.colonyname),
-                ));
+                return Err(Failure::new(408, "Assignment timeout: colony assignments are paused"));
             }
             // Resumed at this very moment, a submit may have handed it a process.
             if let Woken::Handed(process) =
@@ -454,7 +478,9 @@ fn availability(
 pub async fn get<H: Host>(host: &H, caller: &str, m: GetProcessMsg) -> Result<Process, Failure> {
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
-    let facts = read(host, client, &statements, caller, &m.processid).await?;
+    let facts = read(host, client, &statements, caller, &m.processid)
+        .await
+        .map_err(unknown_as("Failed to get process, process not found"))?;
     facts.rows.require(GetProcessMsg::ROLE, caller, None, None)?;
     Ok(facts.process)
 }
@@ -469,7 +495,11 @@ pub async fn list<H: Host>(
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetProcessesMsg::ROLE, caller, &m.colonyname).await?;
     if !(0..=MAX_COUNT).contains(&m.count) {
-        return Err(bad_request(format!("count must be between 0 and {MAX_COUNT}")));
+        return Err(bad_request(if m.count > MAX_COUNT {
+            format!("Count is larger than MaxCount limit <{MAX_COUNT}>")
+        } else {
+            format!("count must be between 0 and {MAX_COUNT}")
+        }));
     }
     let (client, _) = conn.parts();
     let filter = if !m.processgraphid.is_empty() {
@@ -482,7 +512,7 @@ pub async fn list<H: Host>(
             .map_err(db)?
         {
             return Err(bad_request(format!(
-                "User with name {} in Colony {} does not exist",
+                "User <{}> does not exist in Colony with name <{}>",
                 m.initiator, m.colonyname
             )));
         }
@@ -523,10 +553,22 @@ pub async fn remove<H: Host>(
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
     for _ in 0..2 {
-        let facts = read(host, client, &statements, caller, &m.processid).await?;
+        let facts = read(host, client, &statements, caller, &m.processid)
+            .await
+            .map_err(unknown_as("Failed to remove process, process is nil"))?;
         facts.rows.require(RemoveProcessMsg::ROLE, caller, None, None)?;
-        lifecycle::check_removable(facts.process.state, facts.process.in_workflow())
-            .map_err(transition)?;
+        lifecycle::check_removable(facts.process.state, facts.process.in_workflow()).map_err(
+            |e| match e {
+                TransitionError::InWorkflow => bad_request(
+                    "Failed to remove, cannot remove a process part of a workflow, delete the \
+                     entire workflow instead",
+                ),
+                TransitionError::Running => {
+                    bad_request("Failed to remove process, cannot remove a running process")
+                }
+                e => transition(e),
+            },
+        )?;
         if store::processes::remove(&*client, &m.processid).await.map_err(db)? {
             return Ok(Empty {});
         }
@@ -547,7 +589,8 @@ pub async fn remove_all<H: Host>(
 ) -> Result<Empty, Failure> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, RemoveAllProcessesMsg::ROLE, caller, &m.colonyname).await?;
-    lifecycle::check_remove_all(m.state).map_err(transition)?;
+    lifecycle::check_remove_all(m.state)
+        .map_err(|_| bad_request("Not possible to remove running processes"))?;
     let state = match m.state {
         StateFilter::All => None,
         StateFilter::Only(state) => Some(store::processes::state_code(state)),
@@ -577,8 +620,14 @@ pub async fn close_successful<H: Host>(
         // Refused: the facts say why (a passed deadline is applied first).
         let mut conn = connect(host).await?;
         let (client, statements) = conn.parts();
-        let facts = read(host, client, &statements, caller, &close.process_id).await?;
-        facts.rows.require(CloseSuccessfulMsg::ROLE, caller, Some(&facts.process), None)?;
+        let facts = read(host, client, &statements, caller, &close.process_id)
+            .await
+            .map_err(unknown_as("Failed to close process as successful, process is nil"))?;
+        let process = Some(&facts.process);
+        facts.rows.check(CloseSuccessfulMsg::ROLE, caller, process, None).map_err(|e| match e {
+            AuthError::NotAssigned => not_assigned("successful", &facts.process),
+            e => facts.rows.refusal(e),
+        })?;
         lifecycle::next_state(facts.process.state, Transition::CloseSuccessful)
             .map_err(transition)?;
     }
@@ -601,8 +650,14 @@ pub async fn close_failed<H: Host>(
         {
             return Ok(Empty {});
         }
-        let facts = read(host, client, &statements, caller, &m.processid).await?;
-        facts.rows.require(CloseFailedMsg::ROLE, caller, Some(&facts.process), None)?;
+        let facts = read(host, client, &statements, caller, &m.processid)
+            .await
+            .map_err(unknown_as("Failed to close process as failed, process is nil"))?;
+        let process = Some(&facts.process);
+        facts.rows.check(CloseFailedMsg::ROLE, caller, process, None).map_err(|e| match e {
+            AuthError::NotAssigned => not_assigned("failed", &facts.process),
+            e => facts.rows.refusal(e),
+        })?;
         lifecycle::next_state(facts.process.state, Transition::CloseFailed).map_err(transition)?;
     }
     Err(changed())
@@ -618,17 +673,34 @@ pub async fn set_output<H: Host>(
     let output = serde_json::to_string(&m.output).map_err(|e| bad_request(e.to_string()))?;
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
-    let facts = read(host, client, &statements, caller, &m.processid).await?;
-    facts.rows.require(SetOutputMsg::ROLE, caller, Some(&facts.process), None)?;
-    lifecycle::require_running(facts.process.state).map_err(transition)?;
+    let facts = read(host, client, &statements, caller, &m.processid)
+        .await
+        .map_err(unknown_as("Failed to set output, process is nil"))?;
+    // Go's handler words a foreign process as a close does.
+    facts.rows.check(SetOutputMsg::ROLE, caller, Some(&facts.process), None).map_err(
+        |e| match e {
+            AuthError::NotAssigned => Failure::new(
+                403,
+                "Failed to close process as successful, not allowed to close process as \
+                 successful",
+            ),
+            e => facts.rows.refusal(e),
+        },
+    )?;
+    lifecycle::require_running(facts.process.state).map_err(|_| output_not_running())?;
     if store::processes::set_output(client, &statements, &m.processid, caller, &output)
         .await
         .map_err(db)?
     {
         Ok(Empty {})
     } else {
-        Err(transition(TransitionError::NotRunning))
+        Err(output_not_running())
     }
+}
+
+fn output_not_running() -> Failure {
+    let e = TransitionError::NotRunning;
+    Failure::new(e.status(), format!("Failed to set output, {e}"))
 }
 
 /// `cancelprocessmsg`: any approved member cancels a WAITING or RUNNING process outside a
@@ -641,10 +713,19 @@ pub async fn cancel<H: Host>(
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
     for _ in 0..2 {
-        let facts = read(host, client, &statements, caller, &m.processid).await?;
+        let facts = read(host, client, &statements, caller, &m.processid)
+            .await
+            .map_err(unknown_as("Failed to cancel process, process is nil"))?;
         facts.rows.require(CancelProcessMsg::ROLE, caller, None, None)?;
-        lifecycle::check_cancellable(facts.process.state, facts.process.in_workflow())
-            .map_err(transition)?;
+        lifecycle::check_cancellable(facts.process.state, facts.process.in_workflow()).map_err(
+            |e| match e {
+                TransitionError::InWorkflow => bad_request(
+                    "Failed to cancel, cannot cancel a process part of a workflow, cancel the \
+                     entire workflow instead",
+                ),
+                e => transition(e),
+            },
+        )?;
         if store::processes::cancel(&*client, &m.processid).await.map_err(db)? {
             let _ = store::channels::remove_for_process(&*client, &m.processid).await;
             return Ok(Empty {});
@@ -664,7 +745,7 @@ async fn set_paused<H: Host>(
     authorize(&mut conn, role, caller, colony).await?;
     let (client, _) = conn.parts();
     if !store::processes::set_paused(&*client, colony, paused).await.map_err(db)? {
-        return Err(bad_request(format!("Colony {colony} does not exist")));
+        return Err(bad_request(store::auth::colony_missing(colony)));
     }
     Ok(Empty {})
 }
@@ -701,6 +782,6 @@ pub async fn pause_status<H: Host>(
     let ispaused = store::processes::is_paused(&*client, &m.colonyname)
         .await
         .map_err(db)?
-        .ok_or_else(|| bad_request(format!("Colony {} does not exist", m.colonyname)))?;
+        .ok_or_else(|| bad_request(store::auth::colony_missing(&m.colonyname)))?;
     Ok(PauseStatus { colonyname: m.colonyname, ispaused })
 }

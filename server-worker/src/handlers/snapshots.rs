@@ -15,15 +15,16 @@ use colonies_core::{
     rules::names::check_name,
 };
 
-/// The snapshot a get/remove message names: ID first, then name, else a 400.
-fn which<'a>(snapshotid: &'a str, name: &'a str) -> Result<SnapshotRef<'a>, Failure> {
+/// The snapshot a get/remove message names: ID first, then name, else a 400 led by `go`,
+/// the words of Go's handler.
+fn which<'a>(snapshotid: &'a str, name: &'a str, go: &str) -> Result<SnapshotRef<'a>, Failure> {
     if !snapshotid.is_empty() {
         Ok(SnapshotRef::Id(snapshotid))
     } else if !name.is_empty() {
         Ok(SnapshotRef::Name(name))
     } else {
         // Go answers 500 "malformatted msg"; it is the caller's mistake, so 400.
-        Err(bad_request("malformatted snapshot msg: give snapshotid or name"))
+        Err(bad_request(format!("{go}: give snapshotid or name")))
     }
 }
 
@@ -50,7 +51,12 @@ pub async fn create<H: Host>(
         store::snapshots::insert(&tx, &snapshotid, &m.colonyname, &m.label, &m.name, &fileids)
             .await
             .map_err(db)?
-            .ok_or_else(|| bad_request(format!("A snapshot named {} already exists", m.name)))?;
+            .ok_or_else(|| {
+                bad_request(format!(
+                    "Snapshot with name <{}> in Colony <{}> already exists",
+                    m.name, m.colonyname
+                ))
+            })?;
     tx.commit().await.map_err(db)?;
     Ok(snapshot)
 }
@@ -59,12 +65,18 @@ pub async fn create<H: Host>(
 pub async fn get<H: Host>(host: &H, caller: &str, m: GetSnapshotMsg) -> Result<Snapshot, Failure> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetSnapshotMsg::ROLE, caller, &m.colonyname).await?;
-    let which = which(&m.snapshotid, &m.name)?;
+    let which = which(&m.snapshotid, &m.name, "Failed to get snapshot, malformatted msg")?;
     let (client, _) = conn.parts();
-    store::snapshots::get(&*client, &m.colonyname, which)
-        .await
-        .map_err(db)?
-        .ok_or_else(|| not_found("Snapshot not found"))
+    store::snapshots::get(&*client, &m.colonyname, which).await.map_err(db)?.ok_or_else(|| {
+        let (by, key) = match which {
+            SnapshotRef::Id(id) => ("Id", id),
+            SnapshotRef::Name(name) => ("name", name),
+        };
+        not_found(format!(
+            "Snapshot not found with {by} <{key}> in Colony <{}> does not exists",
+            m.colonyname
+        ))
+    })
 }
 
 /// `getsnapshotsmsg`: every snapshot of the colony.
@@ -87,7 +99,7 @@ pub async fn remove<H: Host>(
 ) -> Result<Empty, Failure> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, RemoveSnapshotMsg::ROLE, caller, &m.colonyname).await?;
-    let which = which(&m.snapshotid, &m.name)?;
+    let which = which(&m.snapshotid, &m.name, "Failed to remove snapsnot, malformatted msg")?;
     let (client, _) = conn.parts();
     if !store::snapshots::remove(&*client, &m.colonyname, which).await.map_err(db)? {
         return Err(not_found("Snapshot not found"));

@@ -1,6 +1,6 @@
 //! Colony statistics (`getcolonystatsmsg`, protocol §4.2).
 
-use super::{authorize, connect, db};
+use super::{authorize, bad_request, connect, db};
 use crate::{
     host::{DbConn, Host},
     store,
@@ -21,7 +21,16 @@ pub async fn colony<H: Host>(
     m: GetColonyStatisticsMsg,
 ) -> Result<Statistics, Failure> {
     let mut conn = connect(host).await?;
-    authorize(&mut conn, GetColonyStatisticsMsg::ROLE, caller, &m.colonyname).await?;
+    // Go looks the colony up before the caller.
+    authorize(&mut conn, GetColonyStatisticsMsg::ROLE, caller, &m.colonyname).await.map_err(
+        |f| {
+            if f.message == store::auth::colony_missing(&m.colonyname) {
+                bad_request(format!("Colony with name <{}> not found", m.colonyname))
+            } else {
+                f
+            }
+        },
+    )?;
     let (client, _) = conn.parts();
     // Both queries are in flight together: one round trip on the same connection.
     let (

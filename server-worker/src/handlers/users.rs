@@ -12,8 +12,9 @@ use colonies_core::{
     rules::names::{check_id, check_name},
 };
 
-fn unknown(colony: &str, name: &str) -> Failure {
-    not_found(format!("User with name {name} in Colony {colony} does not exist"))
+/// An unknown user, led by `go`: the words of Go's handler.
+fn unknown(go: &str, colony: &str, name: &str) -> Failure {
+    not_found(format!("{go}: user with name <{name}> in Colony <{colony}> does not exist"))
 }
 
 /// `addusermsg`: the colony owner adds a user.
@@ -26,10 +27,20 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddUserMsg) -> Result<User,
     if store::users::insert(&*client, &m.user).await.map_err(db)? {
         Ok(m.user)
     } else {
-        Err(bad_request(format!(
-            "A user with name {} or ID {} already exists in Colony {}",
-            m.user.name, m.user.userid, m.user.colonyname
-        )))
+        let u = &m.user;
+        let same_name =
+            store::users::by_name(&*client, &u.colonyname, &u.name).await.map_err(db)?;
+        Err(bad_request(if same_name.is_some() {
+            format!(
+                "A user with name <{}> already exists in Colony with name <{}>",
+                u.name, u.colonyname
+            )
+        } else {
+            format!(
+                "A user with Id <{}> already exists in Colony with name <{}>",
+                u.userid, u.colonyname
+            )
+        }))
     }
 }
 
@@ -49,7 +60,7 @@ pub async fn get<H: Host>(host: &H, caller: &str, m: GetUserMsg) -> Result<User,
     store::users::by_name(&*client, &m.colonyname, &m.name)
         .await
         .map_err(db)?
-        .ok_or_else(|| unknown(&m.colonyname, &m.name))
+        .ok_or_else(|| unknown("Failed to get user, user is nil", &m.colonyname, &m.name))
 }
 
 /// `getuserbyidmsg`: one user by key ID, for any member.
@@ -61,10 +72,12 @@ pub async fn get_by_id<H: Host>(
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetUserByIdMsg::ROLE, caller, &m.colonyname).await?;
     let (client, _) = conn.parts();
-    store::users::by_id(&*client, &m.colonyname, &m.userid)
-        .await
-        .map_err(db)?
-        .ok_or_else(|| not_found(format!("User with ID {} does not exist", m.userid)))
+    store::users::by_id(&*client, &m.colonyname, &m.userid).await.map_err(db)?.ok_or_else(|| {
+        not_found(format!(
+            "Failed to get user by ID, user is nil: user with ID {} does not exist",
+            m.userid
+        ))
+    })
 }
 
 /// `removeusermsg`: the colony owner removes a user.
@@ -75,6 +88,6 @@ pub async fn remove<H: Host>(host: &H, caller: &str, m: RemoveUserMsg) -> Result
     if store::users::remove(&*client, &m.colonyname, &m.name).await.map_err(db)? {
         Ok(Empty {})
     } else {
-        Err(unknown(&m.colonyname, &m.name))
+        Err(not_found(format!("User with name <{}> not found", m.name)))
     }
 }

@@ -4,7 +4,7 @@ use colonies_core::{
     Failure,
     message::Role,
     model::{Colony, Executor, ExecutorState, Process, User},
-    rules::authorization::{Facts, authorize},
+    rules::authorization::{AuthError, Facts, authorize},
 };
 use tokio_postgres::{Error, GenericClient};
 
@@ -19,6 +19,13 @@ pub struct CallerRows {
     pub executors: Vec<Executor>,
     /// The caller's user rows in the colony (likewise).
     pub users: Vec<User>,
+    /// The name of the colony asked about, whether it exists or not.
+    pub colony_name: String,
+}
+
+/// Go's refusal when a request names a colony that does not exist.
+pub fn colony_missing(name: &str) -> String {
+    format!("Colony with name <{name}> does not exists")
 }
 
 impl CallerRows {
@@ -30,6 +37,17 @@ impl CallerRows {
         process: Option<&Process>,
         executor_name: Option<&str>,
     ) -> Result<(), Failure> {
+        self.check(role, caller, process, executor_name).map_err(|e| self.refusal(e))
+    }
+
+    /// Checks `role` for `caller`: why not, for handlers that word some refusals their way.
+    pub fn check(
+        &self,
+        role: Role,
+        caller: &str,
+        process: Option<&Process>,
+        executor_name: Option<&str>,
+    ) -> Result<(), AuthError> {
         let facts = Facts {
             server_id: &self.server_id,
             colony: self.colony.as_ref(),
@@ -38,7 +56,21 @@ impl CallerRows {
             process,
             executor_name,
         };
-        authorize(role, caller, &facts).map_err(|e| Failure::new(e.status(), e.to_string()))
+        authorize(role, caller, &facts)
+    }
+
+    /// A refusal as a 403 reply in the words of Go's validator, which names the colony (or
+    /// says it does not exist).
+    pub fn refusal(&self, e: AuthError) -> Failure {
+        let message = match (e, &self.colony) {
+            (AuthError::NotServerOwner, _) => e.to_string(),
+            (_, None) if !self.colony_name.is_empty() => colony_missing(&self.colony_name),
+            (AuthError::NotMember, Some(colony)) => {
+                format!("Access denied, not a member of Colony with name <{}>", colony.name)
+            }
+            _ => e.to_string(),
+        };
+        Failure::new(e.status(), message)
     }
 }
 
@@ -92,6 +124,7 @@ pub async fn caller_rows(
         colony: colony_id.map(|colonyid| Colony { colonyid, name: colony.into() }),
         executors,
         users,
+        colony_name: colony.into(),
     })
 }
 

@@ -189,6 +189,7 @@ fn caller_rows_from(
         colony: colony_id.map(|colonyid| Colony { colonyid, name: colony.into() }),
         executors,
         users,
+        colony_name: colony.into(),
     }
 }
 
