@@ -63,6 +63,7 @@ fn serve() {
             body_limit: native::DEFAULT_BODY_LIMIT,
             dashboard_dir: None,
             pool_size: 16,
+            timeouts: native::HttpTimeouts::default(),
         };
         let server = native::start(config).await.expect("the server starts");
         println!("READY {} {}", server.addr(), owner.to_hex());

@@ -84,6 +84,7 @@ fn local() -> TestServer {
                 body_limit: LOCAL_BODY_LIMIT,
                 dashboard_dir: None,
                 pool_size: 16,
+                timeouts: native::HttpTimeouts::default(),
             };
             match native::start(config).await {
                 Ok(server) => {

@@ -258,6 +258,16 @@ pub async fn start_replica(
     database_url: &str,
     pool_size: usize,
 ) -> colonies_worker::native::RunningServer {
+    start_replica_with(database_url, pool_size, colonies_worker::native::HttpTimeouts::default())
+        .await
+}
+
+/// [`start_replica`] with the given slow-client timeouts.
+pub async fn start_replica_with(
+    database_url: &str,
+    pool_size: usize,
+    timeouts: colonies_worker::native::HttpTimeouts,
+) -> colonies_worker::native::RunningServer {
     use colonies_worker::{
         ServerConfig,
         native::{self, Database, NativeConfig},
@@ -277,6 +287,7 @@ pub async fn start_replica(
         body_limit: crate::LOCAL_BODY_LIMIT,
         dashboard_dir: None,
         pool_size,
+        timeouts,
     };
     native::start(config).await.expect("the replica starts")
 }

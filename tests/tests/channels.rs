@@ -319,6 +319,7 @@ fn second_server(database_url: &str) -> String {
                 body_limit: colonies_blackbox::LOCAL_BODY_LIMIT,
                 dashboard_dir: None,
                 pool_size: 4,
+                timeouts: native::HttpTimeouts::default(),
             };
             match native::start(config).await {
                 Ok(running) => {

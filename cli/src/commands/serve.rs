@@ -3,7 +3,7 @@
 use clap::{ArgAction, Args, builder::BoolishValueParser};
 use colonies_worker::{
     ServerConfig,
-    native::{self, Database, NativeConfig},
+    native::{self, Database, HttpTimeouts, NativeConfig, timeouts},
 };
 use core::{net::SocketAddr, time::Duration};
 use std::path::PathBuf;
@@ -52,6 +52,24 @@ pub struct ServeArgs {
     /// Largest accepted request body in bytes (beyond: HTTP 413).
     #[arg(long, env = "COLONIES_BODY_LIMIT", default_value_t = native::DEFAULT_BODY_LIMIT)]
     body_limit: usize,
+    /// Seconds a client may take to send a request's headers, counted from the connection's
+    /// accept or from the first byte after an idle period; a client slower than that is
+    /// disconnected. 0: no limit.
+    #[arg(long, env = "COLONIES_SERVER_HEADER_TIMEOUT", value_name = "SECONDS",
+          default_value_t = timeouts::DEFAULT_HEADER_TIMEOUT.as_secs())]
+    header_timeout: u64,
+    /// Seconds a client may take to send a POST /api body once its headers are in (beyond:
+    /// HTTP 408 and the connection is closed); raise it for large channel messages over slow
+    /// links. 0: no limit.
+    #[arg(long, env = "COLONIES_SERVER_BODY_TIMEOUT", value_name = "SECONDS",
+          default_value_t = timeouts::DEFAULT_BODY_TIMEOUT.as_secs())]
+    body_timeout: u64,
+    /// Seconds a keep-alive connection may wait for its next request before it is closed.
+    /// Requests in progress (long-poll assign) and /pubsub WebSockets are never idle.
+    /// 0: no limit.
+    #[arg(long, env = "COLONIES_SERVER_IDLE_TIMEOUT", value_name = "SECONDS",
+          default_value_t = timeouts::DEFAULT_IDLE_TIMEOUT.as_secs())]
+    idle_timeout: u64,
     /// Let an executor name be registered again, replacing the old executor.
     #[arg(long, env = "COLONIES_ALLOW_EXECUTOR_REREGISTER", action = ArgAction::Set,
           num_args = 0..=1, default_value = "false", default_missing_value = "true",
@@ -111,6 +129,11 @@ impl ServeArgs {
             body_limit: self.body_limit,
             dashboard_dir: self.dashboard_dir,
             pool_size: self.db_max_conns.max(2),
+            timeouts: HttpTimeouts::from_secs(
+                self.header_timeout,
+                self.body_timeout,
+                self.idle_timeout,
+            ),
             server: ServerConfig {
                 build_version: self.build_version,
                 build_time: self.build_time,

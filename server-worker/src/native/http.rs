@@ -14,6 +14,7 @@ use axum::{
     routing::{get, post},
 };
 use colonies_core::Failure;
+use core::time::Duration;
 use http_body_util::LengthLimitError;
 use std::path::{Path, PathBuf};
 use tower_http::{cors::CorsLayer, services::ServeDir, trace::TraceLayer};
@@ -23,17 +24,20 @@ use tower_http::{cors::CorsLayer, services::ServeDir, trace::TraceLayer};
 struct Api {
     host: NativeHost,
     body_limit: usize,
+    body_timeout: Option<Duration>,
     events: Events,
 }
 
-/// The router of the native server; `/pubsub` subscriptions are fed by `events`.
+/// The router of the native server; `/pubsub` subscriptions are fed by `events`. A `POST /api`
+/// body must arrive within `body_timeout` (408 otherwise).
 pub fn router(
     host: NativeHost,
     body_limit: usize,
+    body_timeout: Option<Duration>,
     dashboard: Option<PathBuf>,
     events: Events,
 ) -> Router {
-    let api = Arc::new(Api { host, body_limit, events });
+    let api = Arc::new(Api { host, body_limit, body_timeout, events });
     let router = Router::new()
         .route("/api", post(api_route))
         .route("/health", get(|| async { StatusCode::OK }))
@@ -120,7 +124,21 @@ fn too_large(limit: usize) -> Response {
     reply(status, json)
 }
 
-/// Reads the raw body whatever its Content-Type (pycolonies sends none), bounded by the limit.
+/// A body that did not arrive within the body timeout: 408, and the connection is closed (the
+/// rest of the body is never read).
+fn too_slow(timeout: Duration) -> Response {
+    let (status, json) = error_reply(&Failure::new(
+        408,
+        format!("the request body did not arrive within {} s", timeout.as_secs_f64()),
+    ));
+    let mut response = reply(status, json);
+    response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
+/// Reads the raw body whatever its Content-Type (pycolonies sends none), bounded by the limit
+/// (in memory too: at most `body_limit` bytes are buffered, however slowly they come) and by
+/// the body timeout.
 async fn api_route(State(api): State<Arc<Api>>, request: Request) -> Response {
     let declared = request
         .headers()
@@ -131,7 +149,15 @@ async fn api_route(State(api): State<Arc<Api>>, request: Request) -> Response {
         return too_large(api.body_limit);
     }
     let body: Body = request.into_body();
-    let bytes = match axum::body::to_bytes(body, api.body_limit).await {
+    let read = axum::body::to_bytes(body, api.body_limit);
+    let read = match api.body_timeout {
+        Some(timeout) => match tokio::time::timeout(timeout, read).await {
+            Ok(read) => read,
+            Err(_) => return too_slow(timeout),
+        },
+        None => read.await,
+    };
+    let bytes = match read {
         Ok(bytes) => bytes,
         Err(e) => {
             let mut source: Option<&(dyn core::error::Error + 'static)> = Some(&e);

@@ -11,6 +11,7 @@ pub mod http;
 pub mod memory;
 pub mod pubsub;
 pub mod scram;
+pub mod timeouts;
 pub mod wakeups;
 
 use crate::{config::ServerConfig, store};
@@ -22,9 +23,12 @@ use embedded_pg::{EmbeddedError, EmbeddedOptions, EmbeddedPostgres};
 use events::Events;
 use host::NativeHost;
 use std::path::{Path, PathBuf};
+use timeouts::{MakeTimed, TimedListener};
 use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
 use tokio_postgres::NoTls;
 use wakeups::NativeWakeups;
+
+pub use timeouts::HttpTimeouts;
 
 /// Which database the server keeps its state in.
 #[derive(Debug, Clone)]
@@ -59,6 +63,9 @@ pub struct NativeConfig {
     pub dashboard_dir: Option<PathBuf>,
     /// Most database connections held at once.
     pub pool_size: usize,
+    /// How long a client may take to send a request head or body, and how long a keep-alive
+    /// connection may stay idle ([`HttpTimeouts::default`]: 10 s, 60 s, 120 s).
+    pub timeouts: HttpTimeouts,
 }
 
 /// The default request body limit: 32 MiB. A legal 10 MiB channel message travels base64
@@ -247,16 +254,24 @@ pub async fn start(config: NativeConfig) -> Result<RunningServer, ServeError> {
 
     let host =
         NativeHost::new(pool.clone(), batch_pool.clone(), wakeups.clone(), config.server.clone());
-    let app = http::router(host, config.body_limit, config.dashboard_dir.clone(), events.clone());
+    let app = http::router(
+        host,
+        config.body_limit,
+        config.timeouts.body,
+        config.dashboard_dir.clone(),
+        events.clone(),
+    );
     let tcp =
         TcpListener::bind(config.listen).await.map_err(|e| ServeError::Bind(config.listen, e))?;
     let addr = tcp.local_addr().map_err(|e| ServeError::Io(e.to_string()))?;
+    let listener_with_timeouts = TimedListener::new(tcp, config.timeouts);
     let mut stop_http = stop_rx;
     let task = tokio::spawn(async move {
         let shutdown = async move {
             let _ = stop_http.wait_for(|stopped| *stopped).await;
         };
-        if let Err(e) = axum::serve(tcp, app).with_graceful_shutdown(shutdown).await {
+        let serving = axum::serve(listener_with_timeouts, MakeTimed(app));
+        if let Err(e) = serving.with_graceful_shutdown(shutdown).await {
             tracing::error!(error = %e, "HTTP server failed");
         }
     });

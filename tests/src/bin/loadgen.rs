@@ -105,6 +105,7 @@ async fn embedded(o: &Options, owner: &PrivateKey) -> Result<Vec<RunningServer>,
         body_limit: native::DEFAULT_BODY_LIMIT,
         dashboard_dir: None,
         pool_size: o.pool,
+        timeouts: native::HttpTimeouts::default(),
     })
     .await
     .map_err(|e| e.to_string())?;
