@@ -539,7 +539,8 @@ fn changed() -> Failure {
 }
 
 /// `removeallprocessesmsg`: the colony owner deletes every process in a state (`-1`: all,
-/// as in Go; running alone is refused).
+/// as in Go; running alone is refused) outside workflows: as in Go, the processes of a
+/// workflow go with the workflow (`removeallprocessgraphsmsg`).
 pub async fn remove_all<H: Host>(
     host: &H,
     caller: &str,

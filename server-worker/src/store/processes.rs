@@ -841,7 +841,10 @@ pub async fn remove(client: &impl GenericClient, process_id: &str) -> Result<boo
 }
 
 /// `removeallprocessesmsg`: deletes the colony's processes in `state` (`None`: every state,
-/// as Go does), with their attributes; returns how many.
+/// as Go does) that are not part of a workflow, with their attributes; returns how many.
+/// Workflows keep their processes, as in Go (`RemoveAll*ProcessesByColonyName` deletes
+/// `PROCESSGRAPH_ID = ''` only): a graph without its processes could never finish, and a cron
+/// waiting for it would never run again. `removeallprocessgraphsmsg` removes workflows.
 pub async fn remove_all(
     client: &impl GenericClient,
     colony: &str,
@@ -852,6 +855,7 @@ pub async fn remove_all(
             "WITH d AS (
                 DELETE FROM processes
                 WHERE colony_name = $1 AND ($2::smallint IS NULL OR state = $2)
+                  AND processgraph_id = ''
                 RETURNING process_id),
               a AS (DELETE FROM attributes USING d WHERE attributes.target_id = d.process_id)
              SELECT count(*) FROM d",
