@@ -278,3 +278,61 @@ async fn crons_and_generators_run_exactly_once_across_servers() {
     a.shutdown().await;
     b.shutdown().await;
 }
+
+/// The `prevprocessgraphid` and `nextrun` of a cron once its previous graph is not `previous`
+/// any more (waits up to 6 s).
+async fn next_run_of(env: &Env, cron_id: &Value, previous: &Value) -> (Value, Value) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(6);
+    loop {
+        let cron = env.call(&env.e1, "getcronmsg", json!({ "cronid": cron_id })).await.ok_json();
+        if cron["prevprocessgraphid"] != *previous {
+            return (cron["prevprocessgraphid"].clone(), cron["nextrun"].clone());
+        }
+        assert!(std::time::Instant::now() < deadline, "the cron did not run again: {cron}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A cron that waits for its previous workflow, as in Go: while that workflow is unfinished
+/// the cron stays due (its `nextrun` does not move) and runs as soon as the workflow finishes
+/// or is gone. `removeallprocessesmsg` removes the processes outside workflows only (Go's
+/// `RemoveAll*ProcessesByColonyName`), so the workflow stays whole and can still finish;
+/// `removeallprocessgraphsmsg` removes the workflow itself, and the cron runs again.
+#[tokio::test]
+async fn a_cron_waiting_for_its_previous_workflow_runs_once_that_finishes_or_is_removed() {
+    let env = Env::new().await;
+    let c = &env.colony1;
+    let mut add = cron(c, "waits", 2, "", false);
+    add["cron"]["waitforprevprocessgraph"] = json!(true);
+    let added = env.call(&env.e1, "addcronmsg", add).await.ok_json();
+    let id = &added["cronid"];
+    let (first, due) = next_run_of(&env, id, &json!("")).await;
+
+    // Past its next due time it still waits, and stays due.
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    let now = env.call(&env.e1, "getcronmsg", json!({ "cronid": id })).await.ok_json();
+    assert_eq!((&now["prevprocessgraphid"], &now["nextrun"]), (&first, &due), "{now}");
+
+    // Removing every process leaves the workflow whole; once it finishes, the cron runs.
+    let standalone = env.submit(&env.e1, spec(c)).await;
+    let all = json!({ "colonyname": c, "state": -1 });
+    env.call(&env.c1, "removeallprocessesmsg", all.clone()).await.ok_json();
+    env.get(&env.e1, &support::id(&standalone)).await.assert_error(404);
+    let graph = json!({ "processgraphid": first });
+    let graph = env.call(&env.e1, "getprocessgraphmsg", graph).await.ok_json();
+    let root = env.assign(&env.e1, c).await.ok_json();
+    assert_eq!(
+        (&root["processgraphid"], &graph["processids"]),
+        (&first, &json!([root["processid"]]))
+    );
+    env.call(&env.e1, "closesuccessfulmsg", json!({ "processid": root["processid"] }))
+        .await
+        .ok_json();
+    let (second, _) = next_run_of(&env, id, &first).await;
+
+    // Its workflow removed while it waits, the cron runs again.
+    env.call(&env.c1, "removeallprocessgraphsmsg", all).await.ok_json();
+    let (third, _) = next_run_of(&env, id, &second).await;
+    assert_ne!(third, first);
+    env.call(&env.e1, "removecronmsg", json!({ "cronid": id, "all": false })).await.ok_json();
+}

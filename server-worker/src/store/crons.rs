@@ -160,9 +160,10 @@ pub async fn remove(client: &impl GenericClient, id: &str) -> Result<bool, Error
 }
 
 /// Starts a cron's workflow now on `client` (inside a transaction), unless it waits for its
-/// previous graph and that one is not finished (SUCCESS or FAILED). Roots get the previous
-/// graph's leaf outputs as `in`. Records `lastrun` and the new graph; returns the wakeups.
-/// An invalid stored workflow starts nothing.
+/// previous graph and that one still exists and is not finished (SUCCESS or FAILED); a
+/// previous graph that was removed does not hold it back, as in Go. Roots get the previous
+/// graph's leaf outputs as `in` (none when it was removed). Records `lastrun` and the new
+/// graph; returns the wakeups. An invalid stored workflow starts nothing.
 pub async fn start(client: &impl GenericClient, cron: &Cron) -> Result<Vec<Ready>, Error> {
     let mut input: Vec<Value> = Vec::new();
     if !cron.prevprocessgraphid.is_empty() {
@@ -191,6 +192,11 @@ pub async fn start(client: &impl GenericClient, cron: &Cron) -> Result<Vec<Ready
 
 /// One pass: every cron whose `nextrun` has passed gets its next `nextrun` and, once per due
 /// time, its workflow started. Returns the wakeups to publish (after the commit, done here).
+///
+/// A cron that waits for its previous graph is left alone while that graph exists and is
+/// neither SUCCESS nor FAILED, as Go's trigger loop leaves it: its `nextrun` stays where it
+/// was, so it runs at the first pass after the graph finishes or is removed (Go starts a cron
+/// whose previous graph cannot be found), not at the next due time after that.
 pub async fn sweep_crons(client: &mut Client) -> Result<Vec<Ready>, Error> {
     let tx = client.transaction().await?;
     let locked: bool =
@@ -199,8 +205,12 @@ pub async fn sweep_crons(client: &mut Client) -> Result<Vec<Ready>, Error> {
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT {COLUMNS}, EXTRACT(EPOCH FROM now())::bigint FROM crons
-         WHERE next_run <= now() ORDER BY next_run LIMIT 100"
+        "SELECT {COLUMNS}, EXTRACT(EPOCH FROM now())::bigint FROM crons c
+         WHERE next_run <= now()
+           AND NOT (c.wait_for_prev AND EXISTS (
+                    SELECT 1 FROM processgraphs g
+                    WHERE g.processgraph_id = c.prev_processgraph_id AND g.state NOT IN (2, 3)))
+         ORDER BY next_run LIMIT 100"
     );
     let due = tx.query(&sql, &[]).await?;
     let mut wake = Vec::new();
