@@ -124,6 +124,18 @@ impl RpcMsg {
         Self { signature, payloadtype: payloadtype.into(), payload }
     }
 
+    /// A request for `payloadtype` carrying `payload_json` bound to `binding` (its nonce,
+    /// signing time and audience added to the payload, see [`crate::rules::replay`]), signed
+    /// by `key`. A captured copy cannot be replayed on a server that checks the binding.
+    pub fn sign_bound(
+        payloadtype: &str,
+        payload_json: &str,
+        key: &PrivateKey,
+        binding: &crate::rules::replay::Binding,
+    ) -> Self {
+        Self::sign(payloadtype, &binding.bind(payload_json), key)
+    }
+
     /// A request without signature (only `versionmsg` and `getserverinfomsg` are answered).
     pub fn unsigned(payloadtype: &str, payload_json: &str) -> Self {
         Self {

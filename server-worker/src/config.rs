@@ -21,6 +21,10 @@ pub struct ServerConfig {
     pub stale_executor_after: Duration,
     /// `COLONIES_CLEANUP_INTERVAL`: how often stale executors are looked for.
     pub cleanup_interval: Duration,
+    /// `COLONIES_REPLAY_PROTECTION`: how bound requests (nonce, signedat, audience) are treated.
+    pub replay_mode: colonies_core::rules::replay::Mode,
+    /// `COLONIES_REPLAY_WINDOW`: how far `signedat` may lie from the database's clock, either way.
+    pub replay_window: Duration,
 }
 
 impl Default for ServerConfig {
@@ -34,6 +38,8 @@ impl Default for ServerConfig {
             allow_executor_reregister: false,
             stale_executor_after: Duration::from_secs(600),
             cleanup_interval: Duration::from_secs(60),
+            replay_mode: colonies_core::rules::replay::Mode::Compat,
+            replay_window: Duration::from_secs(60),
         }
     }
 }

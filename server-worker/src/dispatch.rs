@@ -4,7 +4,10 @@ use crate::{
     handlers::{self, Reply, meta},
     host::Host,
 };
-use colonies_core::{Failure, RpcMsg, RpcReplyMsg};
+use colonies_core::{
+    Failure, Id, RpcMsg, RpcReplyMsg,
+    rules::replay::{self, Refusal},
+};
 
 /// The Content-Type of every `/api` reply: Go writes its JSON with gin's `c.String`, and some
 /// clients (jQuery-based ones) parse the body themselves only when it is not declared JSON.
@@ -29,10 +32,11 @@ async fn answer<H: Host>(host: &H, body: &[u8]) -> Result<Reply, Failure> {
     // The two unsigned messages are answered before any signature work, as in Go.
     match msg.payloadtype.as_str() {
         "versionmsg" => return Ok(meta::version(host.config())),
-        "getserverinfomsg" => return Ok(meta::server_info(host.config())),
+        "getserverinfomsg" => return meta::server_info(host).await,
         _ => {}
     }
     let caller = msg.recover_caller().map_err(|e| e.to_failure())?;
+    check_replay(host, &caller, &msg).await?;
     match handlers::route(host, &caller, &msg).await {
         Some(outcome) => outcome,
         None if msg.payloadtype.is_empty() => Err(Failure::new(
@@ -42,4 +46,33 @@ async fn answer<H: Host>(host: &H, body: &[u8]) -> Result<Reply, Failure> {
         )),
         None => Err(Failure::new(403, format!("invalid rpcMsg.PayloadType: {}", msg.payloadtype))),
     }
+}
+
+/// Replay protection (`colonies_core::rules::replay`): a bound request's nonce is recorded,
+/// in one statement that also checks its audience and window, before the handler runs, so a
+/// refused request changes nothing. An unbound one is refused only in `strict` mode.
+async fn check_replay<H: Host>(host: &H, caller: &Id, msg: &RpcMsg) -> Result<(), Failure> {
+    let config = host.config();
+    if config.replay_mode == replay::Mode::Off {
+        return Ok(());
+    }
+    // A payload that is not JSON is refused by its handler with the usual 400.
+    let Ok(json) = msg.payload_json() else { return Ok(()) };
+    let binding = match replay::precheck(config.replay_mode, &json) {
+        Ok(Some(binding)) => binding,
+        Ok(None) => return Ok(()),
+        Err(Refusal::Malformed(_))
+            if serde_json::from_slice::<serde_json::Value>(&json).is_err() =>
+        {
+            return Ok(());
+        }
+        Err(refusal) => return Err(refusal.to_failure()),
+    };
+    let window_ms = i64::try_from(config.replay_window.as_millis()).unwrap_or(i64::MAX);
+    let mut conn = handlers::connect(host).await?;
+    let (client, _) = crate::host::DbConn::parts(&mut conn);
+    let seen = crate::store::replay::record(&*client, &caller.to_hex(), &binding, window_ms)
+        .await
+        .map_err(handlers::db)?;
+    replay::verdict(&binding, &seen, window_ms).map_err(|refusal| refusal.to_failure())
 }

@@ -268,10 +268,17 @@ pub async fn start_replica_with(
     pool_size: usize,
     timeouts: colonies_worker::native::HttpTimeouts,
 ) -> colonies_worker::native::RunningServer {
-    use colonies_worker::{
-        ServerConfig,
-        native::{self, Database, NativeConfig},
-    };
+    start_replica_configured(database_url, pool_size, Default::default(), timeouts).await
+}
+
+/// [`start_replica`] with the given server settings (replay protection, …) and timeouts.
+pub async fn start_replica_configured(
+    database_url: &str,
+    pool_size: usize,
+    server: colonies_worker::ServerConfig,
+    timeouts: colonies_worker::native::HttpTimeouts,
+) -> colonies_worker::native::RunningServer {
+    use colonies_worker::native::{self, Database, NativeConfig};
     let pg: tokio_postgres::Config = database_url.parse().expect("a database URL");
     let data_dir = tempfile::Builder::new()
         .prefix("colonies-replica-")
@@ -279,7 +286,7 @@ pub async fn start_replica_with(
         .expect("a temporary directory")
         .keep();
     let config = NativeConfig {
-        server: ServerConfig::default(),
+        server,
         listen: "127.0.0.1:0".parse().expect("an address"),
         database: Database::External(Box::new(pg)),
         data_dir,

@@ -81,6 +81,17 @@ pub struct ServeArgs {
     /// Seconds between looks for stale executors.
     #[arg(long, env = "COLONIES_CLEANUP_INTERVAL", default_value_t = 60)]
     cleanup_interval: u64,
+    /// Replay protection of signed requests that carry nonce, signedat and audience: off
+    /// (ignore them), compat (check them when present; requests without them are served as
+    /// Colonies serves them) or strict (refuse requests without them).
+    #[arg(long, env = "COLONIES_REPLAY_PROTECTION", default_value = "compat",
+          value_parser = ["off", "compat", "strict"])]
+    replay_protection: String,
+    /// Seconds a request's signedat may lie from the database's clock, either way (give every
+    /// replica the same window).
+    #[arg(long, env = "COLONIES_REPLAY_WINDOW", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    replay_window: u64,
     /// Tell clients (getserverinfomsg) that they reach the server over TLS (a proxy in front).
     #[arg(long, env = "COLONIES_TLS", action = ArgAction::Set, num_args = 0..=1,
           default_value = "false", default_missing_value = "true",
@@ -143,6 +154,8 @@ impl ServeArgs {
                 allow_executor_reregister: self.allow_executor_reregister,
                 stale_executor_after: Duration::from_secs(self.stale_executor_duration),
                 cleanup_interval: Duration::from_secs(self.cleanup_interval.max(1)),
+                replay_mode: self.replay_protection.parse()?,
+                replay_window: Duration::from_secs(self.replay_window),
             },
         })
     }

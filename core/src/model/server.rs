@@ -12,6 +12,9 @@ pub struct ServerInfo {
     pub buildversion: String,
     /// When it was built.
     pub buildtime: String,
+    /// The server's ID: the `audience` of bound requests (not sent by Go servers).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub serverid: String,
     /// Where it listens.
     #[serde(deserialize_with = "nullable")]
     pub backends: Vec<Backend>,

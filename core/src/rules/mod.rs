@@ -8,6 +8,7 @@ pub mod authorization;
 pub mod lifecycle;
 pub mod names;
 pub mod priority;
+pub mod replay;
 pub mod resources;
 
 pub use authorization::{AuthError, Facts, authorize};

@@ -1,6 +1,6 @@
 //! Server-level messages: version, server info, statistics, cluster (protocol §4.1).
 
-use super::{Reply, authorize, connect, db};
+use super::{Outcome, Reply, authorize, connect, db};
 use crate::{config::ServerConfig, host::DbConn, host::Host, store};
 use colonies_core::{
     Failure,
@@ -20,11 +20,17 @@ pub fn version(config: &ServerConfig) -> Reply {
     }
 }
 
-/// `getserverinfomsg`, unsigned and without reading the payload: how to reach the server.
-pub fn server_info(config: &ServerConfig) -> Reply {
+/// `getserverinfomsg`, unsigned and without reading the payload: how to reach the server,
+/// and its ID (`serverid`, the `audience` of bound requests; Go servers do not send it).
+pub async fn server_info<H: Host>(host: &H) -> Outcome {
+    let config = host.config();
+    let mut conn = connect(host).await?;
+    let (client, _) = conn.parts();
+    let serverid = store::server::server_id(&*client).await.map_err(db)?.unwrap_or_default();
     let info = ServerInfo {
         buildversion: config.build_version.clone(),
         buildtime: config.build_time.clone(),
+        serverid,
         backends: vec![Backend {
             backend_type: "http".into(),
             port: config.port.into(),
@@ -33,10 +39,10 @@ pub fn server_info(config: &ServerConfig) -> Reply {
             insecure: false,
         }],
     };
-    Reply {
+    Ok(Reply {
         payloadtype: "getserverinfomsg".into(),
         json: serde_json::to_string(&info).unwrap_or_default(),
-    }
+    })
 }
 
 /// `getstatisticsmsg`: server-wide counts, for the server owner only.

@@ -13,13 +13,19 @@ use tokio_postgres::Client;
 /// deadline when they read the process, so this only bounds how late the lists show it.
 pub const PERIOD: Duration = Duration::from_secs(1);
 
+/// How many passes apart the nonces of bound requests are swept ([`store::replay::sweep`]).
+const NONCE_SWEEP_EVERY: u32 = 10;
+
 /// Sweeps until `stop` turns true; errors are logged and the next pass tries again.
 pub async fn run(
     pool: Pool,
     wakeups: NativeWakeups,
     stale_after: Duration,
+    replay_window: Duration,
     mut stop: watch::Receiver<bool>,
 ) {
+    let window_ms = i64::try_from(replay_window.as_millis()).unwrap_or(i64::MAX);
+    let mut passes = 0u32;
     let mut tick = tokio::time::interval(PERIOD);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -53,6 +59,12 @@ pub async fn run(
         }
         if let Err(e) = crate::handlers::crons::sweep(client, &wakeups).await {
             tracing::warn!(error = %e, "cron/generator sweep failed");
+        }
+        passes = passes.wrapping_add(1);
+        if passes.is_multiple_of(NONCE_SWEEP_EVERY)
+            && let Err(e) = store::replay::sweep(&*client, window_ms).await
+        {
+            tracing::warn!(error = %e, "nonce sweep failed");
         }
     }
 }

@@ -249,6 +249,7 @@ pub async fn start(config: NativeConfig) -> Result<RunningServer, ServeError> {
         pool.clone(),
         wakeups.clone(),
         config.server.stale_executor_after,
+        config.server.replay_window,
         stop_rx.clone(),
     ));
 

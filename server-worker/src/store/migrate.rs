@@ -57,6 +57,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "batched_writes",
         sql: include_str!("../../migrations/0008_batched_writes.sql"),
     },
+    Migration {
+        version: 9,
+        name: "request_nonces",
+        sql: include_str!("../../migrations/0009_request_nonces.sql"),
+    },
 ];
 
 /// The advisory lock key of migrations ("colonies" in ASCII, as an i64).

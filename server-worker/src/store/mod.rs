@@ -21,6 +21,7 @@ pub mod locations;
 pub mod logs;
 pub mod migrate;
 pub mod processes;
+pub mod replay;
 pub mod server;
 pub mod snapshots;
 pub mod stats;

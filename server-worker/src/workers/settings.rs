@@ -10,6 +10,8 @@
 //! | `COLONIES_BODY_LIMIT` | largest `POST /api` body, bytes | 32 MiB |
 //! | `COLONIES_ALLOW_EXECUTOR_REREGISTER` | as natively | `false` |
 //! | `COLONIES_STALE_EXECUTOR_DURATION` | seconds of silence before an executor is removed | `600` |
+//! | `COLONIES_REPLAY_PROTECTION` | `off`, `compat` or `strict` (see `colonies_core::rules::replay`; any other value: `strict`) | `compat` |
+//! | `COLONIES_REPLAY_WINDOW` | seconds `signedat` may lie from the database's clock (1–86400) | `60` |
 //! | `BUILD_VERSION`, `BUILD_TIME` | reported by `versionmsg` / `getserverinfomsg` | crate version, `""` |
 
 use super::host::{Database, database_from_parts, database_from_url};
@@ -74,6 +76,14 @@ impl Settings {
             stale_executor_after: number(env, "COLONIES_STALE_EXECUTOR_DURATION")
                 .map_or(defaults.stale_executor_after, Duration::from_secs),
             cleanup_interval: defaults.cleanup_interval,
+            // A value that names no mode fails closed (strict), never open.
+            replay_mode: text(env, "COLONIES_REPLAY_PROTECTION")
+                .map_or(defaults.replay_mode, |v| {
+                    v.parse().unwrap_or(colonies_core::rules::replay::Mode::Strict)
+                }),
+            replay_window: number(env, "COLONIES_REPLAY_WINDOW")
+                .filter(|s| (1..=86_400).contains(s))
+                .map_or(defaults.replay_window, Duration::from_secs),
         };
         let sweep_ms = number(env, "COLONIES_DEADLINE_SWEEP_MS").unwrap_or(1000);
         Self {

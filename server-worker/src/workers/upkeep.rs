@@ -72,7 +72,8 @@ pub fn sweep_due(settings: &Settings) -> bool {
 }
 
 /// One pass of the periodic work over the whole database, each part skipped if another
-/// isolate or server holds its lock: deadlines, then due crons, then due generators (the same
+/// isolate or server holds its lock: deadlines, then due crons, then due generators, then the
+/// nonces of bound requests past their use (the same
 /// store passes the native host runs every second). Processes they make assignable wake
 /// nobody here: waiting executors poll.
 pub async fn sweep(host: &WorkersHost, stale_after: Duration) -> Result<Sweep, Failure> {
@@ -90,6 +91,8 @@ pub async fn sweep(host: &WorkersHost, stale_after: Duration) -> Result<Sweep, F
     if started > 0 {
         worker::console_log!("colonies: crons and generators made {started} processes runnable");
     }
+    let window_ms = i64::try_from(host.config().replay_window.as_millis()).unwrap_or(i64::MAX);
+    store::replay::sweep(&*client, window_ms).await.map_err(|e| unavailable("nonce sweep", e))?;
     Ok(sweep)
 }
 

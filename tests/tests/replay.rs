@@ -1,0 +1,193 @@
+//! Replay protection from the attacker's side: a captured bound request (nonce, signedat,
+//! audience) replayed on the same server or another replica, stale, from the future, or for
+//! another server, is a 403 that names the rule and writes nothing; an unbound request is
+//! served in `compat` and refused in `strict`.
+
+use colonies_blackbox::{Client, key, load, new_colony, new_executor, server, unique};
+use colonies_core::{
+    PrivateKey, RpcMsg,
+    rules::replay::{Binding, Mode},
+};
+use colonies_worker::ServerConfig;
+use serde_json::{Value, json};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+fn now_ms() -> i64 {
+    let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// The server's ID, as `getserverinfomsg` tells it.
+async fn audience(client: &Client) -> String {
+    let info = client.send(&RpcMsg::unsigned("getserverinfomsg", "{}")).await.ok_json();
+    let id = info["serverid"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(id.len(), 64, "getserverinfomsg tells the server's ID: {info}");
+    id
+}
+
+/// `payload` signed by `key`, bound to `audience` at `signedat` with a fresh nonce.
+fn bound(
+    key: &PrivateKey,
+    payloadtype: &str,
+    mut payload: Value,
+    audience: &str,
+    at: i64,
+) -> RpcMsg {
+    if let Some(object) = payload.as_object_mut() {
+        object.insert("msgtype".into(), payloadtype.into());
+    }
+    let binding = Binding::new(at, audience).expect("a nonce");
+    RpcMsg::sign_bound(payloadtype, &payload.to_string(), key, &binding)
+}
+
+fn spec(colony: &str) -> Value {
+    json!({ "spec": {
+        "nodename": "n", "funcname": "replayed", "args": [], "kwargs": {},
+        "maxwaittime": -1, "maxexectime": -1, "maxretries": 0, "priority": 0,
+        "conditions": { "colonyname": colony, "executortype": "test_executor_type" },
+    } })
+}
+
+/// How many waiting processes the colony has.
+async fn waiting(client: &Client, member: &PrivateKey, colony: &str) -> usize {
+    let list = json!({ "colonyname": colony, "state": 0, "count": 100 });
+    match client.call(member, "getprocessesmsg", list).await.ok_json() {
+        Value::Array(items) => items.len(),
+        _ => 0,
+    }
+}
+
+fn refused(answer: &colonies_blackbox::Answer, words: &str) {
+    let failure = answer.assert_error(403);
+    assert!(failure.message.contains(words), "expected {words:?}: {}", failure.message);
+}
+
+#[tokio::test]
+async fn a_captured_submit_replayed_is_refused_and_writes_nothing() {
+    let client = Client::new();
+    let audience = audience(&client).await;
+    let (owner, colony) = new_colony(&client).await;
+    let (executor, _) = new_executor(&client, &owner, &colony, true).await;
+    let captured = bound(&executor, "submitfuncspecmsg", spec(&colony), &audience, now_ms());
+    client.send(&captured).await.ok_json();
+    for _ in 0..4 {
+        refused(&client.send(&captured).await, "replayed");
+    }
+    assert_eq!(waiting(&client, &executor, &colony).await, 1, "five copies, one process");
+    // A read replayed is refused too.
+    let read =
+        bound(&executor, "getcolonymsg", json!({ "colonyname": colony }), &audience, now_ms());
+    client.send(&read).await.ok_json();
+    refused(&client.send(&read).await, "replayed");
+}
+
+#[tokio::test]
+async fn stale_future_and_foreign_requests_are_refused() {
+    let client = Client::new();
+    let audience = audience(&client).await;
+    let (owner, colony) = new_colony(&client).await;
+    let (executor, _) = new_executor(&client, &owner, &colony, true).await;
+    let old = bound(&executor, "submitfuncspecmsg", spec(&colony), &audience, now_ms() - 61_000);
+    let answer = client.send(&old).await;
+    refused(&answer, "stale");
+    assert!(answer.failure().message.contains("server's time is"), "a clock hint");
+    let future = bound(&executor, "submitfuncspecmsg", spec(&colony), &audience, now_ms() + 61_000);
+    refused(&client.send(&future).await, "stale");
+    let elsewhere = key().id().to_hex();
+    let foreign = bound(&executor, "submitfuncspecmsg", spec(&colony), &elsewhere, now_ms());
+    refused(&client.send(&foreign).await, "wrong audience");
+    let mut partial = spec(&colony);
+    partial["nonce"] = json!("0123456789abcdef0123456789abcdef");
+    refused(&client.call(&executor, "submitfuncspecmsg", partial).await, "fields missing");
+    assert_eq!(waiting(&client, &executor, &colony).await, 0, "nothing written");
+    // Within the window, either way, is served.
+    let skewed = bound(&executor, "submitfuncspecmsg", spec(&colony), &audience, now_ms() + 30_000);
+    client.send(&skewed).await.ok_json();
+    // An old-style request (no fields) is served in compat mode, as Colonies serves it.
+    client.call(&executor, "submitfuncspecmsg", spec(&colony)).await.ok_json();
+    assert_eq!(waiting(&client, &executor, &colony).await, 2);
+}
+
+#[tokio::test]
+async fn a_captured_add_colony_cannot_recreate_a_removed_colony() {
+    let client = Client::new();
+    let audience = audience(&client).await;
+    let (colony_owner, name) = (key(), unique("colony"));
+    let add = json!({ "colony": { "colonyid": colony_owner.id().to_hex(), "name": name } });
+    let captured = bound(&server().owner, "addcolonymsg", add, &audience, now_ms());
+    client.send(&captured).await.ok_json();
+    let remove = json!({ "colonyname": name });
+    client.call(&server().owner, "removecolonymsg", remove).await.ok_json();
+    refused(&client.send(&captured).await, "replayed");
+    let colonies = client.call(&server().owner, "getcoloniesmsg", json!({})).await.ok_json();
+    let names: Vec<&str> = colonies
+        .as_array()
+        .map(|list| list.iter().filter_map(|c| c["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(!names.contains(&name.as_str()), "the colony stays removed");
+}
+
+#[tokio::test]
+async fn a_captured_key_rotation_cannot_flip_the_key_back() {
+    let client = Client::new();
+    let audience = audience(&client).await;
+    let (owner, colony) = new_colony(&client).await;
+    let (k1, name) = new_executor(&client, &owner, &colony, true).await;
+    let k2 = key();
+    let to_k2 = json!({ "colonyname": colony, "executorid": k2.id().to_hex() });
+    let captured = bound(&k1, "changeexecutoridmsg", to_k2, &audience, now_ms());
+    client.send(&captured).await.ok_json();
+    let back = json!({ "colonyname": colony, "executorid": k1.id().to_hex() });
+    client.send(&bound(&k2, "changeexecutoridmsg", back, &audience, now_ms())).await.ok_json();
+    refused(&client.send(&captured).await, "replayed");
+    let get = json!({ "colonyname": colony, "executorname": name });
+    let executor = client.call(&k1, "getexecutormsg", get).await.ok_json();
+    assert_eq!(executor["executorid"], k1.id().to_hex(), "still K1: {executor}");
+}
+
+/// A second replica on the suite's database, in `mode`; `None` against an external server.
+async fn replica(mode: Mode) -> Option<colonies_worker::native::RunningServer> {
+    let database_url = server().database_url.as_deref()?;
+    let settings = ServerConfig { replay_mode: mode, ..ServerConfig::default() };
+    Some(load::start_replica_configured(database_url, 4, settings, Default::default()).await)
+}
+
+#[tokio::test]
+async fn a_replay_on_another_replica_is_refused() {
+    let Some(other) = replica(Mode::Compat).await else {
+        eprintln!("skipped: no second replica against an external server");
+        return;
+    };
+    let (client, second) = (Client::new(), Client::to(&format!("http://{}", other.addr())));
+    let audience_of_second = audience(&second).await;
+    let audience = audience(&client).await;
+    assert_eq!(audience_of_second, audience, "one server ID on one database");
+    let (owner, colony) = new_colony(&client).await;
+    let (executor, _) = new_executor(&client, &owner, &colony, true).await;
+    let captured = bound(&executor, "submitfuncspecmsg", spec(&colony), &audience, now_ms());
+    client.send(&captured).await.ok_json();
+    refused(&second.send(&captured).await, "replayed");
+    assert_eq!(waiting(&client, &executor, &colony).await, 1);
+}
+
+#[tokio::test]
+async fn strict_mode_refuses_unbound_requests_and_serves_bound_ones() {
+    let Some(replica) = replica(Mode::Strict).await else {
+        eprintln!("skipped: a strict replica needs the local database");
+        return;
+    };
+    let (client, strict) = (Client::new(), Client::to(&format!("http://{}", replica.addr())));
+    let audience = audience(&client).await;
+    let (owner, colony) = new_colony(&client).await;
+    let (executor, _) = new_executor(&client, &owner, &colony, true).await;
+    // What pycolonies and the Go SDK send: no binding.
+    refused(&strict.call(&executor, "submitfuncspecmsg", spec(&colony)).await, "fields missing");
+    assert_eq!(waiting(&client, &executor, &colony).await, 0, "nothing written");
+    let fresh = bound(&executor, "submitfuncspecmsg", spec(&colony), &audience, now_ms());
+    strict.send(&fresh).await.ok_json();
+    refused(&strict.send(&fresh).await, "replayed");
+    refused(&client.send(&fresh).await, "replayed");
+    assert_eq!(waiting(&client, &executor, &colony).await, 1);
+    // The unsigned messages stay open.
+    strict.send(&RpcMsg::unsigned("versionmsg", "{\"msgtype\":\"versionmsg\"}")).await.ok_json();
+}
