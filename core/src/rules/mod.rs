@@ -8,10 +8,12 @@ pub mod authorization;
 pub mod lifecycle;
 pub mod names;
 pub mod priority;
+pub mod ranges;
 pub mod resources;
 
 pub use authorization::{AuthError, Facts, authorize};
 pub use lifecycle::{Transition, TransitionError};
 pub use names::NameError;
 pub use priority::PriorityError;
+pub use ranges::RangeError;
 pub use resources::ResourceError;
