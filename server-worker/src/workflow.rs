@@ -15,6 +15,7 @@ use colonies_core::{
     rules::{
         lifecycle,
         priority::{check_priority, priority_time},
+        ranges::check_function_spec,
         resources::{format_cpu, format_memory, parse_cpu, parse_memory},
     },
     time::Timestamp,
@@ -41,13 +42,7 @@ fn bad(message: impl Into<String>) -> Failure {
 /// resources, `["*"]` executor names); returns (cpu millicores, memory bytes, storage bytes).
 pub fn normalise(spec: &mut FunctionSpec) -> Result<(i64, i64, i64), Failure> {
     check_priority(spec.priority).map_err(|e| Failure::new(e.status(), e.to_string()))?;
-    for (field, value) in [
-        ("maxwaittime", spec.maxwaittime),
-        ("maxexectime", spec.maxexectime),
-        ("maxretries", spec.maxretries),
-    ] {
-        i32::try_from(value).map_err(|_| bad(format!("{field} {value} is out of range")))?;
-    }
+    check_function_spec(spec).map_err(|e| Failure::new(e.status(), e.to_string()))?;
     let c = &mut spec.conditions;
     let resource = |field: &str, e: colonies_core::rules::ResourceError| {
         Failure::new(e.status(), format!("conditions.{field}: {e}"))

@@ -8,6 +8,7 @@ pub mod authorization;
 pub mod lifecycle;
 pub mod names;
 pub mod priority;
+pub mod ranges;
 pub mod replay;
 pub mod resources;
 
@@ -15,4 +16,5 @@ pub use authorization::{AuthError, Facts, authorize};
 pub use lifecycle::{Transition, TransitionError};
 pub use names::NameError;
 pub use priority::PriorityError;
+pub use ranges::RangeError;
 pub use resources::ResourceError;

@@ -3,7 +3,8 @@
 //!
 //! Differences from Go, on purpose: `runcronmsg` checks membership *before* it runs the
 //! workflow (Go runs it, then refuses a non-member); an unknown cron is 404 (Go: 500); the
-//! stored workflow's `colonyname` is always the cron's colony.
+//! stored workflow's `colonyname` is always the cron's colony; an `interval` past `int4` is
+//! 400 (Go: 500).
 
 use super::{authorize, bad_request, connect, db, not_found, processes::new_id};
 use crate::{
@@ -17,6 +18,7 @@ use colonies_core::{
     Failure,
     message::{AddCronMsg, Empty, GetCronMsg, GetCronsMsg, Message, RemoveCronMsg, RunCronMsg},
     model::{Cron, ExecutorState, WorkflowSpec},
+    rules::ranges::check_cron_interval,
 };
 use tokio_postgres::Client;
 
@@ -40,9 +42,10 @@ pub fn caller_name(rows: &store::auth::CallerRows) -> String {
         .unwrap_or_default()
 }
 
-/// `addcronmsg`: an approved member adds a cron. `interval` 0 is refused; -1 means "follow
+/// `addcronmsg`: an approved member adds a cron. `interval` is -1, meaning "follow
 /// `cronexpression`" (six fields, seconds first), which must parse, and `random` must then be
-/// false. The workflow must be valid; `(colonyname, name)` is unique.
+/// false; or 1 to 2³¹ − 1 seconds (Go stores an `INT`). The workflow must be valid;
+/// `(colonyname, name)` is unique.
 pub async fn add<H: Host>(host: &H, caller: &str, m: AddCronMsg) -> Result<Cron, Failure> {
     let mut cron = m.cron;
     let mut conn = connect(host).await?;
@@ -59,7 +62,7 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddCronMsg) -> Result<Cron,
             CronExpr::parse(&cron.cronexpression).map_err(|e| bad_request(e.to_string()))?;
         }
         i if i < -1 => return Err(bad_request(format!("{INTERVAL}: {i}"))),
-        _ => {}
+        i => check_cron_interval(i).map_err(|e| Failure::new(e.status(), e.to_string()))?,
     }
     check_workflow(&cron.workflowspec, &cron.colonyname)?;
     cron.cronid = new_id()?;

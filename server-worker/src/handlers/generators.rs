@@ -2,8 +2,8 @@
 //! sweep that submits their workflows is [`crate::store::generators::sweep_generators`].
 //!
 //! Differences from Go, on purpose: an unknown generator is 404; packed args are taken oldest
-//! first (Go's query has no ORDER BY); `trigger` must be at least 1. As in Go, a `timeout` of 0
-//! or below (the Go SDK sends -1) means none.
+//! first (Go's query has no ORDER BY); `trigger` must be 1 to 2³¹ − 1 and `timeout` at most
+//! 2³¹ − 1 seconds (Go stores `INTEGER`s; a timeout of 0 or less is none: Go's SDK sends -1).
 
 use super::{
     authorize, bad_request, connect,
@@ -22,6 +22,7 @@ use colonies_core::{
         RemoveGeneratorMsg, ResolveGeneratorMsg,
     },
     model::Generator,
+    rules::ranges::check_generator,
 };
 
 /// An unknown generator, led by `go`: the words of Go's handler.
@@ -41,9 +42,7 @@ pub async fn add<H: Host>(
     if g.name.is_empty() {
         return Err(bad_request("a generator needs a name"));
     }
-    if g.trigger < 1 {
-        return Err(bad_request("trigger must be at least 1"));
-    }
+    check_generator(g.trigger, g.timeout).map_err(|e| Failure::new(e.status(), e.to_string()))?;
     check_workflow(&g.workflowspec, &g.colonyname)?;
     g.generatorid = new_id()?;
     g.initiatorid = caller.into();

@@ -5,6 +5,10 @@
 //! round trip through the statement cache and writes with one guarded statement; nothing
 //! there needs an explicit transaction. A write that finds the process changed since it was
 //! read changes nothing, and the request is evaluated once more against the new state.
+//!
+//! Numbers are checked before they reach SQL ([`colonies_core::rules::ranges`]): a spec's
+//! numbers past `int4` and `getprocesshistmsg`'s `seconds` outside `[0, 2³¹ − 1]` are 400s
+//! (Go: database errors, 500); an assign long poll lasts at most a day.
 
 use super::{authorize, bad_request, connect, db, not_found};
 use crate::{
@@ -28,7 +32,9 @@ use colonies_core::{
     model::{AttributeType, PauseStatus, Process, ProcessState, StateFilter},
     rules::{
         AuthError,
+        RangeError,
         lifecycle::{self, Transition, TransitionError},
+        ranges,
         resources::{parse_cpu, parse_memory},
     },
 };
@@ -67,6 +73,10 @@ pub fn new_id() -> Result<String, Failure> {
     };
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     Ok(Id::hash_of(&format!("{seed}:{n}")).to_hex())
+}
+
+fn range(e: RangeError) -> Failure {
+    Failure::new(e.status(), e.to_string())
 }
 
 fn transition(e: TransitionError) -> Failure {
@@ -321,13 +331,16 @@ pub fn attribute_id(process_id: &str, key: &str, kind: AttributeType) -> String 
 
 /// `assignprocessmsg`: an approved executor takes the waiting process it may run with the
 /// lowest prioritytime. `timeout < 0` answers at once; `timeout > 0` waits up to that many
-/// seconds for one to be submitted (woken by the host's wakeups, one waiter per event).
-/// 404 when there is none; on a paused colony 503 at once, or 408 once the timeout passes.
+/// seconds (at most a day) for one to be submitted (woken by the host's wakeups, one waiter
+/// per event). 404 when there is none; on a paused colony 503 at once, or 408 once the
+/// timeout passes.
 pub async fn assign<H: Host>(
     host: &H,
     caller: &str,
-    m: AssignProcessMsg,
+    mut m: AssignProcessMsg,
 ) -> Result<Process, Failure> {
+    // A long poll lasts a day at most (Go's `timeout * time.Second` overflows past ~292 years).
+    m.timeout = ranges::assign_timeout(m.timeout);
     // Parsed before the statement, refused after authorisation (as Go orders it).
     let cpu = availability("availablecpu", &m.availablecpu, parse_cpu);
     let memory = availability("availablemem", &m.availablemem, parse_memory);
@@ -526,17 +539,17 @@ pub async fn list<H: Host>(
 }
 
 /// `getprocesshistmsg`: processes in `state` submitted in the last `seconds`, of the colony
-/// or of one executor. Unlike Go, a refused caller gets a 403 reply, not an empty body.
+/// or of one executor. Unlike Go, a refused caller gets a 403 reply, not an empty body, and
+/// `seconds` outside `[0, 2³¹ − 1]` a 400 (Go: a database error, 500).
 pub async fn history<H: Host>(
     host: &H,
     caller: &str,
     m: GetProcessHistoryMsg,
 ) -> Result<Vec<Process>, Failure> {
+    // Before any SQL: `now() - seconds * INTERVAL '1 second'` must stay a timestamp.
+    ranges::check_history_seconds(m.seconds).map_err(range)?;
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetProcessHistoryMsg::ROLE, caller, &m.colonyname).await?;
-    if m.seconds < 0 {
-        return Err(bad_request("seconds must not be negative"));
-    }
     let (client, _) = conn.parts();
     store::processes::history(&*client, &m.colonyname, &m.executorid, m.seconds, m.state)
         .await

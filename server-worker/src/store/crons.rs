@@ -7,7 +7,10 @@
 
 use super::{graphs, processes::time};
 use crate::{cron_expr::CronExpr, wakeups::Ready, workflow::Initiator};
-use colonies_core::model::{Cron, WorkflowSpec};
+use colonies_core::{
+    model::{Cron, WorkflowSpec},
+    rules::ranges,
+};
 use serde_json::Value;
 use tokio_postgres::{Client, Error, GenericClient, Row};
 
@@ -43,10 +46,12 @@ fn from_row(r: &Row) -> Cron {
 }
 
 /// The next run after `now_s` (Unix seconds): `interval` seconds later, or the expression's
-/// next time when `interval` is -1. `None` when the expression never matches again.
+/// next time when `interval` is -1. `None` when the expression never matches again. The
+/// interval is clamped, so a row written before `addcronmsg` checked it cannot make a
+/// timestamp Postgres refuses (which would fail the sweep of every cron).
 pub fn next_run(cron: &Cron, now_s: i64) -> Option<i64> {
     if cron.interval > 0 {
-        return Some(now_s.saturating_add(cron.interval));
+        return Some(now_s.saturating_add(ranges::cron_wait(cron.interval)));
     }
     CronExpr::parse(&cron.cronexpression).ok()?.next_after(now_s)
 }

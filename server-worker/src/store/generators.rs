@@ -4,7 +4,10 @@
 
 use super::{graphs, processes::time};
 use crate::{wakeups::Ready, workflow::Initiator};
-use colonies_core::model::{Generator, WorkflowSpec};
+use colonies_core::{
+    model::{Generator, WorkflowSpec},
+    rules::ranges::MAX_SECONDS,
+};
 use serde_json::Value;
 use tokio_postgres::{Client, Error, GenericClient, Row};
 
@@ -165,10 +168,15 @@ pub async fn sweep_generators(client: &mut Client) -> Result<Vec<Ready>, Error> 
     if !locked {
         return Ok(Vec::new());
     }
+    // The timeout is clamped (and only multiplied when positive: CASE, unlike AND, fixes
+    // the order), so a row holding a number no interval can (written before `addgeneratormsg`
+    // checked it) cannot fail the sweep of every generator.
     let sql = format!(
         "SELECT {COLUMNS},
-            g.timeout > 0 AND now() - COALESCE(g.last_run, g.first_pack)
-                              >= g.timeout * INTERVAL '1 second'
+            CASE WHEN g.timeout > 0
+                 THEN now() - COALESCE(g.last_run, g.first_pack)
+                      >= LEAST(g.timeout, {MAX_SECONDS}) * INTERVAL '1 second'
+                 ELSE FALSE END
          FROM generators g
          WHERE EXISTS (SELECT 1 FROM generator_args a WHERE a.generator_id = g.generator_id)
          FOR UPDATE OF g SKIP LOCKED"
