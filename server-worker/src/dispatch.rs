@@ -50,8 +50,9 @@ async fn answer<H: Host>(host: &H, body: &[u8]) -> Result<Reply, Failure> {
 
 /// Replay protection (`colonies_core::rules::replay`): a bound request's nonce is recorded,
 /// in one statement that also checks its audience and window, before the handler runs, so a
-/// refused request changes nothing. An unbound one is refused only in `strict` mode.
-async fn check_replay<H: Host>(host: &H, caller: &Id, msg: &RpcMsg) -> Result<(), Failure> {
+/// refused request changes nothing. An unbound one is refused only in `strict` mode. The
+/// first frame of a `/pubsub` socket is checked the same way.
+pub async fn check_replay<H: Host>(host: &H, caller: &Id, msg: &RpcMsg) -> Result<(), Failure> {
     let config = host.config();
     if config.replay_mode == replay::Mode::Off {
         return Ok(());

@@ -99,11 +99,17 @@ impl Subscription {
 }
 
 /// Reads the first frame of a socket: the envelope (400 if it is not one), the caller's
-/// identity (403 if the signature recovers none) and the subscription.
-pub fn parse_request(frame: &[u8]) -> Result<(String, Subscription), Failure> {
+/// identity (403 if the signature recovers none), its replay binding (403 if refused, see
+/// [`crate::dispatch::check_replay`]) and the subscription.
+pub async fn parse_request<H: Host>(
+    host: &H,
+    frame: &[u8],
+) -> Result<(String, Subscription), Failure> {
     let msg = RpcMsg::parse(frame).map_err(|e| e.to_failure())?;
     let caller = msg.recover_caller().map_err(|e| e.to_failure())?;
-    Ok((caller.to_hex(), Subscription::parse(&msg)?))
+    let subscription = Subscription::parse(&msg)?;
+    crate::dispatch::check_replay(host, &caller, &msg).await?;
+    Ok((caller.to_hex(), subscription))
 }
 
 /// A process state change, as the trigger announces it.

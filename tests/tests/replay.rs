@@ -191,3 +191,48 @@ async fn strict_mode_refuses_unbound_requests_and_serves_bound_ones() {
     // The unsigned messages stay open.
     strict.send(&RpcMsg::unsigned("versionmsg", "{\"msgtype\":\"versionmsg\"}")).await.ok_json();
 }
+
+/// The first frame the server sends on a `/pubsub` socket after `frame`: Ok(payloadtype) or the
+/// error message; `None` when `/pubsub` is not served (501) or nothing came.
+async fn first_pubsub_frame(frame: &RpcMsg) -> Option<Result<String, String>> {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let (status, _) = Client::new().get("/pubsub").await;
+    if status == 501 {
+        return None;
+    }
+    let url = format!("{}/pubsub", server().url.replacen("http://", "ws://", 1));
+    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.expect("the WebSocket opens");
+    ws.send(Message::text(frame.to_json())).await.expect("the subscription is sent");
+    let read = async {
+        while let Some(Ok(message)) = ws.next().await {
+            if let Message::Text(text) = message {
+                let reply = colonies_core::RpcReplyMsg::parse(text.as_bytes()).ok()?;
+                let payloadtype = reply.payloadtype.clone();
+                return Some(reply.into_result().map(|_| payloadtype).map_err(|f| f.message));
+            }
+        }
+        None
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(5), read).await.ok().flatten()
+}
+
+#[tokio::test]
+async fn a_captured_subscription_cannot_be_replayed_on_another_socket() {
+    let client = Client::new();
+    let audience = audience(&client).await;
+    let (owner, colony) = new_colony(&client).await;
+    let (executor, _) = new_executor(&client, &owner, &colony, true).await;
+    let submitted = client.call(&executor, "submitfuncspecmsg", spec(&colony)).await.ok_json();
+    let subscribe = json!({ "colonyname": colony, "processid": submitted["processid"],
+                            "executortype": "test_executor_type", "state": 0, "timeout": 5 });
+    let captured = bound(&executor, "subscribeprocessmsg", subscribe, &audience, now_ms());
+    let Some(first) = first_pubsub_frame(&captured).await else {
+        eprintln!("skipped: /pubsub is not served here");
+        return;
+    };
+    assert_eq!(first, Ok("subscribeprocessmsg".to_owned()), "the first socket is served");
+    let second = first_pubsub_frame(&captured).await.expect("an error frame");
+    let message = second.expect_err("the replayed subscription is refused");
+    assert!(message.contains("replayed"), "{message}");
+}

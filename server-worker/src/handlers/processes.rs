@@ -31,8 +31,7 @@ use colonies_core::{
     },
     model::{AttributeType, PauseStatus, Process, ProcessState, StateFilter},
     rules::{
-        AuthError,
-        RangeError,
+        AuthError, RangeError,
         lifecycle::{self, Transition, TransitionError},
         ranges,
         resources::{parse_cpu, parse_memory},

@@ -206,7 +206,7 @@ async fn session(mut socket: Socket, host: &NativeHost, events: &Events) {
         );
         return socket.fail(&failure).await;
     };
-    let (caller, subscription) = match pubsub::parse_request(&first) {
+    let (caller, subscription) = match pubsub::parse_request(host, &first).await {
         Ok(request) => request,
         Err(failure) => return socket.fail(&failure).await,
     };
