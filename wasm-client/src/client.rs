@@ -8,6 +8,11 @@
 //! message and model would make the module several times larger than the 120 KB budget
 //! (measured: 285 KB gzipped with them), and the TypeScript types check requests at compile
 //! time.
+//!
+//! Signed requests are bound against replay by default (docs/protocol.md, "Replay
+//! protection"): a fresh nonce, the signing time (`Date.now()` plus the offset a `stale`
+//! refusal taught) and the server's ID as `audience`, learned once per client from
+//! `getserverinfomsg`. A server that tells no ID (a Go server) gets unbound requests.
 
 use crate::{
     error::Error,
@@ -16,13 +21,17 @@ use crate::{
 };
 use alloc::rc::Rc;
 use colonies_core::{
-    PrivateKey, RpcMsg, RpcReplyMsg,
+    Failure, PrivateKey, RpcMsg, RpcReplyMsg,
     message::{
         AssignProcessMsg, Empty, Message, SubscribeChannelMsg, SubscribeProcessMsg,
         SubscribeProcessesMsg, Transport,
     },
+    rules::replay::Binding,
 };
-use core::{any::TypeId, cell::RefCell};
+use core::{
+    any::TypeId,
+    cell::{Cell, RefCell},
+};
 use js_sys::{JSON, Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, prelude::*};
 use wasm_bindgen_futures::future_to_promise;
@@ -40,6 +49,24 @@ extern "C" {
 const DEFAULT_TIMEOUT_MS: u32 = 30_000;
 /// Time the server gets to answer a long poll after its `timeout` has passed.
 const LONG_POLL_GRACE_MS: u32 = 10_000;
+
+/// The start of the refusal a request bound to another server's ID gets.
+const WRONG_AUDIENCE: &str = "replay protection: wrong audience";
+/// The start of the refusal a request signed outside the server's window gets.
+const STALE: &str = "replay protection: stale";
+/// The payload fields of a binding: a request that carries any of them is sent as given.
+const BINDING_FIELDS: [&str; 3] = ["nonce", "signedat", "audience"];
+
+/// What the client knows of the `audience` of its bound requests.
+#[derive(Clone)]
+enum Audience {
+    /// Not asked yet: the next signed call asks `getserverinfomsg`.
+    Unknown,
+    /// Requests go unbound: binding is off, or the server tells no ID (a Go server).
+    Unbound,
+    /// The server's ID.
+    Known(String),
+}
 
 /// What a success reply holds.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -93,6 +120,11 @@ struct Config {
     /// The `WebSocket` constructor to use (`options.WebSocket`, else the global one).
     websocket: Option<js_sys::Function>,
     key: RefCell<Option<PrivateKey>>,
+    /// The server's ID as the client knows it.
+    audience: RefCell<Audience>,
+    /// Milliseconds to add to `Date.now()` for `signedat`: the server's clock minus ours, as
+    /// the last `stale` refusal told it.
+    clock_offset_ms: Cell<f64>,
 }
 
 /// A Colonies client: `new Client({ url: "http://localhost:50080", privateKey })`.
@@ -124,6 +156,7 @@ fn read_key(value: &JsValue) -> Result<PrivateKey, Error> {
 impl Client {
     /// A client for the server at `options.url` (`http(s)://host:port`), signing with
     /// `options.privateKey` (hex or `PrivateKey`; only `version`/`getServerInfo` work without).
+    /// Signed requests are bound against replay unless `options.replayBinding` is `false`.
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "ClientOptions")] options: JsValue,
@@ -150,6 +183,10 @@ impl Client {
             None => DEFAULT_TIMEOUT_MS,
         };
         let websocket = get(&options, "WebSocket").dyn_into::<js_sys::Function>().ok();
+        let audience = match get(&options, "replayBinding") {
+            v if v.is_undefined() || v.is_null() || v.is_truthy() => Audience::Unknown,
+            _ => Audience::Unbound,
+        };
         Ok(Client {
             config: Rc::new(Config {
                 api_url: format!("{base_url}/api"),
@@ -158,6 +195,8 @@ impl Client {
                 timeout_ms,
                 websocket,
                 key: RefCell::new(key),
+                audience: RefCell::new(audience),
+                clock_offset_ms: Cell::new(0.0),
             }),
         })
     }
@@ -246,7 +285,8 @@ impl Client {
 }
 
 /// The payload JSON: the request's own fields and `msgtype` (which wins over any given).
-fn payload_json(payload_type: &str, request: &JsValue) -> Result<String, Error> {
+/// `bound`: whether the request carries binding fields of its own (then it goes as given).
+fn payload_json(payload_type: &str, request: &JsValue) -> Result<Payload, Error> {
     if !(request.is_undefined() || request.is_null() || request.is_object()) || request.is_array() {
         return Err(Error::Input("the request must be an object".into()));
     }
@@ -255,10 +295,37 @@ fn payload_json(payload_type: &str, request: &JsValue) -> Result<String, Error> 
         Object::assign(&tagged, request.unchecked_ref());
     }
     drop(Reflect::set(&tagged, &"msgtype".into(), &payload_type.into()));
-    JSON::stringify(&tagged)
+    let bound = BINDING_FIELDS
+        .iter()
+        .any(|field| Reflect::get(&tagged, &(*field).into()).is_ok_and(|v| !v.is_undefined()));
+    let json = JSON::stringify(&tagged)
         .ok()
         .and_then(|text| text.as_string())
-        .ok_or_else(|| Error::Input("the request cannot be written as JSON".into()))
+        .ok_or_else(|| Error::Input("the request cannot be written as JSON".into()))?;
+    Ok(Payload { json, bound })
+}
+
+/// A request's payload JSON.
+pub(crate) struct Payload {
+    json: String,
+    /// The caller bound it (or sent some binding fields): no binding is added.
+    bound: bool,
+}
+
+/// The error of a signed call on a client without a key.
+fn no_key(payload_type: &str) -> Error {
+    Error::Input(format!("{payload_type} must be signed: give the client a privateKey"))
+}
+
+/// The server's clock from a `stale` refusal ("… the server's time is N (Unix ms)").
+fn stale_server_time(failure: &Failure) -> Option<f64> {
+    if failure.status != 403 || !failure.message.starts_with(STALE) {
+        return None;
+    }
+    let (_, after) = failure.message.split_once("the server's time is ")?;
+    let digits = after.split(|c: char| !c.is_ascii_digit()).next()?;
+    // An integer parse: float parsing would add kilobytes to the module.
+    digits.parse::<u64>().ok().filter(|ms| *ms > 0).map(|ms| ms as f64)
 }
 
 impl Client {
@@ -269,8 +336,9 @@ impl Client {
             let payload = payload_json(call.payload_type, &request)?;
             let hold =
                 if call.long_poll { get(&request, "timeout").as_f64().unwrap_or(0.0) } else { 0.0 };
-            let envelope = client.envelope(call.payload_type, &payload, call.unsigned)?;
-            let reply = client.send(&envelope, &client.deadline(&options, hold)).await?;
+            let deadline = client.deadline(&options, hold);
+            let reply =
+                client.request(call.payload_type, &payload, call.unsigned, &deadline).await?;
             match call.reply {
                 ReplyShape::Empty => Ok(JsValue::UNDEFINED),
                 shape => decode(&reply, shape == ReplyShape::List).map_err(JsValue::from),
@@ -287,28 +355,121 @@ impl Client {
     ) -> Result<JsValue, Error> {
         let payload = payload_json(payload_type, payload)?;
         let unsigned = colonies_core::envelope::UNSIGNED_PAYLOAD_TYPES.contains(&payload_type);
-        let envelope = self.envelope(payload_type, &payload, unsigned)?;
-        let reply = self.send(&envelope, &self.deadline(options, 0.0)).await?;
+        let reply =
+            self.request(payload_type, &payload, unsigned, &self.deadline(options, 0.0)).await?;
         let text =
             String::from_utf8(reply).map_err(|_| Error::Protocol("reply is not UTF-8".into()))?;
         JSON::parse(&text).map_err(|_| Error::Protocol("reply is not JSON".into()))
     }
 
-    /// The signed (or, for the two unsigned payloadtypes, unsigned) envelope JSON.
-    pub(crate) fn envelope(
+    /// Sends one request and returns the success reply JSON. A signed one is bound (unless
+    /// binding is off, the server tells no ID, or the caller bound it); a bound one refused
+    /// for its audience is sent again once after asking the server's ID again, and one refused
+    /// as stale once more with the clock offset the refusal tells (a refused request changed
+    /// nothing, so sending it again is safe).
+    async fn request(
+        &self,
+        payload_type: &str,
+        payload: &Payload,
+        unsigned: bool,
+        deadline: &Deadline,
+    ) -> Result<Vec<u8>, Error> {
+        if unsigned {
+            let envelope = RpcMsg::unsigned(payload_type, &payload.json).to_json();
+            return self.send(&envelope, deadline).await;
+        }
+        self.check_key(payload_type)?;
+        let mut audience = if payload.bound { None } else { self.audience(deadline).await? };
+        let (mut refreshed, mut corrected) = (false, false);
+        loop {
+            let envelope = self.sign(payload_type, &payload.json, audience.as_deref())?;
+            let result = self.send(&envelope, deadline).await;
+            let Err(Error::Server(failure)) = &result else { return result };
+            if audience.is_none() || failure.status != 403 {
+                return result;
+            }
+            if !refreshed && failure.message.starts_with(WRONG_AUDIENCE) {
+                refreshed = true;
+                // The server's ID changed (changeserveridmsg), or another server answers.
+                match self.learn_audience(deadline).await {
+                    Ok(id) => audience = id,
+                    Err(_) => return result,
+                }
+            } else if !corrected && let Some(server_ms) = stale_server_time(failure) {
+                corrected = true;
+                self.config.clock_offset_ms.set(server_ms - js_sys::Date::now());
+            } else {
+                return result;
+            }
+        }
+    }
+
+    /// The envelope of a subscription's first frame: signed, and bound like a request
+    /// (servers do not check `/pubsub` frames yet; docs/protocol.md).
+    pub(crate) async fn subscription_envelope(
+        &self,
+        payload_type: &str,
+        payload: &Payload,
+    ) -> Result<String, Error> {
+        let deadline = self.deadline(&JsValue::UNDEFINED, 0.0);
+        let audience = if payload.bound { None } else { self.audience(&deadline).await? };
+        self.sign(payload_type, &payload.json, audience.as_deref())
+    }
+
+    /// An input error when the client has no key to sign `payload_type` with.
+    fn check_key(&self, payload_type: &str) -> Result<(), Error> {
+        self.config.key.borrow().as_ref().map(drop).ok_or_else(|| no_key(payload_type))
+    }
+
+    /// The signed envelope JSON, bound to `audience` with a fresh nonce when given.
+    fn sign(
         &self,
         payload_type: &str,
         payload: &str,
-        unsigned: bool,
+        audience: Option<&str>,
     ) -> Result<String, Error> {
-        if unsigned {
-            return Ok(RpcMsg::unsigned(payload_type, payload).to_json());
-        }
         let key = self.config.key.borrow();
-        let key = key.as_ref().ok_or_else(|| {
-            Error::Input(format!("{payload_type} must be signed: give the client a privateKey"))
-        })?;
-        Ok(RpcMsg::sign(payload_type, payload, key).to_json())
+        let key = key.as_ref().ok_or_else(|| no_key(payload_type))?;
+        let message = match audience {
+            Some(audience) => {
+                // `Date.now()`, never std's clock (which panics on wasm32-unknown-unknown).
+                let signedat = js_sys::Date::now() + self.config.clock_offset_ms.get();
+                let binding = Binding::new(signedat as i64, audience)
+                    .map_err(|e| Error::Input(format!("cannot make a nonce: {e}")))?;
+                RpcMsg::sign_bound(payload_type, payload, key, &binding)
+            }
+            None => RpcMsg::sign(payload_type, payload, key),
+        };
+        Ok(message.to_json())
+    }
+
+    /// The audience of the next bound request, `None` for an unbound one; asks the server
+    /// the first time.
+    async fn audience(&self, deadline: &Deadline) -> Result<Option<String>, Error> {
+        let known = self.config.audience.borrow().clone();
+        match known {
+            Audience::Known(id) => Ok(Some(id)),
+            Audience::Unbound => Ok(None),
+            Audience::Unknown => self.learn_audience(deadline).await,
+        }
+    }
+
+    /// Asks `getserverinfomsg` for the server's ID and keeps it (a failure keeps nothing,
+    /// and the call that needed it fails with it). Binding turned off stays off.
+    async fn learn_audience(&self, deadline: &Deadline) -> Result<Option<String>, Error> {
+        if matches!(*self.config.audience.borrow(), Audience::Unbound) {
+            return Ok(None);
+        }
+        let payload = r#"{"msgtype":"getserverinfomsg"}"#;
+        let envelope = RpcMsg::unsigned("getserverinfomsg", payload).to_json();
+        let reply = self.send(&envelope, deadline).await?;
+        let info = decode(&reply, false)?;
+        let id = get(&info, "serverid").as_string().filter(|id| !id.is_empty());
+        *self.config.audience.borrow_mut() = match &id {
+            Some(id) => Audience::Known(id.clone()),
+            None => Audience::Unbound,
+        };
+        Ok(id)
     }
 
     /// The deadline of one call: `options.timeoutMs` or the client's, plus what the server
@@ -343,7 +504,7 @@ impl Client {
     /// Opens a `/pubsub` subscription whose first frame is the signed `M` request.
     fn subscribe<M: Message>(&self, request: &JsValue) -> Result<JsValue, Error> {
         let payload = payload_json(M::PAYLOAD_TYPE, request)?;
-        let envelope = self.envelope(M::PAYLOAD_TYPE, &payload, false)?;
+        self.check_key(M::PAYLOAD_TYPE)?;
         let constructor = match &self.config.websocket {
             Some(constructor) => constructor.clone(),
             None => get(&js_sys::global(), "WebSocket").dyn_into().map_err(|_| {
@@ -353,6 +514,16 @@ impl Client {
                 )
             })?,
         };
+        // Signed (and bound) at once; sent when the socket opens. The promise resolves to the
+        // envelope text or to the error: it never rejects, so a socket that never opens
+        // leaves no unhandled rejection behind.
+        let client = self.clone();
+        let envelope = future_to_promise(async move {
+            Ok(match client.subscription_envelope(M::PAYLOAD_TYPE, &payload).await {
+                Ok(envelope) => envelope.into(),
+                Err(error) => error.into(),
+            })
+        });
         ProcessSubscription::open(&constructor, &self.config.pubsub_url, envelope)
     }
 }

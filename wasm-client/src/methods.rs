@@ -233,7 +233,7 @@ macro_rules! rpc_methods_without_fields {
 rpc_methods_without_fields! {
     #[doc = " `versionmsg` (unsigned): the server's build version and time."]
     version => version(VersionMsg) -> "Promise<VersionMsg>";
-    #[doc = " `getserverinfomsg` (unsigned): the server's build and listening backends."]
+    #[doc = " `getserverinfomsg` (unsigned): the server's build, listening backends and ID (`serverid`)."]
     getServerInfo => get_server_info(GetServerInfoMsg) -> "Promise<ServerInfo>";
     #[doc = " `getstatisticsmsg` (server owner): counts for the whole server."]
     getStatistics => get_statistics(GetStatisticsMsg) -> "Promise<Statistics>";

@@ -1,6 +1,6 @@
 //! Subscriptions over `GET /pubsub` (protocol §7) as JavaScript async iterators.
 //!
-//! The first text frame is the signed request envelope; every frame after it is a reply
+//! The first text frame is the signed (and bound, see [`crate::client`]) request envelope; every frame after it is a reply
 //! envelope carrying one process, or an error envelope, after which the server closes. The
 //! server also closes when the subscription's `timeout` has passed: the iteration then ends.
 
@@ -10,6 +10,7 @@ use colonies_core::RpcReplyMsg;
 use core::cell::RefCell;
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, prelude::*};
+use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{MessageEvent, WebSocket};
 
 #[wasm_bindgen(module = "/js/runtime.js")]
@@ -98,11 +99,12 @@ pub struct ProcessSubscription {
 }
 
 impl ProcessSubscription {
-    /// Connects with `constructor` (a `WebSocket` class) and sends `envelope` once open.
+    /// Connects with `constructor` (a `WebSocket` class) and, once open, sends what `envelope`
+    /// resolves to: the signed request's text, or else the error to end with.
     pub(crate) fn open(
         constructor: &Function,
         url: &str,
-        envelope: String,
+        envelope: Promise,
     ) -> Result<JsValue, Error> {
         let socket: WebSocket = Reflect::construct(constructor, &Array::of1(&url.into()))
             .map_err(|_| Error::Network(format!("cannot open a WebSocket to {url}")))?
@@ -115,11 +117,24 @@ impl ProcessSubscription {
             move |_| {
                 if let Some(shared) = weak.upgrade() {
                     shared.state.borrow_mut().opened = true;
-                    if shared.socket.send_with_str(&envelope).is_err() {
-                        shared.push(Err(Error::Network("cannot send on /pubsub".into()).into()));
-                        shared.finish();
-                    }
                 }
+                let (weak, envelope) = (weak.clone(), envelope.clone());
+                spawn_local(async move {
+                    let envelope = JsFuture::from(envelope).await.unwrap_or_else(|error| error);
+                    let Some(shared) = weak.upgrade() else { return };
+                    let sent = match envelope.as_string() {
+                        Some(text) => shared
+                            .socket
+                            .send_with_str(&text)
+                            .map_err(|_| Error::Network("cannot send on /pubsub".into()).into()),
+                        None => Err(envelope),
+                    };
+                    if let Err(error) = sent {
+                        shared.push(Err(error));
+                        shared.finish();
+                        drop(shared.socket.close());
+                    }
+                });
             }
         });
         let on_message = Closure::<dyn FnMut(JsValue)>::new({

@@ -36,6 +36,13 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** The WebSocket class for subscriptions (default `globalThis.WebSocket`; on Node 20 pass `ws`'s, or run with `--experimental-websocket`). */
   WebSocket?: new (url: string) => WebSocket;
+  /**
+   * Replay protection (default `true`): every signed request carries a fresh `nonce`, `signedat`
+   * (Unix ms) and `audience` (the server's ID, asked once from `getServerInfo`), so a captured
+   * copy is refused. A server that tells no `serverid` (a Go server) gets unbound requests.
+   * `false` sends requests as the Go client does, without the three fields.
+   */
+  replayBinding?: boolean;
 }
 
 /** Per-call options of every method. */
@@ -728,6 +735,8 @@ export interface ServerInfo {
   buildversion: string;
   /** When it was built. */
   buildtime: string;
+  /** The server's ID, the `audience` of bound requests (Go servers do not send it). */
+  serverid?: string;
   /** Where it listens. */
   backends: Backend[];
 }

@@ -14,6 +14,13 @@ const failure = (status, message) =>
 /** Requests seen, decoded; and the handler deciding each answer. */
 const seen = [];
 let answer = () => [500, failure(500, 'no handler')];
+/**
+ * `getserverinfomsg` is answered here, not by `answer`: with `serverId` when set (undefined: no
+ * `serverid`, as a Go server answers, so clients send unbound requests); `infoAsked` counts them.
+ */
+let serverId;
+let infoAsked = 0;
+let infoFails = false;
 let server;
 let url;
 
@@ -23,6 +30,11 @@ before(async () => {
     for await (const chunk of req) body += chunk;
     if (req.method === 'GET' && req.url === '/health') return res.end();
     const envelope = JSON.parse(body);
+    if (envelope.payloadtype === 'getserverinfomsg') {
+      infoAsked++;
+      if (infoFails) return res.writeHead(500).end(failure(500, 'database error'));
+      return res.end(reply('getserverinfomsg', { buildversion: 'script', buildtime: '', serverid: serverId, backends: null }));
+    }
     const payload = JSON.parse(Buffer.from(envelope.payload, 'base64').toString());
     const request = { ...envelope, json: payload, caller: envelope.signature ? recoverId(envelope.payload, envelope.signature) : null };
     seen.push(request);
@@ -159,3 +171,130 @@ test('Executor: assign → handler → close, failures closed as failed, retries
   assert.deepEqual(events.find((e) => e.type === 'succeeded').output, [42]);
   assert.equal(types.at(-1), 'stopped');
 });
+
+// ---- replay protection (docs/protocol.md): nonce, signedat and audience in every signed payload
+
+const SERVER_A = 'a'.repeat(64);
+const SERVER_B = 'b'.repeat(64);
+const BINDING = ['nonce', 'signedat', 'audience'];
+const bindingOf = (json) => Object.fromEntries(BINDING.filter((f) => f in json).map((f) => [f, json[f]]));
+const refusal = (words) => [403, failure(403, `replay protection: ${words}`)];
+
+/** Runs `body` against a server whose ID is `id`, then goes back to a Go-like server. */
+async function withServerId(id, body) {
+  serverId = id;
+  infoAsked = 0;
+  try {
+    await body();
+  } finally {
+    serverId = undefined;
+  }
+}
+
+test('signed calls carry a fresh binding to the server ID, asked once; unsigned ones none', () =>
+  withServerId(SERVER_A, async () => {
+    answer = ({ payloadtype }) => [200, reply(payloadtype, { name: 'c' })];
+    const client = new Client({ url, privateKey: key });
+    const before = Date.now();
+    await client.getColony({ colonyname: 'c' });
+    await client.getColony({ colonyname: 'c' });
+    await client.rpc('getnodesmsg', { colonyname: 'c' });
+    assert.equal(infoAsked, 1, 'the audience is learned once per client');
+    const requests = seen.slice(-3);
+    for (const { json, caller } of requests) {
+      assert.match(json.nonce, /^[0-9a-f]{32}$/);
+      assert.ok(Number.isInteger(json.signedat) && json.signedat >= before && json.signedat <= Date.now(), `${json.signedat}`);
+      assert.equal(json.audience, SERVER_A);
+      assert.equal(caller, key.id, 'the signature covers the bound payload');
+    }
+    assert.equal(new Set(requests.map((r) => r.json.nonce)).size, 3, 'a new nonce per request');
+    assert.deepEqual(requests[0].json, { ...bindingOf(requests[0].json), colonyname: 'c', msgtype: 'getcolonymsg' });
+    answer = () => [200, reply('versionmsg', { buildversion: 'v1', buildtime: 't' })];
+    await client.version();
+    assert.deepEqual(bindingOf(seen.at(-1).json), {}, 'unsigned requests are not bound');
+  }));
+
+test('a server without serverid (Go) gets unbound requests; replayBinding: false never binds', async () => {
+  answer = ({ payloadtype }) => [200, reply(payloadtype, { name: 'c' })];
+  infoAsked = 0;
+  const go = new Client({ url, privateKey: key });
+  await go.getColony({ colonyname: 'c' });
+  await go.getColony({ colonyname: 'c' });
+  assert.deepEqual(bindingOf(seen.at(-1).json), {});
+  assert.equal(infoAsked, 1, 'asked once, and remembered that there is no ID');
+  await withServerId(SERVER_A, async () => {
+    const off = new Client({ url, privateKey: key, replayBinding: false });
+    await off.getColony({ colonyname: 'c' });
+    assert.deepEqual(seen.at(-1).json, { colonyname: 'c', msgtype: 'getcolonymsg' });
+    assert.equal(infoAsked, 0, 'no server info asked');
+    // A request bound by the caller goes as given.
+    const own = { nonce: '0'.repeat(32), signedat: 1, audience: 'x' };
+    await new Client({ url, privateKey: key }).rpc('getcolonymsg', { colonyname: 'c', ...own });
+    assert.deepEqual(bindingOf(seen.at(-1).json), own);
+  });
+});
+
+test('wrong audience: the client asks the server ID again once and re-sends once', () =>
+  withServerId(SERVER_A, async () => {
+    answer = ({ payloadtype, json }) => (json.audience === serverId ? [200, reply(payloadtype, {})] : refusal('wrong audience: the request is meant for another server'));
+    const client = new Client({ url, privateKey: key });
+    await client.approveExecutor({ colonyname: 'c', executorname: 'e' });
+    assert.equal(infoAsked, 1);
+    serverId = SERVER_B; // changeserveridmsg
+    const start = seen.length;
+    await client.approveExecutor({ colonyname: 'c', executorname: 'e' });
+    assert.deepEqual(seen.slice(start).map((r) => r.json.audience), [SERVER_A, SERVER_B]);
+    assert.notEqual(seen.at(-1).json.nonce, seen.at(-2).json.nonce, 'the re-sent request is bound afresh');
+    assert.equal(infoAsked, 2);
+    await client.approveExecutor({ colonyname: 'c', executorname: 'e' });
+    assert.equal(infoAsked, 2, 'the new ID is kept');
+    // A server that keeps refusing: one refresh, one re-send, then the refusal.
+    answer = () => refusal('wrong audience: no');
+    const again = seen.length;
+    await assert.rejects(client.approveExecutor({ colonyname: 'c', executorname: 'e' }), { status: 403, message: /^replay protection: wrong audience/ });
+    assert.equal(seen.length - again, 2);
+    assert.equal(infoAsked, 3);
+  }));
+
+test('stale: the client re-signs once on the server clock and keeps the offset', () =>
+  withServerId(SERVER_A, async () => {
+    const SKEW = 10 * 60_000; // the server's clock is 10 minutes ahead
+    answer = ({ payloadtype, json }) => {
+      const serverNow = Date.now() + SKEW;
+      if (Math.abs(json.signedat - serverNow) > 60_000) {
+        return refusal(`stale: signedat is outside the server's window; the server's time is ${serverNow} (Unix ms)`);
+      }
+      return [200, reply(payloadtype, {})];
+    };
+    const client = new Client({ url, privateKey: key });
+    const start = seen.length;
+    await client.approveExecutor({ colonyname: 'c', executorname: 'e' });
+    assert.equal(seen.length - start, 2, 'refused once, then served');
+    assert.ok(Math.abs(seen.at(-1).json.signedat - (Date.now() + SKEW)) < 5_000);
+    await client.approveExecutor({ colonyname: 'c', executorname: 'e' });
+    assert.equal(seen.length - start, 3, 'later calls sign on the server clock at once');
+    // Other 403s (and a stale refusal after the correction) are not retried.
+    answer = () => [403, failure(403, 'Access denied')];
+    await assert.rejects(client.getColony({ colonyname: 'c' }), { status: 403, message: 'Access denied' });
+    assert.equal(seen.length - start, 4);
+    answer = () => refusal(`stale: signedat is outside the server's window; the server's time is ${Date.now() + SKEW} (Unix ms)`);
+    await assert.rejects(client.getColony({ colonyname: 'c' }), { status: 403, message: /^replay protection: stale/ });
+    assert.equal(seen.length - start, 6, 'one correction per call');
+  }));
+
+test('a failed server info lookup fails the call, keeps nothing, and is asked again', () =>
+  withServerId(SERVER_A, async () => {
+    answer = ({ payloadtype }) => [200, reply(payloadtype, {})];
+    const client = new Client({ url, privateKey: key });
+    const start = seen.length;
+    infoFails = true;
+    try {
+      await assert.rejects(client.approveExecutor({ colonyname: 'c', executorname: 'e' }), { status: 500, message: 'database error' });
+    } finally {
+      infoFails = false;
+    }
+    assert.equal(seen.length, start, 'nothing was sent unbound');
+    await client.approveExecutor({ colonyname: 'c', executorname: 'e' });
+    assert.equal(infoAsked, 2);
+    assert.equal(seen.at(-1).json.audience, SERVER_A);
+  }));

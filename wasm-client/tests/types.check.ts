@@ -26,6 +26,9 @@ export async function typical(url: string): Promise<void> {
   console.assert(recovered === id);
 
   const client = new Client({ url, privateKey: key, timeoutMs: 5_000 });
+  const unbound = new Client({ url, privateKey: key, replayBinding: false });
+  const serverid: string | undefined = (await unbound.getServerInfo()).serverid;
+  console.log(serverid);
   const spec: Input<FunctionSpec> = {
     funcname: 'echo',
     args: ['hi', 1, { nested: [true, null] }],
@@ -90,6 +93,8 @@ export async function mistakes(client: Client): Promise<void> {
   console.log(process.output);
   // @ts-expect-error executor options need a colony
   new Executor(client, { assignTimeout: 1 });
+  // @ts-expect-error replayBinding is a boolean
+  new Client({ url: 'http://h:1', replayBinding: 'no' });
   // @ts-expect-error ExecutorState is read-only
   ExecutorState.Approved = 2;
 }
