@@ -17,6 +17,10 @@ use std::process::ExitCode;
 /// COLONIES_PRVKEY (a user's or executor's key), COLONIES_COLONY_NAME, COLONIES_COLONY_PRVKEY
 /// (the colony owner's key), COLONIES_SERVER_PRVKEY (the server owner's key),
 /// COLONIES_EXECUTOR_NAME, COLONIES_EXECUTOR_TYPE.
+///
+/// Signed requests are bound against replay by default (a fresh nonce, the signing time and
+/// the server's ID in each payload); --no-replay-binding or COLONIES_REPLAY_BINDING=false
+/// sends them as Colonies clients always have.
 #[derive(Debug, Parser)]
 #[command(
     name = "colonies-edge",

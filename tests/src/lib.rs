@@ -206,6 +206,28 @@ impl Client {
         self.send(&signed(key, payloadtype, payload)).await
     }
 
+    /// Sends `payload` signed by `key`, bound against replay to `audience` with a fresh
+    /// nonce when one is given ([`bound`]), unbound otherwise ([`signed`]).
+    pub async fn call_as(
+        &self,
+        key: &PrivateKey,
+        payloadtype: &str,
+        payload: serde_json::Value,
+        audience: Option<&str>,
+    ) -> Answer {
+        match audience {
+            Some(audience) => self.send(&bound(key, payloadtype, payload, audience)).await,
+            None => self.call(key, payloadtype, payload).await,
+        }
+    }
+
+    /// The server's ID as `getserverinfomsg` tells it: the audience of bound requests
+    /// (`None`: the server tells none, as a Go server).
+    pub async fn audience(&self) -> Option<String> {
+        let info = self.send(&RpcMsg::unsigned("getserverinfomsg", "{}")).await.ok_json();
+        info["serverid"].as_str().filter(|id| !id.is_empty()).map(str::to_owned)
+    }
+
     /// GETs `path`: status and body.
     pub async fn get(&self, path: &str) -> (u16, String) {
         let response =
@@ -226,6 +248,27 @@ pub fn signed(key: &PrivateKey, payloadtype: &str, mut payload: serde_json::Valu
         object.insert("msgtype".into(), payloadtype.into());
     }
     RpcMsg::sign(payloadtype, &payload.to_string(), key)
+}
+
+/// This machine's clock, Unix milliseconds.
+pub fn now_ms() -> i64 {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    since.map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)).unwrap_or(0)
+}
+
+/// A signed envelope of `payload` (its `msgtype` set to `payloadtype`) bound against replay
+/// to `audience`, signed now with a fresh nonce (`RpcMsg::sign_bound`).
+pub fn bound(
+    key: &PrivateKey,
+    payloadtype: &str,
+    mut payload: serde_json::Value,
+    audience: &str,
+) -> RpcMsg {
+    if let Some(object) = payload.as_object_mut() {
+        object.insert("msgtype".into(), payloadtype.into());
+    }
+    let binding = colonies_core::rules::replay::Binding::new(now_ms(), audience).expect("a nonce");
+    RpcMsg::sign_bound(payloadtype, &payload.to_string(), key, &binding)
 }
 
 /// A fresh random key.

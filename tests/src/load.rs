@@ -4,7 +4,9 @@
 //! One colony, `executors` approved executors spread round-robin over the server URLs, and a
 //! submitting executor of another type. [`Swarm::throughput`] runs submit → assign → close for
 //! a number of processes; [`Swarm::wakeup_latency`] measures how long a long-polling executor
-//! takes to receive a process after it is submitted.
+//! takes to receive a process after it is submitted. With [`Swarm::bind_to`] every submit,
+//! assign and close of a run is bound against replay (a fresh nonce each, a re-sent long poll
+//! too); otherwise they are signed as Colonies clients sign them.
 
 use crate::{Answer, Client, key, unique};
 use colonies_core::PrivateKey;
@@ -31,6 +33,8 @@ pub struct Swarm {
     pub submitter: PrivateKey,
     /// The executors.
     pub executors: Vec<PrivateKey>,
+    /// The server ID the runs' requests are bound to (`None`: unbound, the default).
+    pub audience: Option<String>,
 }
 
 /// What [`Swarm::throughput`] saw.
@@ -93,7 +97,13 @@ impl Swarm {
         for _ in 0..executors {
             keys.push(approved_executor(&client, &owner, &colony, TYPE).await);
         }
-        Self { urls, colony, owner, submitter, executors: keys }
+        Self { urls, colony, owner, submitter, executors: keys, audience: None }
+    }
+
+    /// Binds the requests of later runs to `audience` (the servers' ID, which replicas on
+    /// one database share), or sends them unbound (`None`).
+    pub fn bind_to(&mut self, audience: Option<String>) {
+        self.audience = audience;
     }
 
     fn client(&self, i: usize) -> Client {
@@ -112,14 +122,19 @@ impl Swarm {
             let (client, executor, colony) =
                 (self.client(i), executor.clone(), self.colony.clone());
             let (done, errors, last_close) = (done.clone(), errors.clone(), last_close.clone());
+            let audience = self.audience.clone();
             workers.push(tokio::spawn(async move {
+                let audience = audience.as_deref();
                 let mut mine = Vec::new();
                 let assign = json!({ "colonyname": colony, "timeout": 1 });
                 while done.load(core::sync::atomic::Ordering::SeqCst) < processes {
-                    let answer = client.call(&executor, "assignprocessmsg", assign.clone()).await;
+                    let answer = client
+                        .call_as(&executor, "assignprocessmsg", assign.clone(), audience)
+                        .await;
                     let Some(id) = process_id(&answer, &errors) else { continue };
                     let close = json!({ "processid": id, "out": ["done"] });
-                    let closed = client.call(&executor, "closesuccessfulmsg", close).await;
+                    let closed =
+                        client.call_as(&executor, "closesuccessfulmsg", close, audience).await;
                     if closed.reply.as_ref().is_some_and(|r| !r.error) {
                         *lock(&last_close) = Instant::now();
                     } else {
@@ -137,13 +152,19 @@ impl Swarm {
             let count = per.min(processes.saturating_sub(s * per));
             let (client, submitter, colony) =
                 (self.client(s), self.submitter.clone(), self.colony.clone());
-            let errors = errors.clone();
+            let (errors, audience) = (errors.clone(), self.audience.clone());
             submitting.push(tokio::spawn(async move {
                 let mut ids = Vec::with_capacity(count);
                 let payload = json!({ "spec": spec(&colony) });
                 while ids.len() < count {
-                    let answer =
-                        client.call(&submitter, "submitfuncspecmsg", payload.clone()).await;
+                    let answer = client
+                        .call_as(
+                            &submitter,
+                            "submitfuncspecmsg",
+                            payload.clone(),
+                            audience.as_deref(),
+                        )
+                        .await;
                     match process_id(&answer, &errors) {
                         Some(id) => ids.push(id),
                         None => tokio::time::sleep(Duration::from_millis(10)).await,
@@ -179,16 +200,20 @@ impl Swarm {
                 (self.client(i), executor.clone(), self.colony.clone());
             let (received, notify, stop, errors) =
                 (received.clone(), notify.clone(), stop.clone(), errors.clone());
+            let audience = self.audience.clone();
             workers.push(tokio::spawn(async move {
+                let audience = audience.as_deref();
                 let assign = json!({ "colonyname": colony, "timeout": 2 });
                 while !stop.load(core::sync::atomic::Ordering::SeqCst) {
-                    let answer = client.call(&executor, "assignprocessmsg", assign.clone()).await;
+                    let answer = client
+                        .call_as(&executor, "assignprocessmsg", assign.clone(), audience)
+                        .await;
                     let at = Instant::now();
                     if let Some(id) = process_id(&answer, &errors) {
                         lock(&received).insert(id.clone(), at);
                         notify.notify_one();
                         let close = json!({ "processid": id });
-                        client.call(&executor, "closesuccessfulmsg", close).await;
+                        client.call_as(&executor, "closesuccessfulmsg", close, audience).await;
                     }
                 }
             }));
@@ -200,7 +225,14 @@ impl Swarm {
         let mut latencies = Vec::with_capacity(samples);
         for _ in 0..samples {
             let sent = Instant::now();
-            let answer = client.call(&self.submitter, "submitfuncspecmsg", payload.clone()).await;
+            let answer = client
+                .call_as(
+                    &self.submitter,
+                    "submitfuncspecmsg",
+                    payload.clone(),
+                    self.audience.as_deref(),
+                )
+                .await;
             let Some(id) = process_id(&answer, &errors) else { continue };
             let at = loop {
                 let waiting = notify.notified();

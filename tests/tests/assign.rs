@@ -199,13 +199,19 @@ async fn assigning_marks_the_executor_alive() {
     assert!(t(&after) > t(&before), "{before} {after}");
 }
 
-/// 32 executors on two servers sharing the suite's database, `n` processes.
-async fn exactly_once(n: usize) {
+/// 32 executors on two servers sharing the suite's database, `n` processes; every request
+/// bound against replay when `bound` (each with a nonce of its own, on either replica).
+async fn exactly_once(n: usize, bound: bool) {
     let Some(url) = server().database_url.clone() else { return };
     let a = start_replica(&url, 24).await;
     let b = start_replica(&url, 24).await;
     let urls = vec![format!("http://{}", a.addr()), format!("http://{}", b.addr())];
-    let swarm = Swarm::new(urls, &server().owner, 32).await;
+    let mut swarm = Swarm::new(urls, &server().owner, 32).await;
+    if bound {
+        let audience = Client::to(&swarm.urls[0]).audience().await;
+        assert!(audience.is_some(), "our server tells its ID");
+        swarm.bind_to(audience);
+    }
     let run = swarm.throughput(n, 4).await;
     assert!(run.errors.is_empty(), "{:?}", &run.errors[..run.errors.len().min(5)]);
     assert_eq!(run.submitted.len(), n);
@@ -226,14 +232,19 @@ async fn exactly_once(n: usize) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_servers_32_executors_2000_processes_each_assigned_once() {
-    exactly_once(2_000).await;
+    exactly_once(2_000, false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_servers_32_executors_500_bound_processes_each_assigned_once() {
+    exactly_once(500, true).await;
 }
 
 /// The full size; run by `scripts/exactly-once.sh` (release build).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 #[ignore = "10,000 processes: run with --ignored (scripts/exactly-once.sh)"]
 async fn two_servers_32_executors_10000_processes_each_assigned_once() {
-    exactly_once(10_000).await;
+    exactly_once(10_000, false).await;
 }
 
 /// An executor's long poll, started now; its answer once it ends.

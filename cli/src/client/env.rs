@@ -24,6 +24,9 @@ pub struct ColoniesEnv {
     pub executor_type: Option<String>,
     /// `COLONIES_SERVER_PRVKEY`: the server owner's key (hex).
     pub server_prvkey: Option<String>,
+    /// `COLONIES_REPLAY_BINDING` is `false` (or `0`, `no`, `off`): sign requests without
+    /// replay binding ([`Client::without_binding`]).
+    pub no_replay_binding: bool,
 }
 
 /// The port Colonies servers listen on unless told otherwise.
@@ -36,6 +39,11 @@ fn var(name: &str) -> Option<String> {
 /// Whether an environment value means "on", as the Go tools read it.
 pub(crate) fn truthy(value: &str) -> bool {
     matches!(value.trim().to_ascii_lowercase().as_str(), "true" | "1" | "yes" | "on")
+}
+
+/// Whether an environment value means "off".
+pub(crate) fn falsy(value: &str) -> bool {
+    matches!(value.trim().to_ascii_lowercase().as_str(), "false" | "0" | "no" | "off")
 }
 
 impl ColoniesEnv {
@@ -51,6 +59,7 @@ impl ColoniesEnv {
             executor_name: var("COLONIES_EXECUTOR_NAME"),
             executor_type: var("COLONIES_EXECUTOR_TYPE"),
             server_prvkey: var("COLONIES_SERVER_PRVKEY"),
+            no_replay_binding: var("COLONIES_REPLAY_BINDING").is_some_and(|v| falsy(&v)),
         }
     }
 
@@ -60,7 +69,8 @@ impl ColoniesEnv {
         format!("{scheme}://{}:{}", self.host, self.port)
     }
 
-    /// A client signing with `COLONIES_PRVKEY`.
+    /// A client signing with `COLONIES_PRVKEY` (binding requests against replay unless
+    /// `COLONIES_REPLAY_BINDING` is false).
     pub fn client(&self) -> Result<Client, ClientError> {
         let hex = self
             .prvkey
@@ -69,6 +79,6 @@ impl ColoniesEnv {
         let key: PrivateKey = hex.parse().map_err(|e| {
             ClientError::Input(format!("COLONIES_PRVKEY is not a private key: {e}"))
         })?;
-        Client::new(&self.server_url(), key)
+        Ok(Client::new(&self.server_url(), key)?.with_binding(!self.no_replay_binding))
     }
 }

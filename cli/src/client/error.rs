@@ -34,6 +34,14 @@ impl ClientError {
         self.status() == Some(404)
     }
 
+    /// Whether the server refused the request for its replay binding (403 "replay
+    /// protection: …"): stale, for another server, a nonce used before, or fields missing.
+    /// Such a request changed nothing; signed anew it may be served.
+    pub fn is_replay_refusal(&self) -> bool {
+        matches!(self, Self::Server(failure)
+            if failure.status == 403 && failure.message.starts_with(super::binding::REFUSAL))
+    }
+
     /// Whether the same call may succeed later: no answer, a server fault, or paused
     /// assignments (408/503). Authorisation and validation errors are not retryable.
     pub fn is_retryable(&self) -> bool {

@@ -1,6 +1,7 @@
 //! An executor loop: assign (long poll) → run the handler registered for the process's
 //! `funcname` → close successful with its output, or failed with its error; back off on
-//! errors; stop when a cancellation token fires.
+//! errors; stop when a cancellation token fires. Every assign and close is signed anew by
+//! the [`Client`], so each (a re-sent long poll too) carries a fresh replay binding.
 
 use super::{Client, ClientError};
 use alloc::{collections::BTreeMap, sync::Arc};
@@ -259,7 +260,9 @@ impl Executor {
                     self.emit(ExecutorEvent::Closed { processid, errors });
                     return;
                 }
-                Err(error) if error.is_retryable() => {
+                // A close refused for its replay binding changed nothing; the next try is
+                // signed anew.
+                Err(error) if error.is_retryable() || error.is_replay_refusal() => {
                     let retry_in = self.backoff(attempt);
                     self.emit(ExecutorEvent::Error { error, retry_in });
                     tokio::time::sleep(retry_in).await;

@@ -1,7 +1,13 @@
 //! The typed async client: one method per RPC (generated in `methods.rs`), the executor loop
 //! ([`executor`]), `/pubsub` subscriptions ([`subscription`]) and the Colonies environment
 //! variables ([`ColoniesEnv`]).
+//!
+//! Signed requests are bound against replay by default (docs/protocol.md "Replay
+//! protection"): each carries a fresh `nonce`, its `signedat` time and the server's ID as
+//! `audience`, learned once per client from `getserverinfomsg`. [`Client::without_binding`]
+//! sends them as Colonies clients always have.
 
+mod binding;
 mod env;
 mod error;
 pub mod executor;
@@ -14,9 +20,12 @@ pub use executor::{Executor, ExecutorEvent, ExecutorOptions, Handler, HandlerRes
 pub use subscription::ProcessStream;
 
 use alloc::sync::Arc;
+use binding::{Audience, BindingState};
 use colonies_core::{
     Id, PrivateKey, RpcMsg, RpcReplyMsg,
-    message::{self, Message, Transport},
+    message::{self, GetServerInfoMsg, Message, Transport},
+    model::ServerInfo,
+    rules::replay::Binding,
 };
 use core::time::Duration;
 use std::sync::Once;
@@ -33,13 +42,23 @@ const LONG_POLL_GRACE: Duration = Duration::from_secs(10);
 /// A Colonies client: signs requests with one key and sends them to one server.
 ///
 /// Cheap to clone (the connection pool is shared); [`Client::with_key`] gives a client
-/// with the same connections and another key.
+/// with the same connections and another key. Clones share what the client learned about
+/// the server for replay binding (its ID and clock).
+///
+/// Replay binding (on by default): every signed request carries a fresh `nonce`, `signedat`
+/// and `audience` in its payload, so a captured copy is refused by a server that checks them.
+/// The audience is the `serverid` of `getserverinfomsg`, asked once; a server that tells
+/// none (a Go server) gets unbound requests. A request refused for its audience makes the
+/// client ask again once and re-send it; one refused as stale is re-sent once on the
+/// server's clock, whose offset is kept for later requests.
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     base: Arc<str>,
     key: Option<Arc<PrivateKey>>,
     timeout: Duration,
+    bind: bool,
+    binding: Arc<BindingState>,
 }
 
 impl core::fmt::Debug for Client {
@@ -48,6 +67,7 @@ impl core::fmt::Debug for Client {
             .field("base", &self.base)
             .field("id", &self.id())
             .field("timeout", &self.timeout)
+            .field("replay_binding", &self.bind)
             .finish_non_exhaustive()
     }
 }
@@ -84,7 +104,14 @@ impl Client {
             .connect_timeout(CONNECT_TIMEOUT)
             .build()
             .map_err(|e| ClientError::Input(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Self { http, base: base.into(), key: None, timeout: DEFAULT_TIMEOUT })
+        Ok(Self {
+            http,
+            base: base.into(),
+            key: None,
+            timeout: DEFAULT_TIMEOUT,
+            bind: true,
+            binding: Arc::default(),
+        })
     }
 
     /// The same server and connections, signing with `private_key`.
@@ -96,6 +123,42 @@ impl Client {
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
+    }
+
+    /// The same client sending requests without replay binding, as Colonies clients always
+    /// have (for servers where the binding fields are not wanted).
+    pub fn without_binding(self) -> Self {
+        self.with_binding(false)
+    }
+
+    /// The same client with replay binding on (the default) or off.
+    pub fn with_binding(mut self, on: bool) -> Self {
+        self.bind = on;
+        self
+    }
+
+    /// Whether signed requests are bound against replay (the server may still get them
+    /// unbound if it tells no `serverid`).
+    pub fn binds_requests(&self) -> bool {
+        self.bind
+    }
+
+    /// The server ID requests are bound to, asked from the server on first use: `None` if
+    /// the server tells none (a Go server) or binding is off.
+    pub async fn audience(&self) -> Result<Option<String>, ClientError> {
+        if !self.bind {
+            return Ok(None);
+        }
+        Ok(match self.learn_audience().await? {
+            Audience::Server(id) => Some(id),
+            Audience::None => None,
+        })
+    }
+
+    /// What is added to this machine's clock when signing, in milliseconds: zero until a
+    /// request refused as stale told the server's time.
+    pub fn clock_offset_ms(&self) -> i64 {
+        self.binding.offset_ms()
     }
 
     /// The server's base URL, without `/api`.
@@ -122,29 +185,147 @@ impl Client {
     }
 
     /// Sends any message, waiting at most `timeout` for the reply.
+    ///
+    /// Each try is signed anew (a fresh nonce): a request refused for its audience is
+    /// re-sent once after asking the server's ID again, one refused as stale once on the
+    /// server's clock. A refused request changed nothing, so re-sending it is safe.
     pub async fn send_with_timeout<M: Message>(
         &self,
         message: &M,
         timeout: Duration,
     ) -> Result<M::Reply, ClientError> {
-        let envelope = self.envelope(message)?;
-        let json = self.post(envelope.to_json(), timeout).await?;
-        message::parse_reply::<M>(&json).map_err(|e| {
+        let json = message::to_payload_json(message);
+        let (mut audience_asked, mut clock_corrected) = (false, false);
+        let reply = loop {
+            let (envelope, audience) = self.sign::<M>(&json).await?;
+            let refusal = match self.post(envelope.to_json(), timeout).await {
+                Err(ClientError::Server(failure))
+                    if audience.is_some() && failure.status == 403 =>
+                {
+                    failure
+                }
+                other => break other?,
+            };
+            if refusal.message.starts_with(binding::WRONG_AUDIENCE) && !audience_asked {
+                audience_asked = true;
+                self.refresh_audience(audience.as_deref().unwrap_or_default()).await?;
+                continue;
+            }
+            if refusal.message.starts_with(binding::STALE)
+                && !clock_corrected
+                && let Some(server_ms) = binding::server_time_hint(&refusal.message)
+            {
+                clock_corrected = true;
+                self.binding.correct_clock(server_ms);
+                continue;
+            }
+            return Err(ClientError::Server(refusal));
+        };
+        message::parse_reply::<M>(&reply).map_err(|e| {
             ClientError::Protocol(format!("the {} reply does not parse: {e}", M::PAYLOAD_TYPE))
         })
     }
 
-    /// The signed (or, for the two unsigned payloadtypes, unsigned) envelope of `message`.
-    pub fn envelope<M: Message>(&self, message: &M) -> Result<RpcMsg, ClientError> {
-        let json = message::to_payload_json(message);
-        match (M::KIND.transport(), self.key.as_deref()) {
-            (Transport::Unsigned, _) => Ok(RpcMsg::unsigned(M::PAYLOAD_TYPE, &json)),
-            (_, Some(key)) => Ok(RpcMsg::sign(M::PAYLOAD_TYPE, &json, key)),
-            (_, None) => Err(ClientError::Input(format!(
+    /// The envelope of `message` as [`Client::send`] would send it now: signed and bound with
+    /// a fresh binding (asking the server's ID on first use) unless binding is off or the
+    /// server tells no ID; unsigned for `versionmsg` and `getserverinfomsg`.
+    pub async fn envelope<M: Message>(&self, message: &M) -> Result<RpcMsg, ClientError> {
+        self.sign::<M>(&message::to_payload_json(message)).await.map(|(envelope, _)| envelope)
+    }
+
+    /// The envelope of `message` without replay binding, as Colonies clients sign it.
+    pub fn unbound_envelope<M: Message>(&self, message: &M) -> Result<RpcMsg, ClientError> {
+        self.sign_with::<M>(&message::to_payload_json(message), None)
+    }
+
+    /// The envelope of `message` bound to `binding` (its nonce, time and audience as given).
+    pub fn bound_envelope<M: Message>(
+        &self,
+        message: &M,
+        binding: &Binding,
+    ) -> Result<RpcMsg, ClientError> {
+        self.sign_with::<M>(&message::to_payload_json(message), Some(binding))
+    }
+
+    /// The envelope of `json` for `M`, and the audience it is bound to (`None`: unbound).
+    async fn sign<M: Message>(&self, json: &str) -> Result<(RpcMsg, Option<String>), ClientError> {
+        if !self.bind || matches!(M::KIND.transport(), Transport::Unsigned) || self.key.is_none() {
+            return Ok((self.sign_with::<M>(json, None)?, None));
+        }
+        match self.learn_audience().await? {
+            Audience::Server(audience) => {
+                let binding = self.binding.binding(&audience)?;
+                Ok((self.sign_with::<M>(json, Some(&binding))?, Some(audience)))
+            }
+            Audience::None => Ok((self.sign_with::<M>(json, None)?, None)),
+        }
+    }
+
+    fn sign_with<M: Message>(
+        &self,
+        json: &str,
+        binding: Option<&Binding>,
+    ) -> Result<RpcMsg, ClientError> {
+        match (M::KIND.transport(), self.key.as_deref(), binding) {
+            (Transport::Unsigned, _, _) => Ok(RpcMsg::unsigned(M::PAYLOAD_TYPE, json)),
+            (_, Some(key), Some(binding)) => {
+                Ok(RpcMsg::sign_bound(M::PAYLOAD_TYPE, json, key, binding))
+            }
+            (_, Some(key), None) => Ok(RpcMsg::sign(M::PAYLOAD_TYPE, json, key)),
+            (_, None, _) => Err(ClientError::Input(format!(
                 "{} must be signed, and this client has no private key",
                 M::PAYLOAD_TYPE
             ))),
         }
+    }
+
+    /// The audience, asked from the server if not known yet (one ask for all clones).
+    async fn learn_audience(&self) -> Result<Audience, ClientError> {
+        if let Some(known) = self.binding.audience() {
+            return Ok(known);
+        }
+        let _one_at_a_time = self.binding.learning.lock().await;
+        if let Some(known) = self.binding.audience() {
+            return Ok(known);
+        }
+        let audience = self.fetch_audience().await?;
+        self.binding.learned(audience.clone());
+        Ok(audience)
+    }
+
+    /// Asks the server's ID again after a request bound to `used` was refused for its
+    /// audience; requests refused together ask once.
+    async fn refresh_audience(&self, used: &str) -> Result<Audience, ClientError> {
+        let _one_at_a_time = self.binding.learning.lock().await;
+        match self.binding.audience() {
+            Some(Audience::Server(id)) if id == used => {}
+            // Another request asked while this one waited.
+            Some(known) => return Ok(known),
+            None => {}
+        }
+        let audience = self.fetch_audience().await?;
+        self.binding.learned(audience.clone());
+        Ok(audience)
+    }
+
+    /// `getserverinfomsg`'s `serverid`. A server that refuses the message (4xx) does not
+    /// check bindings either: its requests go unbound. A 5xx or no answer is not kept.
+    async fn fetch_audience(&self) -> Result<Audience, ClientError> {
+        let envelope = RpcMsg::unsigned(
+            GetServerInfoMsg::PAYLOAD_TYPE,
+            &message::to_payload_json(&GetServerInfoMsg::default()),
+        );
+        let json = match self.post(envelope.to_json(), self.timeout).await {
+            Ok(json) => json,
+            Err(ClientError::Server(failure)) if failure.status < 500 => {
+                return Ok(Audience::None);
+            }
+            Err(other) => return Err(other),
+        };
+        let info: ServerInfo = message::parse_reply::<GetServerInfoMsg>(&json).map_err(|e| {
+            ClientError::Protocol(format!("the getserverinfomsg reply does not parse: {e}"))
+        })?;
+        Ok(if info.serverid.is_empty() { Audience::None } else { Audience::Server(info.serverid) })
     }
 
     /// GET `/health`: whether the server is up.
@@ -228,17 +409,31 @@ mod tests {
         assert!(matches!(Client::anonymous("localhost:50080"), Err(ClientError::Input(_))));
     }
 
-    #[test]
-    fn envelopes_are_signed_by_the_key_and_unsigned_only_where_colonies_allows() {
+    #[tokio::test]
+    async fn envelopes_are_signed_by_the_key_and_unsigned_only_where_colonies_allows() {
         let key = key();
         let id = key.id();
-        let client = Client::new("http://localhost:1", key).unwrap();
-        let envelope = client.envelope(&GetColoniesMsg {}).unwrap();
+        // Binding off: no server needed.
+        let client = Client::new("http://localhost:1", key).unwrap().without_binding();
+        let envelope = client.envelope(&GetColoniesMsg {}).await.unwrap();
         assert_eq!(envelope.payloadtype, "getcoloniesmsg");
         assert_eq!(envelope.recover_caller().unwrap(), id);
+        let payload: serde_json::Value =
+            serde_json::from_slice(&envelope.payload_json().unwrap()).unwrap();
+        assert!(payload.get("nonce").is_none(), "unbound: {payload}");
+        assert_eq!(client.unbound_envelope(&GetColoniesMsg {}).unwrap(), envelope);
+        let binding = Binding::with_nonce([1; 16], 5, "aa");
+        let bound = client.bound_envelope(&GetColoniesMsg {}, &binding).unwrap();
+        assert_eq!(bound.recover_caller().unwrap(), id);
+        assert_eq!(
+            colonies_core::rules::replay::read_binding(&bound.payload_json().unwrap()),
+            Ok(Some(binding))
+        );
         let anonymous = Client::anonymous("http://localhost:1").unwrap();
-        assert!(matches!(anonymous.envelope(&GetColoniesMsg {}), Err(ClientError::Input(_))));
-        let version = anonymous.envelope(&colonies_core::message::VersionMsg::default()).unwrap();
+        assert!(matches!(anonymous.envelope(&GetColoniesMsg {}).await, Err(ClientError::Input(_))));
+        // The unsigned messages never need the server's ID.
+        let version =
+            anonymous.envelope(&colonies_core::message::VersionMsg::default()).await.unwrap();
         assert!(version.signature.is_empty());
     }
 
@@ -257,5 +452,164 @@ mod tests {
         let client = Client::new("http://127.0.0.1:1", key()).unwrap();
         let error = client.get_colonies().await.unwrap_err();
         assert!(matches!(error, ClientError::Connection(_)), "{error:?}");
+    }
+
+    /// A fake Colonies server on a local port. `getserverinfomsg` answers the next of
+    /// `told` (the last one repeated; `""`: no `serverid`, as a Go server). Any other request
+    /// goes to `serve` with its payload; every payload is recorded.
+    struct Fake {
+        url: String,
+        infos: Arc<core::sync::atomic::AtomicUsize>,
+        requests: Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+    }
+
+    type Serve = dyn Fn(&serde_json::Value) -> Result<String, Failure> + Send + Sync;
+
+    impl Fake {
+        async fn start(told: &[&str], serve: Arc<Serve>) -> Self {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let url = format!("http://{}", listener.local_addr().unwrap());
+            let told: Vec<String> = told.iter().map(|t| (*t).to_owned()).collect();
+            let infos = Arc::new(core::sync::atomic::AtomicUsize::new(0));
+            let requests = Arc::new(std::sync::Mutex::new(Vec::new()));
+            let (infos2, requests2) = (infos.clone(), requests.clone());
+            tokio::spawn(async move {
+                loop {
+                    let Ok((mut socket, _)) = listener.accept().await else { return };
+                    let mut buf = Vec::new();
+                    let body = loop {
+                        let mut chunk = [0u8; 4096];
+                        let n = socket.read(&mut chunk).await.unwrap_or(0);
+                        if n == 0 {
+                            break None;
+                        }
+                        buf.extend_from_slice(&chunk[..n]);
+                        let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+                            continue;
+                        };
+                        let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+                        let length: usize = head
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .and_then(|v| v.trim().parse().ok())
+                            .unwrap_or(0);
+                        if buf.len() >= end + 4 + length {
+                            break Some(buf[end + 4..end + 4 + length].to_vec());
+                        }
+                    };
+                    let Some(body) = body else { continue };
+                    let msg = RpcMsg::parse(&body).unwrap();
+                    let payload: serde_json::Value =
+                        serde_json::from_slice(&msg.payload_json().unwrap()).unwrap();
+                    let result = if msg.payloadtype == "getserverinfomsg" {
+                        let i = infos2.fetch_add(1, core::sync::atomic::Ordering::SeqCst);
+                        let id = told.get(i).or(told.last()).cloned().unwrap_or_default();
+                        Ok(serde_json::json!({ "serverid": id, "backends": [] }).to_string())
+                    } else {
+                        requests2.lock().unwrap().push(payload.clone());
+                        serve(&payload)
+                    };
+                    let (status, reply) = match result {
+                        Ok(json) => (200, RpcReplyMsg::success(&msg.payloadtype, &json)),
+                        Err(failure) => (failure.status, RpcReplyMsg::failure(&failure)),
+                    };
+                    let reply = reply.to_json();
+                    let answer = format!(
+                        "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{reply}",
+                        reply.len()
+                    );
+                    let _ = socket.write_all(answer.as_bytes()).await;
+                    let _ = socket.shutdown().await;
+                }
+            });
+            Self { url, infos, requests }
+        }
+
+        fn infos(&self) -> usize {
+            self.infos.load(core::sync::atomic::Ordering::SeqCst)
+        }
+
+        fn requests(&self) -> Vec<serde_json::Value> {
+            self.requests.lock().unwrap().clone()
+        }
+    }
+
+    /// Serves requests bound to `id` (and unbound ones), refuses others for their audience.
+    fn accepting(id: &'static str) -> Arc<Serve> {
+        Arc::new(move |payload: &serde_json::Value| match payload.get("audience") {
+            Some(audience) if audience != id => {
+                Err(colonies_core::rules::replay::Refusal::WrongAudience.to_failure())
+            }
+            _ => Ok("[]".into()),
+        })
+    }
+
+    #[tokio::test]
+    async fn a_wrong_audience_refusal_asks_the_servers_id_once_and_resends_once() {
+        let fake = Fake::start(&["old", "new"], accepting("new")).await;
+        let client = Client::new(&fake.url, key()).unwrap();
+        client.get_colonies().await.expect("served after one refresh");
+        assert_eq!(fake.infos(), 2, "learned once, refreshed once");
+        let sent = fake.requests();
+        assert_eq!(sent.len(), 2, "the refused request and its re-send: {sent:?}");
+        assert_eq!(
+            (sent[0]["audience"].as_str(), sent[1]["audience"].as_str()),
+            (Some("old"), Some("new"))
+        );
+        assert_ne!(sent[0]["nonce"], sent[1]["nonce"], "the re-send has a fresh nonce");
+        // Clones share what was learned: no more asking.
+        client.clone().get_colonies().await.unwrap();
+        assert_eq!(fake.infos(), 2);
+        assert_eq!(client.audience().await.unwrap().as_deref(), Some("new"));
+
+        // A server that keeps refusing: one refresh, one re-send, then the refusal.
+        let fake = Fake::start(&["old"], accepting("other")).await;
+        let client = Client::new(&fake.url, key()).unwrap();
+        let error = client.get_colonies().await.expect_err("still the wrong audience");
+        assert!(error.is_replay_refusal(), "{error}");
+        assert_eq!(error.status(), Some(403));
+        assert_eq!((fake.infos(), fake.requests().len()), (2, 2));
+    }
+
+    #[tokio::test]
+    async fn a_server_without_serverid_gets_unbound_requests_and_is_asked_once() {
+        let fake = Fake::start(&[""], accepting("unused")).await;
+        let client = Client::new(&fake.url, key()).unwrap();
+        client.get_colonies().await.unwrap();
+        client.with_key(key()).get_colonies().await.unwrap();
+        assert_eq!(fake.infos(), 1, "the answer is kept");
+        assert!(fake.requests().iter().all(|p| p.get("nonce").is_none()), "unbound");
+        assert_eq!(client.audience().await.unwrap(), None);
+
+        // Opted out: no asking, no fields.
+        let fake = Fake::start(&["aa"], accepting("aa")).await;
+        let client = Client::new(&fake.url, key()).unwrap().without_binding();
+        client.get_colonies().await.unwrap();
+        assert_eq!(fake.infos(), 0);
+        assert!(fake.requests()[0].get("nonce").is_none());
+    }
+
+    #[tokio::test]
+    async fn a_stale_refusal_is_resent_once_on_the_servers_clock() {
+        use colonies_core::rules::replay::{Refusal, read_binding};
+        // The server's clock runs an hour ahead; its window is a minute.
+        let ahead = 3_600_000;
+        let serve: Arc<Serve> = Arc::new(move |payload: &serde_json::Value| {
+            let server_ms = binding::now_ms() + ahead;
+            let binding = read_binding(payload.to_string().as_bytes()).unwrap().unwrap();
+            if (binding.signedat - server_ms).abs() > 60_000 {
+                return Err(Refusal::Stale { server_ms }.to_failure());
+            }
+            Ok("[]".into())
+        });
+        let fake = Fake::start(&["aa"], serve).await;
+        let client = Client::new(&fake.url, key()).unwrap();
+        client.get_colonies().await.expect("re-signed on the server's clock");
+        assert_eq!(fake.requests().len(), 2);
+        assert!((client.clock_offset_ms() - ahead).abs() < 5_000, "{}", client.clock_offset_ms());
+        // The offset is kept: the next request is served at once.
+        client.get_colonies().await.unwrap();
+        assert_eq!(fake.requests().len(), 3);
     }
 }

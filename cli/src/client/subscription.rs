@@ -2,7 +2,8 @@
 //!
 //! The client sends one text frame, the signed request envelope; the server answers with one
 //! reply envelope per process that reaches the state, or one error envelope, and closes the
-//! socket when the subscription's `timeout` has passed.
+//! socket when the subscription's `timeout` has passed. The frame is bound against replay
+//! like every signed request of the client ([`Client::envelope`]).
 
 use super::{Client, ClientError};
 use colonies_core::{
@@ -60,7 +61,8 @@ impl Client {
         &self,
         message: &M,
     ) -> Result<ProcessStream, ClientError> {
-        let envelope = self.envelope(message)?.to_json();
+        // Bound like every request (the server does not check subscription frames yet).
+        let envelope = self.envelope(message).await?.to_json();
         let url = self.pubsub_url();
         let (mut socket, _) =
             tokio::time::timeout(self.timeout, tokio_tungstenite::connect_async(&url))

@@ -117,6 +117,18 @@ pub struct Global {
     /// Seconds a call may take.
     #[arg(long, global = true, default_value_t = 30)]
     pub timeout: u64,
+    /// Bind signed requests against replay (on by default): a fresh nonce, the signing time
+    /// and the server's ID (from getserverinfomsg) go into every payload, so a captured
+    /// request cannot be sent again. Servers that do not check them ignore them; a server
+    /// that tells no ID gets unbound requests.
+    #[arg(long, global = true, env = "COLONIES_REPLAY_BINDING", action = ArgAction::Set,
+          num_args = 0..=1, default_value = "true", default_missing_value = "true",
+          value_parser = BoolishValueParser::new(), value_name = "BOOL")]
+    pub replay_binding: bool,
+    /// Sign requests without replay binding, as Colonies clients always have (the same as
+    /// --replay-binding false or COLONIES_REPLAY_BINDING=false).
+    #[arg(long, global = true)]
+    pub no_replay_binding: bool,
 }
 
 impl Global {
@@ -137,7 +149,15 @@ impl Global {
             .trim()
             .parse()
             .map_err(|e| Failure::Usage(format!("{what} is not a private key: {e}")))?;
-        Ok(Client::new(&self.url(), key)?.with_timeout(Duration::from_secs(self.timeout)))
+        Ok(Client::new(&self.url(), key)?
+            .with_timeout(Duration::from_secs(self.timeout))
+            .with_binding(self.binds()))
+    }
+
+    /// Whether requests are bound against replay (`--replay-binding`, unless
+    /// `--no-replay-binding`).
+    pub fn binds(&self) -> bool {
+        self.replay_binding && !self.no_replay_binding
     }
 
     /// A client signing as the acting user or executor (COLONIES_PRVKEY).

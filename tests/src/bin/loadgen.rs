@@ -4,14 +4,26 @@
 //! ```text
 //! cargo run --release -p colonies-blackbox --bin loadgen -- \
 //!     [--processes 10000] [--executors 32] [--submitters 8] [--servers 1] [--samples 300] [--async-commit]
+//!     [--replay-binding on|off|both] [--replay-protection off|compat|strict]
 //!     [--url http://host:port --owner-key <server owner private key>]
 //! ```
 //! Without `--url` it starts `--servers` native servers in this process on one private
 //! PostgreSQL cluster (the embedded default, as `colonies-edge serve` would), or on the
 //! database at `--database-url`.
+//!
+//! Requests are bound against replay (nonce, signedat, audience) by default, the audience
+//! asked once at the start; `--replay-binding off` sends them unbound, `both` (or `on,off`,
+//! `off,on`) runs the measurements once per setting on the same servers and colony, so the
+//! cost of the binding shows in one run; `--replay-protection off` on the started servers
+//! leaves only the client's share of it. Every run checks that each process was assigned
+//! exactly once.
 
-use colonies_blackbox::load::{Swarm, quantile, start_replica};
+use colonies_blackbox::{
+    Client,
+    load::{Swarm, quantile, start_replica_configured},
+};
 use colonies_core::PrivateKey;
+use colonies_core::rules::replay::Mode;
 use colonies_worker::{
     ServerConfig,
     native::{self, Database, NativeConfig, RunningServer},
@@ -31,6 +43,11 @@ usage: loadgen [options]
   --pool N           database connections per started server (default 32)
   --database-url URL use this PostgreSQL instead of a private embedded cluster
   --async-commit     synchronous_commit = off on the started cluster (shows the disk's share)
+  --replay-binding M on (default): bind every request against replay (nonce, signedat,
+                     audience); off: unbound, as Colonies clients sign; both (= on,off) or
+                     off,on: measure each in turn in the same run
+  --replay-protection M  of the started servers: off, compat (default) or strict (off: the
+                     fields are sent but not checked, which leaves the client's share of the cost)
   --url URL          load a running server instead (with --owner-key, or COLONIES_SERVER_PRVKEY)
   --owner-key KEY    the server owner's private key of --url's server";
 
@@ -45,6 +62,21 @@ struct Options {
     owner_key: Option<String>,
     async_commit: bool,
     database_url: Option<String>,
+    /// Runs in order: `true` bound, `false` unbound.
+    binding: Vec<bool>,
+    /// Replay protection of the started servers.
+    replay_mode: Mode,
+}
+
+fn binding_modes(flag: &str, text: &str) -> Result<Vec<bool>, String> {
+    let text = if text == "both" { "on,off" } else { text };
+    text.split(',')
+        .map(|mode| match mode.trim() {
+            "on" => Ok(true),
+            "off" => Ok(false),
+            other => Err(format!("{flag} is on, off, both, on,off or off,on, not {other:?}")),
+        })
+        .collect()
 }
 
 fn options() -> Result<Options, String> {
@@ -59,6 +91,8 @@ fn options() -> Result<Options, String> {
         owner_key: std::env::var("COLONIES_SERVER_PRVKEY").ok(),
         async_commit: false,
         database_url: None,
+        binding: vec![true],
+        replay_mode: Mode::Compat,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -74,6 +108,8 @@ fn options() -> Result<Options, String> {
             "--url" => o.url = Some(value()?),
             "--database-url" => o.database_url = Some(value()?),
             "--owner-key" => o.owner_key = Some(value()?),
+            "--replay-binding" => o.binding = binding_modes(&flag, &value()?)?,
+            "--replay-protection" => o.replay_mode = value()?.parse()?,
             // Trades the last few hundred milliseconds of commits on a crash for fewer WAL
             // flushes: shows how much of the cost is the disk's.
             "--async-commit" => o.async_commit = true,
@@ -84,6 +120,9 @@ fn options() -> Result<Options, String> {
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }
     }
+    if o.replay_mode == Mode::Strict && o.binding.contains(&false) {
+        return Err("--replay-protection strict refuses every unbound request".into());
+    }
     Ok(o)
 }
 
@@ -93,8 +132,9 @@ async fn embedded(o: &Options, owner: &PrivateKey) -> Result<Vec<RunningServer>,
         .tempdir()
         .map_err(|e| e.to_string())?
         .keep();
+    let server = ServerConfig { replay_mode: o.replay_mode, ..ServerConfig::default() };
     let first = native::start(NativeConfig {
-        server: ServerConfig::default(),
+        server: server.clone(),
         listen: "127.0.0.1:0".parse().map_err(|e| format!("{e}"))?,
         database: match &o.database_url {
             Some(url) => Database::External(Box::new(url.parse().map_err(|e| format!("{e}"))?)),
@@ -122,7 +162,8 @@ async fn embedded(o: &Options, owner: &PrivateKey) -> Result<Vec<RunningServer>,
     }
     let mut servers = vec![first];
     for _ in 1..o.servers {
-        servers.push(start_replica(&url, o.pool).await);
+        let timeouts = native::HttpTimeouts::default();
+        servers.push(start_replica_configured(&url, o.pool, server.clone(), timeouts).await);
     }
     Ok(servers)
 }
@@ -160,42 +201,66 @@ async fn run() -> Result<(), String> {
     println!(
         "servers: {} ({}), executors: {}, submitters: {}, processes: {}",
         urls.len(),
-        if o.url.is_some() { "given" } else { "embedded PostgreSQL" },
+        if o.url.is_some() {
+            "given".to_owned()
+        } else {
+            format!("embedded PostgreSQL, replay protection {}", o.replay_mode)
+        },
         o.executors,
         o.submitters,
         o.processes
     );
-    let swarm = Swarm::new(urls, &owner, o.executors).await;
-
-    let run = swarm.throughput(o.processes, o.submitters).await;
-    let unique: HashSet<&String> = run.assigned.iter().collect();
-    println!(
-        "submit→assign→close: {} processes in {:.2} s = {:.0} processes/s \
-         (assigned {}, distinct {}, errors {})",
-        run.submitted.len(),
-        run.elapsed.as_secs_f64(),
-        run.per_second(),
-        run.assigned.len(),
-        unique.len(),
-        run.errors.len()
-    );
-    if let Some((status, body)) = run.errors.first() {
-        println!("first error: {status} {body}");
+    let mut swarm = Swarm::new(urls, &owner, o.executors).await;
+    // The audience, asked once: every replica on one database has the same ID.
+    let audience = Client::to(&swarm.urls[0]).audience().await;
+    if audience.is_none() && o.binding.contains(&true) {
+        println!("the server tells no serverid (a Go server?): requests go unbound");
     }
-
-    if o.samples > 0 {
-        let mut latencies = swarm.wakeup_latency(o.samples).await;
+    let mut violations = Vec::new();
+    for &bound in &o.binding {
+        let label = if bound && audience.is_some() { "binding on" } else { "binding off" };
+        swarm.bind_to(if bound { audience.clone() } else { None });
+        let run = swarm.throughput(o.processes, o.submitters).await;
+        let submitted: HashSet<&String> = run.submitted.iter().collect();
+        let unique: HashSet<&String> = run.assigned.iter().collect();
+        let duplicates = run.assigned.len() - unique.len();
+        let lost = submitted.difference(&unique).count();
+        let unknown = unique.difference(&submitted).count();
         println!(
-            "long-poll wake-up (submit sent → executor has it), {} samples: \
-             p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-            latencies.len(),
-            ms(quantile(&mut latencies, 0.5)),
-            ms(quantile(&mut latencies, 0.99)),
-            ms(quantile(&mut latencies, 1.0)),
+            "[{label}] submit→assign→close: {} processes in {:.2} s = {:.0} processes/s \
+             (assigned {}, distinct {}, duplicates {duplicates}, lost {lost}, unknown {unknown}, \
+             errors {})",
+            run.submitted.len(),
+            run.elapsed.as_secs_f64(),
+            run.per_second(),
+            run.assigned.len(),
+            unique.len(),
+            run.errors.len()
         );
+        if let Some((status, body)) = run.errors.first() {
+            println!("[{label}] first error: {status} {body}");
+        }
+        if duplicates > 0 || lost > 0 || unknown > 0 {
+            violations.push(format!(
+                "{label}: not every process was assigned exactly once (duplicates {duplicates}, \
+                 lost {lost}, unknown {unknown})"
+            ));
+        }
+
+        if o.samples > 0 {
+            let mut latencies = swarm.wakeup_latency(o.samples).await;
+            println!(
+                "[{label}] long-poll wake-up (submit sent → executor has it), {} samples: \
+                 p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+                latencies.len(),
+                ms(quantile(&mut latencies, 0.5)),
+                ms(quantile(&mut latencies, 0.99)),
+                ms(quantile(&mut latencies, 1.0)),
+            );
+        }
     }
     for server in servers {
         server.shutdown().await;
     }
-    Ok(())
+    if violations.is_empty() { Ok(()) } else { Err(violations.join("; ")) }
 }
