@@ -71,9 +71,10 @@ pub async fn check_replay<H: Host>(host: &H, caller: &Id, msg: &RpcMsg) -> Resul
     };
     let window_ms = i64::try_from(config.replay_window.as_millis()).unwrap_or(i64::MAX);
     let mut conn = handlers::connect(host).await?;
-    let (client, _) = crate::host::DbConn::parts(&mut conn);
-    let seen = crate::store::replay::record(&*client, &caller.to_hex(), &binding, window_ms)
-        .await
-        .map_err(handlers::db)?;
+    let (client, statements) = crate::host::DbConn::parts(&mut conn);
+    let seen =
+        crate::store::replay::record(client, &statements, &caller.to_hex(), &binding, window_ms)
+            .await
+            .map_err(handlers::db)?;
     replay::verdict(&binding, &seen, window_ms).map_err(|refusal| refusal.to_failure())
 }
