@@ -69,12 +69,9 @@ pub async fn check_replay<H: Host>(host: &H, caller: &Id, msg: &RpcMsg) -> Resul
         }
         Err(refusal) => return Err(refusal.to_failure()),
     };
-    let window_ms = i64::try_from(config.replay_window.as_millis()).unwrap_or(i64::MAX);
-    let mut conn = handlers::connect(host).await?;
-    let (client, statements) = crate::host::DbConn::parts(&mut conn);
-    let seen =
-        crate::store::replay::record(client, &statements, &caller.to_hex(), &binding, window_ms)
-            .await
-            .map_err(handlers::db)?;
+    let window_ms = crate::host::window_ms(config);
+    let item = crate::store::replay::NonceItem { caller: caller.to_hex(), binding };
+    let seen = host.record_nonce(item.clone()).await?;
+    let binding = item.binding;
     replay::verdict(&binding, &seen, window_ms).map_err(|refusal| refusal.to_failure())
 }

@@ -7,11 +7,19 @@
 use crate::{
     config::ServerConfig,
     handlers::processes::{Submit, write_closes, write_submits},
-    store::processes::{Closed, SuccessfulClose},
+    store::{
+        processes::{Closed, SuccessfulClose},
+        replay::NonceItem,
+    },
     wakeups::Wakeups,
 };
 use alloc::vec;
-use colonies_core::{Failure, model::Process};
+use colonies_core::{Failure, model::Process, rules::replay::NonceCheck};
+
+/// The replay window of `config` in milliseconds.
+pub fn window_ms(config: &ServerConfig) -> i64 {
+    i64::try_from(config.replay_window.as_millis()).unwrap_or(i64::MAX)
+}
 use core::future::Future;
 use tokio_postgres::{Client, Error, Statement};
 
@@ -93,6 +101,23 @@ pub trait Host: MaybeSync {
             let mut outcomes =
                 write_submits(self.wakeups(), client, &statements, vec![submit]).await;
             outcomes.pop().unwrap_or_else(|| Err(Failure::new(500, "the submit was not written")))
+        }
+    }
+    /// Records the nonce of a bound request and says what the database saw (see
+    /// [`crate::store::replay::record`]). Natively the nonces of concurrent requests share one
+    /// statement, as submits do; the default records each on its own connection.
+    fn record_nonce(
+        &self,
+        item: NonceItem,
+    ) -> impl Future<Output = Result<NonceCheck, Failure>> + MaybeSend {
+        async move {
+            let window_ms = window_ms(self.config());
+            let mut conn = self.db().await.map_err(|e| Failure::new(503, e.0))?;
+            let (client, statements) = conn.parts();
+            let mut checks = crate::store::replay::record(client, &statements, &[item], window_ms)
+                .await
+                .map_err(|e| crate::store::db_failure(&e))?;
+            checks.pop().ok_or_else(|| Failure::new(500, "the nonce was not recorded"))
         }
     }
     /// Writes a successful close (see [`write_closes`]), shared with concurrent ones as

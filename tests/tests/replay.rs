@@ -236,3 +236,29 @@ async fn a_captured_subscription_cannot_be_replayed_on_another_socket() {
     let message = second.expect_err("the replayed subscription is refused");
     assert!(message.contains("replayed"), "{message}");
 }
+
+#[tokio::test]
+async fn concurrent_copies_of_one_capture_are_served_once() {
+    let client = Client::new();
+    let audience = audience(&client).await;
+    let (owner, colony) = new_colony(&client).await;
+    let (executor, _) = new_executor(&client, &owner, &colony, true).await;
+    let captured = bound(&executor, "submitfuncspecmsg", spec(&colony), &audience, now_ms());
+    // Distinct bound requests sent at the same time share the server's nonce statements.
+    let fresh: Vec<RpcMsg> = (0..10)
+        .map(|_| bound(&executor, "submitfuncspecmsg", spec(&colony), &audience, now_ms()))
+        .collect();
+    let copies = (0..20).map(|_| client.send(&captured));
+    let others = fresh.iter().map(|msg| client.send(msg));
+    let (copies, others) = tokio::join!(
+        futures_util::future::join_all(copies),
+        futures_util::future::join_all(others)
+    );
+    let served = copies.iter().filter(|a| a.status == 200).count();
+    assert_eq!(served, 1, "one of 20 concurrent copies is served");
+    for answer in copies.iter().filter(|a| a.status != 200) {
+        refused(answer, "replayed");
+    }
+    assert!(others.iter().all(|a| a.status == 200), "distinct nonces are all served");
+    assert_eq!(waiting(&client, &executor, &colony).await, 11);
+}

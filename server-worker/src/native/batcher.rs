@@ -18,10 +18,13 @@
 use super::{host::CachedStatements, wakeups::NativeWakeups};
 use crate::{
     handlers::processes::{Submit, write_closes, write_submits},
-    store::processes::{Closed, SuccessfulClose},
+    store::{
+        processes::{Closed, SuccessfulClose},
+        replay::NonceItem,
+    },
 };
 use alloc::{collections::VecDeque, sync::Arc};
-use colonies_core::{Failure, model::Process};
+use colonies_core::{Failure, model::Process, rules::replay::NonceCheck};
 use core::future::Future;
 use deadpool_postgres::{Hook, HookError, Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio::sync::{Semaphore, mpsc, oneshot};
@@ -36,7 +39,8 @@ pub const IN_FLIGHT: usize = 1;
 /// The most items one statement carries.
 pub const LARGEST: usize = 64;
 
-/// The connections the batchers write on: one per batch in flight of each kind.
+/// The connections the batchers write on: one per batch in flight of each kind (submits,
+/// closes, nonces).
 ///
 /// Their sessions pin the plans of the batch statements, which look every row up by key:
 /// - `plan_cache_mode = force_generic_plan`: the planner, which sees how many items a batch
@@ -57,7 +61,7 @@ pub fn pool(config: &tokio_postgres::Config) -> Result<Pool, super::ServeError> 
         ManagerConfig { recycling_method: RecyclingMethod::Fast },
     );
     Pool::builder(manager)
-        .max_size(2 * IN_FLIGHT)
+        .max_size(3 * IN_FLIGHT)
         .post_create(Hook::async_fn(|client, _| {
             Box::pin(async move {
                 let settings = "SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off; SET jit = off";
@@ -210,5 +214,38 @@ impl Batched for Closes {
         items: Vec<Self::Item>,
     ) -> Vec<Result<Self::Out, Failure>> {
         write_closes(&self.0, client, statements, &items).await
+    }
+}
+
+/// The nonces of bound requests ([`crate::store::replay::record`]): the one extra statement a
+/// bound request costs is shared by the requests that arrive together. The same caller and
+/// nonce twice never share a statement: the second is answered as a replay by the next.
+pub struct Nonces {
+    /// The replay window, in milliseconds.
+    pub window_ms: i64,
+}
+
+impl Batched for Nonces {
+    type Item = NonceItem;
+    type Out = NonceCheck;
+
+    fn key(item: &Self::Item) -> &str {
+        &item.binding.nonce
+    }
+
+    async fn write(
+        &self,
+        client: &Client,
+        statements: &CachedStatements,
+        items: Vec<Self::Item>,
+    ) -> Vec<Result<Self::Out, Failure>> {
+        match crate::store::replay::record(client, statements, &items, self.window_ms).await {
+            Ok(checks) if checks.len() == items.len() => checks.into_iter().map(Ok).collect(),
+            Ok(_) => items.iter().map(|_| Err(Failure::new(500, "nonces not recorded"))).collect(),
+            Err(e) => {
+                let failure = crate::store::db_failure(&e);
+                items.iter().map(|_| Err(failure.clone())).collect()
+            }
+        }
     }
 }

@@ -2,17 +2,20 @@
 //! write concurrent submits and closes together.
 
 use super::{
-    batcher::{Batcher, Closes, Submits},
+    batcher::{Batcher, Closes, Nonces, Submits},
     wakeups::{NativeClaim, NativeWakeups},
 };
 use crate::{
     config::ServerConfig,
     handlers::processes::Submit,
     host::{DbConn, DbUnavailable, Host, Statements},
-    store::processes::{Closed, SuccessfulClose},
+    store::{
+        processes::{Closed, SuccessfulClose},
+        replay::NonceItem,
+    },
 };
 use alloc::sync::Arc;
-use colonies_core::{Failure, model::Process};
+use colonies_core::{Failure, model::Process, rules::replay::NonceCheck};
 use core::future::Future;
 use deadpool_postgres::{Object, Pool, StatementCache};
 use tokio_postgres::{Client, Error, Statement};
@@ -25,6 +28,7 @@ pub struct NativeHost {
     config: Arc<ServerConfig>,
     submits: Arc<Batcher<Submits>>,
     closes: Arc<Batcher<Closes>>,
+    nonces: Arc<Batcher<Nonces>>,
 }
 
 impl NativeHost {
@@ -32,8 +36,10 @@ impl NativeHost {
     /// it starts their tasks, so it must be made inside the runtime.
     pub fn new(pool: Pool, batch_pool: Pool, wakeups: NativeWakeups, config: ServerConfig) -> Self {
         let submits = Arc::new(Batcher::start(Submits(wakeups.clone()), batch_pool.clone()));
-        let closes = Arc::new(Batcher::start(Closes(wakeups.clone()), batch_pool));
-        Self { pool, wakeups, config: Arc::new(config), submits, closes }
+        let closes = Arc::new(Batcher::start(Closes(wakeups.clone()), batch_pool.clone()));
+        let window_ms = crate::host::window_ms(&config);
+        let nonces = Arc::new(Batcher::start(Nonces { window_ms }, batch_pool));
+        Self { pool, wakeups, config: Arc::new(config), submits, closes, nonces }
     }
 
     /// The connection pool.
@@ -110,5 +116,12 @@ impl Host for NativeHost {
         close: SuccessfulClose,
     ) -> impl Future<Output = Result<Option<Closed>, Failure>> + Send {
         self.closes.write(close)
+    }
+
+    fn record_nonce(
+        &self,
+        item: NonceItem,
+    ) -> impl Future<Output = Result<NonceCheck, Failure>> + Send {
+        self.nonces.write(item)
     }
 }
