@@ -23,15 +23,15 @@ const RECORD: &str = "WITH clock AS (SELECT (extract(epoch FROM now()) * 1000)::
         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[])
           WITH ORDINALITY AS t(caller, nonce, audience, signedat, ord)),
       ins AS (
-        INSERT INTO request_nonces (caller, nonce, seen_ms)
-        SELECT i.caller, i.nonce, clock.now_ms FROM items i, clock, memory, srv
+        INSERT INTO request_nonces (nonce, caller, seen_ms)
+        SELECT i.nonce::uuid, i.caller, clock.now_ms FROM items i, clock, memory, srv
         WHERE srv.server_id = i.audience
           AND abs(clock.now_ms - i.signedat) <= $5
           AND i.signedat >= memory.since_ms
         ON CONFLICT DO NOTHING
-        RETURNING caller, nonce)
+        RETURNING nonce, caller)
  SELECT (SELECT server_id FROM srv), (SELECT now_ms FROM clock), (SELECT since_ms FROM memory),
-        EXISTS (SELECT 1 FROM ins WHERE ins.caller = i.caller AND ins.nonce = i.nonce)
+        EXISTS (SELECT 1 FROM ins WHERE ins.nonce = i.nonce::uuid AND ins.caller = i.caller)
  FROM items i ORDER BY i.ord";
 
 /// Records each item's `(caller, nonce)` when its binding is acceptable (audience, window,
