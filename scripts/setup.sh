@@ -30,7 +30,7 @@ done
 # wasm-bindgen-test-runner runs the wasm32 tests under Node (cargo's runner for wasm32).
 if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
   log "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 4 minutes on 2 cores)"
-  # Not --locked: the registry mirror lacks one pinned transitive version (TOOLCHAIN.md).
+  # Not --locked: the registry mirror lacks one pinned transitive version (docs/toolchain.md).
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 

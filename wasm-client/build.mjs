@@ -19,7 +19,7 @@ const env = { ...process.env };
 env.PATH = [join(root, 'node_modules', '.bin'), join(process.env.HOME ?? '', '.cargo', 'bin'), env.PATH].join(':');
 // The package is built for size. Only the profile's default changes: the per-package
 // `opt-level = 3` of k256 and its field arithmetic (root Cargo.toml) still apply, so
-// signature recovery keeps its speed (TOOLCHAIN.md).
+// signature recovery keeps its speed (docs/toolchain.md).
 env.CARGO_PROFILE_RELEASE_OPT_LEVEL ??= 'z';
 env.CARGO_PROFILE_RELEASE_CODEGEN_UNITS ??= '1';
 env.CARGO_PROFILE_RELEASE_LTO ??= 'fat';

@@ -1,4 +1,4 @@
-// Shared by the Worker scripts (build, dev, test): the tool environment TOOLCHAIN.md describes,
+// Shared by the Worker scripts (build, dev, test): the tool environment docs/toolchain.md describes,
 // the bundle build, keys, ports, and waiting for a server. Node built-ins only, so it runs on a
 // fresh machine before anything else is installed.
 

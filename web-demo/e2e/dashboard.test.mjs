@@ -84,7 +84,7 @@ before(async () => {
 
   state.browser = await chromium.launch({
     executablePath: chromiumPath,
-    // Playwright gives every launch a fresh profile (the --user-data-dir of TOOLCHAIN.md).
+    // Playwright gives every launch a fresh profile (docs/toolchain.md).
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
