@@ -9,9 +9,13 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+/// Cron expressions with seconds, as Colonies crons use them.
+pub mod cron;
 pub mod crypto;
 pub mod envelope;
 pub mod gojson;
+/// Workflow graphs: a spec into processes and edges, and their drawing.
+pub mod graph;
 pub mod hex;
 /// Every Colonies message (protocol §4), the payloadtype registry and roles.
 pub mod message;

@@ -13,14 +13,14 @@
 extern crate alloc;
 
 pub mod config;
-pub mod cron_expr;
+pub mod db;
 pub mod dispatch;
 pub mod handlers;
 pub mod host;
+pub mod ids;
 pub mod pubsub;
 pub mod store;
 pub mod wakeups;
-pub mod workflow;
 
 #[cfg(all(feature = "native", not(target_arch = "wasm32")))]
 pub mod native;
@@ -29,6 +29,7 @@ pub mod native;
 pub mod workers;
 
 pub use config::ServerConfig;
+pub use db::{DbConn, Statements};
 pub use dispatch::handle_api;
-pub use host::{DbConn, Host, Statements};
+pub use host::Host;
 pub use wakeups::{Interest, Ready, Wakeups, Woken};

@@ -19,8 +19,9 @@
 //!   the subscribed state, but may already have moved on (Go sends the in-memory copy).
 
 use crate::{
+    db::DbConn,
     handlers::{bad_request, connect, db, not_found},
-    host::{DbConn, Host},
+    host::Host,
     store,
 };
 use colonies_core::{
@@ -279,7 +280,7 @@ pub async fn open_process<H: Host>(
     let (client, statements) = conn.parts();
     // Applies a deadline that has passed, so the state compared is the current one.
     let facts =
-        crate::handlers::processes::read(host, client, &statements, caller, &m.processid).await?;
+        crate::handlers::read_process(host, client, &statements, caller, &m.processid).await?;
     if facts.colony != m.colonyname {
         return Err(Failure::new(
             403,

@@ -12,7 +12,7 @@
 //! approved and matches, the colony is not paused) and [hands](Wakeups::hand) it over, so
 //! the waiting executor gets its process without a query of its own.
 
-use crate::host::{MaybeSend, MaybeSync};
+use crate::db::{MaybeSend, MaybeSync};
 use alloc::boxed::Box;
 use colonies_core::model::Process;
 use core::{future::Future, time::Duration};
@@ -51,6 +51,18 @@ pub struct Ready {
 }
 
 impl Ready {
+    /// What an executor must match to run `process` (its colony, executor type, names and
+    /// location).
+    pub fn of(process: &Process) -> Self {
+        let c = &process.spec.conditions;
+        Self {
+            colony: c.colonyname.clone(),
+            executor_type: c.executortype.clone(),
+            executor_names: c.executornames.clone(),
+            location: c.locationname.clone(),
+        }
+    }
+
     /// Whether an executor with `interest` could assign this process, by the same rules as
     /// the assign query (resources aside: a woken executor that lacks them re-queries, and
     /// the next event goes to someone else).

@@ -2,7 +2,8 @@
 
 use super::{authorize, bad_request, connect, db, not_found, processes};
 use crate::{
-    host::{DbConn, Host},
+    db::DbConn,
+    host::Host,
     store::{self, attributes::AddOutcome},
 };
 use colonies_core::{
@@ -32,7 +33,7 @@ pub async fn add<H: Host>(
     let mut attribute = m.attribute;
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
-    let facts = processes::read(host, client, &statements, caller, &attribute.targetid)
+    let facts = super::read_process(host, client, &statements, caller, &attribute.targetid)
         .await
         .map_err(processes::unknown_as("Failed to add attribute, process not found"))?;
     // Go looks at the state before the executor.
@@ -49,8 +50,11 @@ pub async fn add<H: Host>(
         e => facts.rows.refusal(e),
     })?;
     require_running(facts.process.state).map_err(|_| not_running())?;
-    attribute.attributeid =
-        processes::attribute_id(&attribute.targetid, &attribute.key, attribute.attributetype);
+    attribute.attributeid = colonies_core::graph::attribute_id(
+        &attribute.targetid,
+        &attribute.key,
+        attribute.attributetype,
+    );
     attribute.targetcolonyname = facts.colony;
     attribute.targetprocessgraphid = facts.process.processgraphid;
     attribute.state = facts.process.state;

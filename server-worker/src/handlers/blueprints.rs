@@ -29,16 +29,18 @@
 //! `reconcileblueprintmsg` submits the same reconcile process through the submit handler, so it
 //! is exactly a submitted process.
 
-use super::{authorize, bad_request, connect, db, not_found, processes::new_id};
+use super::{authorize, bad_request, connect, db, not_found};
 use crate::{
-    host::{DbConn, Host},
+    db::DbConn,
+    host::Host,
+    ids::new_id,
     store::{
         self,
         blueprints::{Conflict, DefinitionRemoval},
     },
     wakeups::{Ready, Wakeups},
-    workflow::{self, Initiator},
 };
+use colonies_core::graph::{self, Initiator};
 use colonies_core::{
     Failure,
     message::{
@@ -173,7 +175,7 @@ async fn insert_handler_process(
 ) -> Result<Vec<Ready>, Failure> {
     let colony = spec.conditions.colonyname.clone();
     let now = now.unix_nanos().unwrap_or_default();
-    let nodes = [workflow::new_node(spec, &colony, "", initiator, now)?];
+    let nodes = [graph::new_node(spec, &colony, "", initiator, now, &mut new_id)?];
     store::graphs::insert_nodes(tx, &nodes).await.map_err(db)?;
     Ok(store::graphs::root_wakeups(&nodes))
 }

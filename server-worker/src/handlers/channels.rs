@@ -7,7 +7,8 @@
 
 use super::{bad_request, connect, db, not_found};
 use crate::{
-    host::{DbConn, Host, Statements},
+    db::{DbConn, Statements},
+    host::Host,
     store::{
         self,
         channels::{Appended, NewEntry},

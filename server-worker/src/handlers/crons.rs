@@ -6,14 +6,10 @@
 //! stored workflow's `colonyname` is always the cron's colony; an `interval` past `int4` is
 //! 400 (Go: 500).
 
-use super::{authorize, bad_request, connect, db, not_found, processes::new_id};
-use crate::{
-    cron_expr::CronExpr,
-    host::{DbConn, Host},
-    store,
-    wakeups::Wakeups,
-    workflow::{self, Initiator},
-};
+use super::{authorize, bad_request, connect, db, not_found};
+use crate::{db::DbConn, host::Host, ids::new_id, store, wakeups::Wakeups};
+use colonies_core::cron::CronExpr;
+use colonies_core::graph::{self};
 use colonies_core::{
     Failure,
     message::{AddCronMsg, Empty, GetCronMsg, GetCronsMsg, Message, RemoveCronMsg, RunCronMsg},
@@ -28,8 +24,7 @@ pub fn check_workflow(json: &str, colony: &str) -> Result<(), Failure> {
     let mut spec: WorkflowSpec = colonies_core::gojson::from_str(json)
         .map_err(|e| bad_request(format!("workflowspec is not a valid WorkflowSpec: {e}")))?;
     spec.colonyname = colony.into();
-    let dry = Initiator { id: String::new(), name: String::new() };
-    workflow::build(spec, &dry, 0, &[]).map(drop)
+    graph::check(spec)
 }
 
 /// The name of the caller in the authorised rows: its approved executor, else its user.

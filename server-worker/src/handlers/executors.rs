@@ -2,7 +2,8 @@
 
 use super::{authorize, bad_request, connect, db, not_found};
 use crate::{
-    host::{DbConn, Host},
+    db::DbConn,
+    host::Host,
     store::{self, auth::caller_rows},
     wakeups::{Ready, Wakeups},
 };

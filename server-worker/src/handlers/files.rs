@@ -1,10 +1,7 @@
 //! ColonyFS file metadata (protocol §4.12); the bytes stay in the user's S3.
 
-use super::{authorize, bad_request, connect, db, not_found, processes::new_id};
-use crate::{
-    host::{DbConn, Host},
-    store,
-};
+use super::{authorize, bad_request, connect, db, not_found};
+use crate::{db::DbConn, host::Host, ids::new_id, store};
 use colonies_core::{
     Failure,
     message::{

@@ -1,9 +1,11 @@
 //! Functions (protocol §4.8): executors register what they run; statistics of successful
 //! runs are kept by `closesuccessfulmsg`.
 
-use super::{authorize, bad_request, connect, db, not_found, processes::new_id};
+use super::{authorize, bad_request, connect, db, not_found};
 use crate::{
-    host::{DbConn, Host},
+    db::DbConn,
+    host::Host,
+    ids::new_id,
     store::{self, auth::caller_rows},
 };
 use colonies_core::{

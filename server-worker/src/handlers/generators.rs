@@ -9,12 +9,8 @@ use super::{
     authorize, bad_request, connect,
     crons::{caller_name, check_workflow},
     db, not_found,
-    processes::new_id,
 };
-use crate::{
-    host::{DbConn, Host},
-    store,
-};
+use crate::{db::DbConn, host::Host, ids::new_id, store};
 use colonies_core::{
     Failure,
     message::{

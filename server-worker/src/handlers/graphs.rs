@@ -9,11 +9,13 @@
 
 use super::{authorize, bad_request, connect, db, not_found};
 use crate::{
-    host::{DbConn, Host},
-    store::{self, graphs::NodeRow},
+    db::DbConn,
+    host::Host,
+    ids::new_id,
+    store,
     wakeups::{Ready, Wakeups},
-    workflow::{self, Initiator},
 };
+use colonies_core::graph::{self, Initiator, NodeRow};
 use colonies_core::{
     Failure,
     message::{
@@ -27,7 +29,7 @@ use colonies_core::{
     },
 };
 use serde_json::Value;
-use tokio_postgres::{Client, GenericClient};
+use tokio_postgres::Client;
 
 /// Most graphs one `getprocessgraphsmsg` returns.
 pub const MAX_COUNT: i64 = 100;
@@ -35,17 +37,6 @@ pub const MAX_COUNT: i64 = 100;
 /// An unknown graph, led by `go`: the words of Go's handler.
 fn unknown_graph(go: &str, id: &str) -> Failure {
     not_found(format!("{go}: process graph with ID {id} does not exist"))
-}
-
-/// What waking executors for a process needs.
-pub fn ready_of(process: &Process) -> Ready {
-    let c = &process.spec.conditions;
-    Ready {
-        colony: c.colonyname.clone(),
-        executor_type: c.executortype.clone(),
-        executor_names: c.executornames.clone(),
-        location: c.locationname.clone(),
-    }
 }
 
 /// Builds `spec` into a graph and inserts it with all its processes in one transaction on
@@ -72,7 +63,7 @@ pub async fn create(
         })
         .collect();
     let mut graph = graph;
-    workflow::draw(&mut graph, &rows);
+    graph::draw(&mut graph, &rows);
     Ok((graph, wake))
 }
 
@@ -134,7 +125,7 @@ pub async fn get<H: Host>(
         read_authorized(&mut conn, GetProcessGraphMsg::ROLE, caller, &m.processgraphid, go).await?;
     let (client, _) = conn.parts();
     let rows = store::graphs::node_rows(&*client, &m.processgraphid).await.map_err(db)?;
-    workflow::draw(&mut graph, &rows);
+    graph::draw(&mut graph, &rows);
     Ok(graph)
 }
 
@@ -233,8 +224,7 @@ pub async fn add_child<H: Host>(
 ) -> Result<Process, Failure> {
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
-    let facts =
-        super::processes::read(host, client, &statements, caller, &m.parentprocessid).await?;
+    let facts = super::read_process(host, client, &statements, caller, &m.parentprocessid).await?;
     // Go's controller looks at the state, then the executor, then the graph.
     let parent_id = &m.parentprocessid;
     let not_running = |e: TransitionError| {
@@ -285,7 +275,8 @@ pub async fn add_child<H: Host>(
         )));
     }
     let now = store::graphs::now_ns(&tx).await.map_err(db)?;
-    let mut node = workflow::new_node(m.spec, &facts.colony, &m.processgraphid, &initiator, now)?;
+    let mut node =
+        graph::new_node(m.spec, &facts.colony, &m.processgraphid, &initiator, now, &mut new_id)?;
     if node.process.spec.maxexectime == 0 {
         node.process.spec.maxexectime = -1;
     }
@@ -315,23 +306,4 @@ pub async fn add_child<H: Host>(
     tx.commit().await.map_err(db)?;
     node.process.children = children;
     Ok(node.process)
-}
-
-/// After a workflow process closed successfully: wakes one executor for each child that
-/// became assignable. Standalone processes cost nothing; a failed read only delays the
-/// children (a waiting executor finds them on its next query).
-pub async fn after_close<W: Wakeups>(
-    wakeups: &W,
-    client: &impl GenericClient,
-    process_id: &str,
-    closed: &store::processes::Closed,
-) {
-    if closed.processgraph_id.is_empty() || !closed.has_children {
-        return;
-    }
-    if let Ok(ready) = store::graphs::ready_children(client, process_id).await {
-        for r in ready {
-            wakeups.publish(r);
-        }
-    }
 }

@@ -9,7 +9,8 @@
 
 use super::{bad_request, connect, db};
 use crate::{
-    host::{DbConn, Host},
+    db::DbConn,
+    host::Host,
     store::{self, auth::caller_rows, key_rotation::Rotation},
 };
 use colonies_core::{

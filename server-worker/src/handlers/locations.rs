@@ -1,10 +1,7 @@
 //! Locations (protocol §4.15): named places executors and processes can be bound to.
 
 use super::{authorize, bad_request, connect, db, not_found};
-use crate::{
-    host::{DbConn, Host},
-    store,
-};
+use crate::{db::DbConn, host::Host, store};
 use colonies_core::{
     Failure,
     message::{AddLocationMsg, Empty, GetLocationMsg, GetLocationsMsg, Message, RemoveLocationMsg},

@@ -2,7 +2,8 @@
 
 use super::{authorize, bad_request, connect, db, processes};
 use crate::{
-    host::{DbConn, Host},
+    db::DbConn,
+    host::Host,
     store::{self, auth::caller_rows, logs::LogSource},
 };
 use colonies_core::{
@@ -32,7 +33,7 @@ fn not_running() -> Failure {
 pub async fn add<H: Host>(host: &H, caller: &str, m: AddLogMsg) -> Result<Empty, Failure> {
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
-    let facts = processes::read(host, client, &statements, caller, &m.processid)
+    let facts = super::read_process(host, client, &statements, caller, &m.processid)
         .await
         .map_err(processes::unknown_as("Failed to add log, process is nil"))?;
     // Go looks at the state before the executor.
@@ -106,7 +107,7 @@ pub async fn get<H: Host>(host: &H, caller: &str, m: GetLogsMsg) -> Result<Vec<L
         LogSource::Executor { colony: &m.colonyname, name: &m.executorname }
     } else if !m.processid.is_empty() {
         let (client, statements) = conn.parts();
-        let facts = processes::read(host, client, &statements, caller, &m.processid)
+        let facts = super::read_process(host, client, &statements, caller, &m.processid)
             .await
             .map_err(processes::unknown_as("Failed to get logs, process does not exist"))?;
         facts.rows.require(GetLogsMsg::ROLE, caller, None, None)?;

@@ -1,7 +1,7 @@
 //! Server-level messages: version, server info, statistics, cluster (protocol §4.1).
 
 use super::{Outcome, Reply, authorize, connect, db};
-use crate::{config::ServerConfig, host::DbConn, host::Host, store};
+use crate::{config::ServerConfig, db::DbConn, host::Host, store};
 use colonies_core::{
     Failure,
     message::{GetClusterMsg, GetStatisticsMsg, Message, VersionMsg, reply_to_json},

@@ -23,10 +23,10 @@ pub mod snapshots;
 pub mod stats;
 pub mod users;
 
-use crate::host::{DbConn, Host};
+use crate::{db::DbConn, host::Host};
 use colonies_core::{
     Failure, Id, RpcMsg,
-    message::{Message, MessageKind, Transport, reply_to_json},
+    message::{Message, MessageKind, reply_to_json},
 };
 use core::future::Future;
 
@@ -75,12 +75,13 @@ where
 }
 
 /// Runs the handler of a signed request, or `None` when nothing here serves its payloadtype
-/// (unknown, WebSocket-only, or not implemented yet).
+/// (unknown, or not an `/api` one).
+///
+/// The match names every [`MessageKind`] and has no wildcard: a payloadtype added to the
+/// protocol table (colonies-core's `message::kind`) does not compile until it is routed
+/// here, or said to be answered elsewhere.
 pub async fn route<H: Host>(host: &H, caller: &Id, msg: &RpcMsg) -> Option<Outcome> {
     let kind = MessageKind::from_payload_type(&msg.payloadtype)?;
-    if kind.transport() != Transport::Api {
-        return None;
-    }
     let caller = caller.to_hex();
     let caller = caller.as_str();
     Some(match kind {
@@ -214,7 +215,12 @@ pub async fn route<H: Host>(host: &H, caller: &Id, msg: &RpcMsg) -> Option<Outco
         MessageKind::GetGenerators => serve(msg, |m| generators::list(host, caller, m)).await,
         MessageKind::PackGenerator => serve(msg, |m| generators::pack(host, caller, m)).await,
         MessageKind::RemoveGenerator => serve(msg, |m| generators::remove(host, caller, m)).await,
-        _ => return None,
+        // Unsigned: answered by `dispatch` before any signature work.
+        MessageKind::Version | MessageKind::GetServerInfo => return None,
+        // WebSocket only: answered on `/pubsub` (the `pubsub` module).
+        MessageKind::SubscribeProcesses
+        | MessageKind::SubscribeProcess
+        | MessageKind::SubscribeChannel => return None,
     })
 }
 
@@ -229,4 +235,42 @@ pub async fn authorize<C: DbConn>(
     let rows = crate::store::auth::caller_rows(&*client, caller, colony).await.map_err(db)?;
     rows.require(role, caller, None, None)?;
     Ok(rows)
+}
+
+/// Wakes executors for processes a deadline put back to WAITING.
+pub fn publish_requeued<H: Host>(host: &H, sweep: crate::store::deadlines::Sweep) {
+    for ready in sweep.requeued {
+        crate::wakeups::Wakeups::publish(host.wakeups(), ready);
+    }
+}
+
+/// Reads a process with the caller's facts, first applying any deadline that has passed
+/// (so a result never depends on when the sweep last ran). 404 if there is no such process.
+pub async fn read_process<H: Host>(
+    host: &H,
+    client: &mut tokio_postgres::Client,
+    statements: &<H::Conn as DbConn>::Statements,
+    caller: &str,
+    process_id: &str,
+) -> Result<crate::store::processes::ProcessFacts, Failure> {
+    let facts = crate::store::processes::with_facts(client, statements, caller, process_id)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| unknown_process(process_id))?;
+    if !facts.expired {
+        return Ok(facts);
+    }
+    let tx = client.transaction().await.map_err(db)?;
+    let sweep = crate::store::deadlines::expire_process(&tx, process_id).await.map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    publish_requeued(host, sweep);
+    crate::store::processes::with_facts(client, statements, caller, process_id)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| unknown_process(process_id))
+}
+
+/// 404 for a process that is not there, in Go's words.
+pub fn unknown_process(id: &str) -> Failure {
+    not_found(format!("Process with ID {id} does not exist"))
 }

@@ -10,26 +10,27 @@
 //! numbers past `int4` and `getprocesshistmsg`'s `seconds` outside `[0, 2³¹ − 1]` are 400s
 //! (Go: database errors, 500); an assign long poll lasts at most a day.
 
-use super::{authorize, bad_request, connect, db, not_found};
+use super::{authorize, bad_request, connect, db, not_found, read_process as read};
 use crate::{
-    host::{DbConn, Host, Statements},
+    db::DbConn,
+    host::Host,
+    ids::new_id,
     store::{
         self,
-        deadlines::{self, Sweep},
-        processes::{Closed, ListFilter, ProcessFacts, Submission, SuccessfulClose},
+        processes::{ListFilter, Submission, SuccessfulClose},
     },
     wakeups::{Interest, Ready, Wakeups, Woken},
-    workflow::Initiator,
 };
+use colonies_core::graph::{self, Initiator};
 use colonies_core::{
-    Failure, Id, PrivateKey,
+    Failure,
     message::{
         AssignProcessMsg, CancelProcessMsg, CloseFailedMsg, CloseSuccessfulMsg, Empty,
         GetPauseStatusMsg, GetProcessHistoryMsg, GetProcessMsg, GetProcessesMsg, Message,
         PauseAssignmentsMsg, RemoveAllProcessesMsg, RemoveProcessMsg, ResumeAssignmentsMsg,
         SetOutputMsg, SubmitFunctionSpecMsg,
     },
-    model::{AttributeType, PauseStatus, Process, ProcessState, StateFilter},
+    model::{PauseStatus, Process, StateFilter},
     rules::{
         AuthError, RangeError,
         lifecycle::{self, Transition, TransitionError},
@@ -37,12 +38,7 @@ use colonies_core::{
         resources::{parse_cpu, parse_memory},
     },
 };
-use core::{
-    sync::atomic::{AtomicU64, Ordering},
-    time::Duration,
-};
-use std::sync::OnceLock;
-use tokio_postgres::Client;
+use core::time::Duration;
 
 /// Most processes one `getprocessesmsg` returns.
 pub const MAX_COUNT: i64 = 100;
@@ -57,33 +53,12 @@ const PARK_FIRST: Duration = Duration::from_secs(1);
 
 const NANOS_PER_SECOND: i64 = 1_000_000_000;
 
-/// A fresh random 64-hex ID (processes, functions): SHA3-256 of a random seed drawn once per
-/// server process and a counter, so it costs one hash instead of a draw from the OS.
-pub fn new_id() -> Result<String, Failure> {
-    static SEED: OnceLock<String> = OnceLock::new();
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let seed = match SEED.get() {
-        Some(seed) => seed,
-        None => {
-            let key = PrivateKey::generate()
-                .map_err(|e| Failure::new(500, format!("no randomness for IDs: {e}")))?;
-            SEED.get_or_init(|| key.to_hex())
-        }
-    };
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    Ok(Id::hash_of(&format!("{seed}:{n}")).to_hex())
-}
-
 fn range(e: RangeError) -> Failure {
     Failure::new(e.status(), e.to_string())
 }
 
 fn transition(e: TransitionError) -> Failure {
     Failure::new(e.status(), e.to_string())
-}
-
-fn unknown_process(id: &str) -> Failure {
-    not_found(format!("Process with ID {id} does not exist"))
 }
 
 /// [`read`]'s 404 led by `go`, the words of Go's handler for an unknown process.
@@ -102,50 +77,6 @@ fn not_assigned(as_what: &str, process: &Process) -> Failure {
     Failure::new(403, format!("Failed to close process as {as_what}, {why}"))
 }
 
-/// What a process needs from an executor, for waking one.
-fn ready(colony: &str, process: &Process) -> Ready {
-    let c = &process.spec.conditions;
-    Ready {
-        colony: colony.into(),
-        executor_type: c.executortype.clone(),
-        executor_names: c.executornames.clone(),
-        location: c.locationname.clone(),
-    }
-}
-
-/// Wakes executors for processes a deadline put back to WAITING.
-pub fn publish_requeued<H: Host>(host: &H, sweep: Sweep) {
-    for ready in sweep.requeued {
-        host.wakeups().publish(ready);
-    }
-}
-
-/// Reads a process with the caller's facts, first applying any deadline that has passed
-/// (so a result never depends on when the sweep last ran). 404 if there is no such process.
-pub async fn read<H: Host>(
-    host: &H,
-    client: &mut Client,
-    statements: &<H::Conn as DbConn>::Statements,
-    caller: &str,
-    process_id: &str,
-) -> Result<ProcessFacts, Failure> {
-    let facts = store::processes::with_facts(client, statements, caller, process_id)
-        .await
-        .map_err(db)?
-        .ok_or_else(|| unknown_process(process_id))?;
-    if !facts.expired {
-        return Ok(facts);
-    }
-    let tx = client.transaction().await.map_err(db)?;
-    let sweep = deadlines::expire_process(&tx, process_id).await.map_err(db)?;
-    tx.commit().await.map_err(db)?;
-    publish_requeued(host, sweep);
-    store::processes::with_facts(client, statements, caller, process_id)
-        .await
-        .map_err(db)?
-        .ok_or_else(|| unknown_process(process_id))
-}
-
 /// `submitfuncspecmsg`: an approved member of `spec.conditions.colonyname` submits a spec; the
 /// reply is the WAITING process. Resources are normalised (`"<n>m"`, `"<n>Mi"`), `["*"]`
 /// becomes "any executor" (`[]`), and `env` becomes ENV attributes.
@@ -158,13 +89,15 @@ pub async fn submit<H: Host>(
     // Built, checked and normalised as every process of a workflow is, in no graph; who
     // submitted it and when are the insert's to say.
     let initiator = Initiator { id: caller.into(), name: String::new() };
-    let node = crate::workflow::new_node(m.spec, &colony, "", &initiator, 0)?;
+    let node = graph::new_node(m.spec, &colony, "", &initiator, 0, &mut new_id)?;
     let (process, cpu, memory, storage) = (node.process, node.cpu, node.memory, node.storage);
-    let ready = ready(&colony, &process);
+    let ready = Ready::of(&process);
     // An executor of this server waiting for such a process gets it from the insert itself.
     let (offer, claim) = host.wakeups().claim(&ready, cpu, memory).unzip();
     let row = Submission::new(&process, cpu, memory, storage, caller, offer.as_deref());
-    if let Some(process) = host.write_submit(Submit { process, row, ready, claim }).await? {
+    if let Some(process) =
+        host.write_submit(crate::store::submits::Submit { process, row, ready, claim }).await?
+    {
         // The submitter is answered with the process as submitted (WAITING), as Go does.
         return Ok(process);
     }
@@ -176,156 +109,6 @@ pub async fn submit<H: Host>(
     facts.rows.require(SubmitFunctionSpecMsg::ROLE, caller, None, None)?;
     // Made a member in between: the caller may simply submit again.
     Err(Failure::new(409, "the caller's membership changed during the submit; submit again"))
-}
-
-/// A checked submit on its way to the database: the process to reply (stamped once it is
-/// written), its row, what wakes an executor for it, and the claim on the parked executor
-/// the row offers it to.
-pub struct Submit<C> {
-    /// The process as built by the handler.
-    pub process: Process,
-    /// Its row.
-    pub row: Submission,
-    /// What an executor must match to run it.
-    pub ready: Ready,
-    /// The claimed waiter of `row.offer`.
-    pub claim: Option<C>,
-}
-
-/// Writes `items` in one statement, or, when that fails and there are several, each in its
-/// own (so that one item's error is its own and the others are still written); one outcome
-/// per item, in order.
-async fn write_each<'a, T, R, F, Fut>(items: &'a [T], write: F) -> Vec<Result<R, Failure>>
-where
-    F: Fn(&'a [T]) -> Fut,
-    Fut: core::future::Future<Output = Result<Vec<R>, tokio_postgres::Error>>,
-{
-    match write(items).await {
-        Ok(outcomes) if outcomes.len() == items.len() => outcomes.into_iter().map(Ok).collect(),
-        Ok(_) => items
-            .iter()
-            .map(|_| Err(Failure::new(500, "the statement answered for other items")))
-            .collect(),
-        Err(e) if items.len() == 1 => vec![Err(db(e))],
-        Err(_) => {
-            let mut outcomes = Vec::with_capacity(items.len());
-            for item in items {
-                let one = write(core::slice::from_ref(item)).await;
-                outcomes.push(one.map_err(db).and_then(|mut one| {
-                    one.pop().ok_or_else(|| Failure::new(500, "the statement answered nothing"))
-                }));
-            }
-            outcomes
-        }
-    }
-}
-
-/// Writes submits ([`store::processes::insert`]: all in one statement) and settles each as
-/// its request would: a process the insert assigned to the executor it was offered to is
-/// handed to that executor's waiting assign (and put back in the line if that request has
-/// ended meanwhile), a claim the insert did not use is released, and a process left waiting
-/// is announced. Per submit, in order: the process as submitted, restamped with the
-/// database's times, or `None` when the caller is no member of the colony (nothing written).
-///
-/// Every host writes submits through here: Workers one per request, the native host for all
-/// the submits that arrived while its previous statements ran.
-pub async fn write_submits<W: Wakeups>(
-    wakeups: &W,
-    client: &Client,
-    statements: &impl Statements,
-    submits: Vec<Submit<W::Claim>>,
-) -> Vec<Result<Option<Process>, Failure>> {
-    let (rows, rest): (Vec<Submission>, Vec<_>) =
-        submits.into_iter().map(|s| (s.row, (s.process, s.ready, s.claim))).unzip();
-    let inserted =
-        write_each(&rows, |rows| store::processes::insert(client, statements, rows)).await;
-    let mut outcomes = Vec::with_capacity(rows.len());
-    for ((row, (mut process, ready, claim)), inserted) in rows.iter().zip(rest).zip(inserted) {
-        let submitted = match inserted {
-            Ok(Some(submitted)) => submitted,
-            refused => {
-                if let Some(claim) = claim {
-                    wakeups.release(claim);
-                }
-                outcomes.push(refused.map(|_| None));
-                continue;
-            }
-        };
-        process.initiatorname = submitted.initiator_name;
-        crate::workflow::stamp(&mut process, submitted.now_ns);
-        let mut waiting = Ok(true);
-        match (claim, row.offer.as_deref()) {
-            (Some(claim), Some(executor)) if submitted.handed => {
-                let running = handed_process(&process, executor, submitted.now_ns);
-                if wakeups.hand(claim, running).is_ok() {
-                    waiting = Ok(false);
-                } else {
-                    // The executor left in the meantime: back in the line, for anyone.
-                    waiting =
-                        store::processes::unhand(client, statements, &process.processid, executor)
-                            .await
-                            .map_err(db);
-                }
-            }
-            (Some(claim), _) => wakeups.release(claim),
-            (None, _) => {}
-        }
-        if !matches!(waiting, Ok(false)) {
-            wakeups.publish(ready);
-        }
-        outcomes.push(waiting.map(|_| Some(process)));
-    }
-    outcomes
-}
-
-/// Writes successful closes ([`store::processes::close_successful`]: all in one statement)
-/// and wakes executors for the workflow children they made assignable. Per close, in order:
-/// what was closed, or `None` where the caller may not close it now (nothing written).
-pub async fn write_closes<W: Wakeups>(
-    wakeups: &W,
-    client: &Client,
-    statements: &impl Statements,
-    closes: &[SuccessfulClose],
-) -> Vec<Result<Option<Closed>, Failure>> {
-    let outcomes =
-        write_each(closes, |closes| store::processes::close_successful(client, statements, closes))
-            .await;
-    for (close, outcome) in closes.iter().zip(&outcomes) {
-        if let Ok(Some(closed)) = outcome {
-            super::graphs::after_close(wakeups, client, &close.process_id, closed).await;
-        }
-    }
-    outcomes
-}
-
-/// `process` as its executor's assign reads it once the insert assigned it at `now_ns`:
-/// RUNNING, assigned to `executor`, started at the submission time, with an execution
-/// deadline when it has a maxexectime, and its attributes as they are read back.
-fn handed_process(process: &Process, executor: &str, now_ns: i64) -> Process {
-    let mut running = process.clone();
-    running.state = ProcessState::Running;
-    running.isassigned = true;
-    running.assignedexecutorid = executor.into();
-    running.starttime = colonies_core::time::Timestamp::from_unix_nanos(now_ns);
-    running.execdeadline = if running.spec.maxexectime > 0 {
-        colonies_core::time::Timestamp::from_unix_nanos(
-            now_ns.saturating_add(running.spec.maxexectime.saturating_mul(NANOS_PER_SECOND)),
-        )
-    } else {
-        colonies_core::time::Timestamp::UNSET
-    };
-    for attribute in &mut running.attributes {
-        attribute.state = ProcessState::Running;
-    }
-    running
-        .attributes
-        .sort_by(|a, b| (a.attributetype.code(), &a.key).cmp(&(b.attributetype.code(), &b.key)));
-    running
-}
-
-/// The deterministic ID of an attribute: SHA3-256 of process ID, key and type number.
-pub fn attribute_id(process_id: &str, key: &str, kind: AttributeType) -> String {
-    Id::hash_of(&format!("{process_id}{key}{}", kind.code())).to_hex()
 }
 
 /// `assignprocessmsg`: an approved executor takes the waiting process it may run with the

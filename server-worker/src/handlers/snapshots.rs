@@ -1,8 +1,10 @@
 //! Snapshots (protocol §4.13).
 
-use super::{authorize, bad_request, connect, db, not_found, processes::new_id};
+use super::{authorize, bad_request, connect, db, not_found};
 use crate::{
-    host::{DbConn, Host},
+    db::DbConn,
+    host::Host,
+    ids::new_id,
     store::{self, snapshots::SnapshotRef},
 };
 use colonies_core::{

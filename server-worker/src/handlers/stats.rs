@@ -1,10 +1,7 @@
 //! Colony statistics (`getcolonystatsmsg`, protocol §4.2).
 
 use super::{authorize, bad_request, connect, db};
-use crate::{
-    host::{DbConn, Host},
-    store,
-};
+use crate::{db::DbConn, host::Host, store};
 use colonies_core::{
     Failure,
     message::{GetColonyStatisticsMsg, Message},

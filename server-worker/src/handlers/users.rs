@@ -1,10 +1,7 @@
 //! Users (protocol §4.4): members without approval, managed by the colony owner.
 
 use super::{authorize, bad_request, connect, db, not_found};
-use crate::{
-    host::{DbConn, Host},
-    store,
-};
+use crate::{db::DbConn, host::Host, store};
 use colonies_core::{
     Failure,
     message::{AddUserMsg, Empty, GetUserByIdMsg, GetUserMsg, GetUsersMsg, Message, RemoveUserMsg},

@@ -15,9 +15,9 @@
 //! it would have got alone: one statement failing (say, an item the database refuses) is
 //! retried item by item, so an error is only ever its own item's.
 
-use super::{host::CachedStatements, wakeups::NativeWakeups};
+use super::{pooled::CachedStatements, wakeups::NativeWakeups};
 use crate::{
-    handlers::processes::{Submit, write_closes, write_submits},
+    store::submits::{Submit, write_closes, write_submits},
     store::{
         processes::{Closed, SuccessfulClose},
         replay::NonceItem,

@@ -3,12 +3,14 @@
 
 use super::{
     batcher::{Batcher, Closes, Nonces, Submits},
+    pooled::PooledConn,
     wakeups::{NativeClaim, NativeWakeups},
 };
 use crate::{
     config::ServerConfig,
-    handlers::processes::Submit,
-    host::{DbConn, DbUnavailable, Host, Statements},
+    db::DbUnavailable,
+    host::Host,
+    store::submits::Submit,
     store::{
         processes::{Closed, SuccessfulClose},
         replay::NonceItem,
@@ -17,8 +19,7 @@ use crate::{
 use alloc::sync::Arc;
 use colonies_core::{Failure, model::Process, rules::replay::NonceCheck};
 use core::future::Future;
-use deadpool_postgres::{Object, Pool, StatementCache};
-use tokio_postgres::{Client, Error, Statement};
+use deadpool_postgres::Pool;
 
 /// Everything a request handler needs natively; cheap to clone.
 #[derive(Clone)]
@@ -45,40 +46,6 @@ impl NativeHost {
     /// The connection pool.
     pub fn pool(&self) -> &Pool {
         &self.pool
-    }
-}
-
-/// A pooled connection, returned to the pool when dropped.
-pub struct PooledConn(Object);
-
-/// The statement cache of one pooled connection (it lives as long as the connection).
-#[derive(Clone)]
-pub struct CachedStatements(Arc<StatementCache>);
-
-impl CachedStatements {
-    /// The cache of `conn`.
-    pub fn of(conn: &Object) -> Self {
-        Self(conn.statement_cache.clone())
-    }
-}
-
-impl Statements for CachedStatements {
-    fn prepare(
-        &self,
-        client: &Client,
-        sql: &str,
-    ) -> impl Future<Output = Result<Statement, Error>> + Send {
-        self.0.prepare(client, sql)
-    }
-}
-
-impl DbConn for PooledConn {
-    type Statements = CachedStatements;
-
-    fn parts(&mut self) -> (&mut Client, CachedStatements) {
-        let cache = CachedStatements(self.0.statement_cache.clone());
-        let client: &mut Client = &mut self.0;
-        (client, cache)
     }
 }
 

@@ -9,6 +9,7 @@ pub mod events;
 pub mod host;
 pub mod http;
 pub mod memory;
+pub mod pooled;
 pub mod pubsub;
 pub mod scram;
 pub mod timeouts;

@@ -7,7 +7,7 @@
 //! entry that arrives early (sequence 3 before 2) is read back after its predecessor.
 //! Reads address the log by position (`afterseq` is an index, not a sequence number).
 
-use crate::host::Statements;
+use crate::db::Statements;
 use colonies_core::{model::MsgEntry, time::Timestamp};
 use tokio_postgres::{Client, Error, GenericClient};
 

@@ -6,7 +6,9 @@
 //! a due time starts its workflow exactly once even if two sweeps overlapped.
 
 use super::{graphs, processes::time};
-use crate::{cron_expr::CronExpr, wakeups::Ready, workflow::Initiator};
+use crate::wakeups::Ready;
+use colonies_core::cron::CronExpr;
+use colonies_core::graph::Initiator;
 use colonies_core::{
     model::{Cron, WorkflowSpec},
     rules::ranges,

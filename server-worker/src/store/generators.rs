@@ -3,7 +3,8 @@
 //! workflow takes are deleted in the transaction that submits it, so each arg runs once.
 
 use super::{graphs, processes::time};
-use crate::{wakeups::Ready, workflow::Initiator};
+use crate::wakeups::Ready;
+use colonies_core::graph::Initiator;
 use colonies_core::{
     model::{Generator, WorkflowSpec},
     rules::ranges::MAX_SECONDS,

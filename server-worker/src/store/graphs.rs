@@ -6,29 +6,14 @@
 //! closes or fails a workflow process. [`ready_children`] tells the close handler whom to wake.
 
 use super::processes::{COLUMNS, from_row, process_state, time};
-use crate::{
-    wakeups::Ready,
-    workflow::{self, Initiator},
-};
+use crate::wakeups::Ready;
+use colonies_core::graph::{self, Initiator, NewNode, NodeRow};
 use colonies_core::{
     Failure,
-    model::{Process, ProcessGraph, ProcessState, WorkflowSpec},
+    model::{Process, ProcessGraph, WorkflowSpec},
 };
 use serde_json::{Value, json};
 use tokio_postgres::{Error, GenericClient, Row};
-
-/// A workflow process about to be inserted, with what the columns need beside the model.
-#[derive(Debug, Clone)]
-pub struct NewNode {
-    /// The process as it will be replied.
-    pub process: Process,
-    /// `conditions.cpu` in millicores.
-    pub cpu: i64,
-    /// `conditions.mem` in bytes.
-    pub memory: i64,
-    /// `conditions.storage` in bytes.
-    pub storage: i64,
-}
 
 /// The database clock, Unix nanoseconds.
 pub async fn now_ns(client: &impl GenericClient) -> Result<i64, Error> {
@@ -71,7 +56,7 @@ fn node_row(n: &NewNode) -> Value {
     })
 }
 
-/// Builds `spec` into a graph ([`workflow::build`]) and inserts it with its processes on
+/// Builds `spec` into a graph ([`graph::build`]) and inserts it with its processes on
 /// `client` (call it inside a transaction). The outer error is the database's; the inner one
 /// says the workflow is invalid. Returns the graph and its nodes.
 pub async fn create(
@@ -81,10 +66,11 @@ pub async fn create(
     root_input: &[Value],
 ) -> Result<Result<(ProcessGraph, Vec<NewNode>), Failure>, Error> {
     let now = now_ns(client).await?;
-    let (graph, nodes) = match workflow::build(spec, initiator, now, root_input) {
-        Ok(built) => built,
-        Err(e) => return Ok(Err(e)),
-    };
+    let (graph, nodes) =
+        match graph::build(spec, initiator, now, root_input, &mut crate::ids::new_id) {
+            Ok(built) => built,
+            Err(e) => return Ok(Err(e)),
+        };
     insert_graph(client, &graph).await?;
     insert_nodes(client, &nodes).await?;
     Ok(Ok((graph, nodes)))
@@ -210,19 +196,6 @@ fn graph_from_row(row: &Row) -> ProcessGraph {
 pub async fn get(client: &impl GenericClient, id: &str) -> Result<Option<ProcessGraph>, Error> {
     let sql = format!("SELECT {GRAPH_COLUMNS} FROM processgraphs g WHERE g.processgraph_id = $1");
     Ok(client.query_opt(&sql, &[&id]).await?.as_ref().map(graph_from_row))
-}
-
-/// A node for drawing: process ID, nodename, state and children.
-#[derive(Debug, Clone)]
-pub struct NodeRow {
-    /// The process ID.
-    pub id: String,
-    /// Its `spec.nodename`.
-    pub nodename: String,
-    /// Its state.
-    pub state: ProcessState,
-    /// Its children's IDs.
-    pub children: Vec<String>,
 }
 
 /// The drawing facts of every process of a graph.

@@ -25,9 +25,10 @@ pub mod replay;
 pub mod server;
 pub mod snapshots;
 pub mod stats;
+pub mod submits;
 pub mod users;
 
-use crate::host::Statements;
+use crate::db::Statements;
 use colonies_core::Failure;
 use tokio_postgres::{Client, Error, Row, types::ToSql, types::Type};
 

@@ -8,7 +8,8 @@
 //! a plain `query(&str)` costs an extra round trip to prepare.
 
 use super::auth::{CallerRows, executor_state};
-use crate::host::Statements;
+use crate::db::Statements;
+use colonies_core::graph::{self};
 use colonies_core::{
     model::{Attribute, AttributeType, Colony, Executor, Process, ProcessState, StateFilter, User},
     time::Timestamp,
@@ -328,7 +329,7 @@ impl Submission {
             caller: caller.into(),
             priority: int(spec.priority),
             priority_offset: colonies_core::rules::priority::priority_time(0, spec.priority),
-            wait_after: crate::workflow::wait_deadline_after(spec.maxwaittime),
+            wait_after: graph::wait_deadline_after(spec.maxwaittime),
             max_wait: int(spec.maxwaittime),
             max_exec: int(spec.maxexectime),
             max_retries: int(spec.maxretries),
@@ -365,7 +366,7 @@ pub struct Submitted {
 /// becomes the initiator's); `None` in its place, with nothing written for it, when not.
 /// The times come from the database clock: the submission time is `now()`, the priority
 /// time and the wait deadline are the process's offsets from it (see
-/// [`crate::workflow::stamp`]), so the caller restamps its copy with [`Submitted::now_ns`].
+/// [`graph::stamp`]), so the caller restamps its copy with [`Submitted::now_ns`].
 ///
 /// `offer`: an executor (its ID) waiting for work that the process is assigned to right
 /// away, as the assign statement would: when it is still an approved executor of the colony

@@ -1,6 +1,6 @@
 //! The nonces of bound requests (migration 0009, [`colonies_core::rules::replay`]).
 
-use crate::host::Statements;
+use crate::db::Statements;
 use alloc::{string::String, vec::Vec};
 use colonies_core::rules::replay::{Binding, NonceCheck};
 use tokio_postgres::{Client, Error, GenericClient, types::Type};

@@ -12,6 +12,7 @@
 //! the socket closes, so clients report a clear error instead of a failed handshake; a plain
 //! GET gets the same error envelope with HTTP 501.
 
+pub mod database;
 pub mod host;
 pub mod settings;
 pub mod socket;

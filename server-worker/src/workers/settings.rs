@@ -14,7 +14,7 @@
 //! | `COLONIES_REPLAY_WINDOW` | seconds `signedat` may lie from the database's clock (1–86400) | `60` |
 //! | `BUILD_VERSION`, `BUILD_TIME` | reported by `versionmsg` / `getserverinfomsg` | crate version, `""` |
 
-use super::host::{Database, database_from_parts, database_from_url};
+use super::database::{Database, database_from_parts, database_from_url};
 use crate::config::ServerConfig;
 use core::time::Duration;
 use worker::{Env, Url};

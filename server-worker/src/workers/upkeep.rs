@@ -16,7 +16,8 @@
 
 use super::{host::WorkersHost, settings::Settings};
 use crate::{
-    host::{DbConn, Host},
+    db::DbConn,
+    host::Host,
     store::{self, deadlines::Sweep},
 };
 use colonies_core::Failure;

@@ -1,13 +1,10 @@
 //! Turning a [`WorkflowSpec`] into a [`ProcessGraph`] and its processes (protocol §6.6), and
-//! drawing a graph's nodes and edges for replies. Pure: no I/O, so the submit handler, the
-//! cron sweep and the generator sweep build graphs the same way.
+//! drawing a graph's nodes and edges for replies. Pure: no clock, no randomness, no I/O (the
+//! caller gives the time and the source of process IDs), so the server's submit handler, its
+//! cron and generator sweeps, the CLI and a browser build and check a graph the same way.
 
 use crate::{
-    handlers::processes::{attribute_id, new_id},
-    store::graphs::{NewNode, NodeRow},
-};
-use colonies_core::{
-    Failure,
+    Failure, Id,
     model::{
         Attribute, AttributeType, FunctionSpec, GraphEdge, GraphNode, NodeData, NodePosition,
         NodeStyle, Process, ProcessGraph, ProcessState, WorkflowSpec,
@@ -20,10 +17,60 @@ use colonies_core::{
     },
     time::Timestamp,
 };
+use alloc::{
+    collections::{BTreeMap, BTreeSet, VecDeque},
+    format,
+    string::{String, ToString},
+    vec,
+    vec::Vec,
+};
 use serde_json::Value;
-use std::collections::{HashMap, HashSet, VecDeque};
 
 const NANOS_PER_SECOND: i64 = 1_000_000_000;
+
+/// A new process of a graph (or a standalone submit), checked and normalised, with its
+/// resource requests in the units the assign query compares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewNode {
+    /// The process as it will be replied.
+    pub process: Process,
+    /// `conditions.cpu` in millicores.
+    pub cpu: i64,
+    /// `conditions.mem` in bytes.
+    pub memory: i64,
+    /// `conditions.storage` in bytes.
+    pub storage: i64,
+}
+
+/// What drawing a node needs of its process: ID, nodename, state and children.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeRow {
+    /// The process ID.
+    pub id: String,
+    /// Its `spec.nodename`.
+    pub nodename: String,
+    /// Its state.
+    pub state: ProcessState,
+    /// Its children's IDs.
+    pub children: Vec<String>,
+}
+
+/// The deterministic ID of an attribute: SHA3-256 of process ID, key and type number.
+pub fn attribute_id(process_id: &str, key: &str, kind: AttributeType) -> String {
+    Id::hash_of(&format!("{process_id}{key}{}", kind.code())).to_hex()
+}
+
+/// Where process and graph IDs come from (the server: 64 hex characters, random).
+pub trait IdSource {
+    /// A fresh ID.
+    fn new_id(&mut self) -> Result<String, Failure>;
+}
+
+impl<F: FnMut() -> Result<String, Failure>> IdSource for F {
+    fn new_id(&mut self) -> Result<String, Failure> {
+        self()
+    }
+}
 
 /// Who submits a graph: a key ID and the executor or user name behind it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +91,7 @@ pub fn normalise(spec: &mut FunctionSpec) -> Result<(i64, i64, i64), Failure> {
     check_priority(spec.priority).map_err(|e| Failure::new(e.status(), e.to_string()))?;
     check_function_spec(spec).map_err(|e| Failure::new(e.status(), e.to_string()))?;
     let c = &mut spec.conditions;
-    let resource = |field: &str, e: colonies_core::rules::ResourceError| {
+    let resource = |field: &str, e: crate::rules::ResourceError| {
         Failure::new(e.status(), format!("conditions.{field}: {e}"))
     };
     let cpu = parse_cpu(&c.cpu).map_err(|e| resource("cpu", e))?;
@@ -71,10 +118,11 @@ pub fn new_node(
     graph: &str,
     initiator: &Initiator,
     now: i64,
+    ids: &mut impl IdSource,
 ) -> Result<NewNode, Failure> {
     spec.conditions.colonyname = colony.into();
     let (cpu, memory, storage) = normalise(&mut spec)?;
-    let id = new_id()?;
+    let id = ids.new_id()?;
     let attributes = spec
         .env
         .iter()
@@ -130,13 +178,14 @@ pub fn build(
     initiator: &Initiator,
     now: i64,
     root_input: &[Value],
+    ids: &mut impl IdSource,
 ) -> Result<(ProcessGraph, Vec<NewNode>), Failure> {
     let colony = spec.colonyname;
     if spec.functionspecs.is_empty() {
         return Err(bad("a workflow needs at least one function spec"));
     }
-    let graph_id = new_id()?;
-    let mut index: HashMap<String, usize> = HashMap::new();
+    let graph_id = ids.new_id()?;
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
     for (i, f) in spec.functionspecs.iter().enumerate() {
         if f.nodename.is_empty() {
             return Err(bad("Nodename is missing, check function spec for errors"));
@@ -189,7 +238,7 @@ pub fn build(
         if f.maxexectime == 0 {
             f.maxexectime = -1;
         }
-        nodes.push(new_node(f, &colony, &graph_id, initiator, now)?);
+        nodes.push(new_node(f, &colony, &graph_id, initiator, now, ids)?);
     }
     let ids: Vec<String> = nodes.iter().map(|n| n.process.processid.clone()).collect();
     let mut roots = Vec::new();
@@ -220,14 +269,26 @@ pub fn build(
     Ok((graph, nodes))
 }
 
+/// Checks a workflow as [`build`] would, without IDs or a clock: what a client can ask
+/// before it submits one (or stores it in a cron or generator).
+pub fn check(spec: WorkflowSpec) -> Result<(), Failure> {
+    let mut n = 0u64;
+    let mut placeholder = || {
+        n += 1;
+        Ok(format!("{n:064x}"))
+    };
+    let nobody = Initiator { id: String::new(), name: String::new() };
+    build(spec, &nobody, 0, &[], &mut placeholder).map(drop)
+}
+
 /// Fills `graph.nodes` and `graph.edges` for drawing (as Go's `ToJSON` does for single-graph
 /// replies): one node per process laid out by depth, one edge per dependency.
 pub fn draw(graph: &mut ProcessGraph, rows: &[NodeRow]) {
-    let by_id: HashMap<&str, &NodeRow> = rows.iter().map(|r| (r.id.as_str(), r)).collect();
-    let mut depth: HashMap<&str, i64> = HashMap::new();
+    let by_id: BTreeMap<&str, &NodeRow> = rows.iter().map(|r| (r.id.as_str(), r)).collect();
+    let mut depth: BTreeMap<&str, i64> = BTreeMap::new();
     let mut queue: VecDeque<(&str, i64)> =
         graph.rootprocessids.iter().map(|r| (r.as_str(), 0)).collect();
-    let mut visited: HashSet<&str> = HashSet::new();
+    let mut visited: BTreeSet<&str> = BTreeSet::new();
     while let Some((id, d)) = queue.pop_front() {
         let entry = depth.entry(id).or_insert(d);
         *entry = (*entry).max(d);
@@ -240,7 +301,7 @@ pub fn draw(graph: &mut ProcessGraph, rows: &[NodeRow]) {
             }
         }
     }
-    let mut per_level: HashMap<i64, i64> = HashMap::new();
+    let mut per_level: BTreeMap<i64, i64> = BTreeMap::new();
     let order = graph.processids.clone();
     for id in &order {
         let Some(row) = by_id.get(id.as_str()) else { continue };
@@ -282,7 +343,7 @@ pub fn draw(graph: &mut ProcessGraph, rows: &[NodeRow]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use colonies_core::model::Conditions;
+    use crate::model::Conditions;
 
     fn node(name: &str, deps: &[&str]) -> FunctionSpec {
         FunctionSpec {
@@ -293,6 +354,15 @@ mod tests {
                 ..Conditions::default()
             },
             ..FunctionSpec::default()
+        }
+    }
+
+    /// IDs "0", "1", … for tests.
+    fn counter() -> impl FnMut() -> Result<String, Failure> {
+        let mut n = 0u32;
+        move || {
+            n += 1;
+            Ok(n.to_string())
         }
     }
 
@@ -311,7 +381,7 @@ mod tests {
                 node("d", &["b", "c"]),
             ],
         };
-        let (g, n) = build(spec, &who(), 1, &[Value::from("x")])?;
+        let (g, n) = build(spec, &who(), 1, &[Value::from("x")], &mut counter())?;
         assert_eq!(g.rootprocessids, vec![n[0].process.processid.clone()]);
         assert_eq!(n[3].process.parents.len(), 2);
         assert_eq!(n[0].process.children.len(), 2);
@@ -326,11 +396,16 @@ mod tests {
     #[test]
     fn bad_workflows_are_refused() {
         let mk = |f: Vec<FunctionSpec>| WorkflowSpec { colonyname: "c".into(), functionspecs: f };
-        assert!(build(mk(vec![]), &who(), 1, &[]).is_err());
-        assert!(build(mk(vec![node("a", &[]), node("a", &[])]), &who(), 1, &[]).is_err());
-        assert!(build(mk(vec![node("a", &["zz"])]), &who(), 1, &[]).is_err());
-        assert!(build(mk(vec![node("", &[])]), &who(), 1, &[]).is_err());
+        assert!(build(mk(vec![]), &who(), 1, &[], &mut counter()).is_err());
+        assert!(
+            build(mk(vec![node("a", &[]), node("a", &[])]), &who(), 1, &[], &mut counter())
+                .is_err()
+        );
+        assert!(build(mk(vec![node("a", &["zz"])]), &who(), 1, &[], &mut counter()).is_err());
+        assert!(build(mk(vec![node("", &[])]), &who(), 1, &[], &mut counter()).is_err());
         let cycle = vec![node("r", &[]), node("a", &["b"]), node("b", &["a"])];
-        assert!(build(mk(cycle), &who(), 1, &[]).is_err());
+        assert!(build(mk(cycle.clone()), &who(), 1, &[], &mut counter()).is_err());
+        assert!(check(mk(cycle)).is_err());
+        assert!(check(mk(vec![node("a", &[]), node("b", &["a"])])).is_ok());
     }
 }

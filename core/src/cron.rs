@@ -4,6 +4,7 @@
 //! and comma lists. When both day fields are restricted a day matches either (as in cron);
 //! otherwise both must match. Times are UTC. Pure: no clock, no I/O.
 
+use alloc::{format, string::String, vec::Vec};
 use core::fmt;
 
 /// A parsed expression: one bit set per allowed value of each field.
