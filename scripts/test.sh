@@ -20,6 +20,9 @@ step "clippy (warnings denied), default backend and libsecp256k1 backend"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p colonies-core --all-targets --features secp256k1 -- -D warnings
 
+step "colonies-client has no server dependencies (no colonies-worker, tokio-postgres, axum)"
+scripts/check-client-deps.sh
+
 step "colonies-core builds for bare metal (no_std proof) and wasm32; the server's handler layer for wasm32"
 cargo build -p colonies-core --no-default-features --target thumbv7em-none-eabihf
 cargo build -p colonies-core --target wasm32-unknown-unknown

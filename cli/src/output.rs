@@ -1,6 +1,6 @@
 //! Human output (tables) and `--json` output.
 
-use colonies_cli::core::{
+use colonies_client::core::{
     model::{
         Colony, Cron, Executor, ExecutorState, Function, Generator, Log, Process, ProcessGraph,
         ProcessState, Statistics, User,

@@ -3,7 +3,7 @@
 use super::{CommandResult, Failure, Global};
 use crate::output;
 use clap::{Args, Subcommand};
-use colonies_cli::{PrivateKey, core::model::Colony};
+use colonies_client::{PrivateKey, core::model::Colony};
 
 /// `colony` and its subcommands.
 #[derive(Debug, Args)]

@@ -3,7 +3,7 @@
 use super::{CommandResult, Failure, Global};
 use crate::output;
 use clap::{Args, Subcommand};
-use colonies_cli::{PrivateKey, core::model::Executor};
+use colonies_client::{PrivateKey, core::model::Executor};
 
 /// `executor` and its subcommands.
 #[derive(Debug, Args)]
@@ -86,7 +86,7 @@ pub async fn run(args: ExecutorArgs) -> CommandResult {
             let mut added = owner.add_executor(executor).await?;
             if approve {
                 owner.approve_executor(colony, name).await?;
-                added.state = colonies_cli::core::model::ExecutorState::Approved;
+                added.state = colonies_client::core::model::ExecutorState::Approved;
             }
             g.print(&added, |e| output::executors(core::slice::from_ref(e)))
         }

@@ -3,7 +3,7 @@
 use super::{CommandResult, Failure, Global, process::wait_finished, read_input};
 use crate::output;
 use clap::{Args, Subcommand};
-use colonies_cli::core::model::{Conditions, FunctionSpec};
+use colonies_client::core::model::{Conditions, FunctionSpec};
 use serde_json::Value;
 
 /// `function` and its subcommands.

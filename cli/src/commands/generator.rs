@@ -3,7 +3,7 @@
 use super::{CommandResult, Failure, Global, workflow::read_workflow};
 use crate::output;
 use clap::{Args, Subcommand};
-use colonies_cli::core::model::Generator;
+use colonies_client::core::model::Generator;
 
 /// `generator` and its subcommands.
 #[derive(Debug, Args)]

@@ -2,7 +2,7 @@
 
 use super::{CommandResult, Failure, Outcome};
 use clap::Subcommand;
-use colonies_cli::PrivateKey;
+use colonies_client::PrivateKey;
 
 /// Key commands (no server needed).
 #[derive(Debug, Subcommand)]

@@ -16,7 +16,7 @@ pub mod workflow;
 
 use crate::output;
 use clap::{ArgAction, Args, builder::BoolishValueParser};
-use colonies_cli::{Client, ClientError, PrivateKey};
+use colonies_client::{Client, ClientError, PrivateKey};
 use core::{fmt, future::Future, time::Duration};
 use serde::Serialize;
 

@@ -3,7 +3,7 @@
 use super::{CommandResult, Failure, Global, Outcome};
 use crate::output;
 use clap::{Args, Subcommand, ValueEnum};
-use colonies_cli::{
+use colonies_client::{
     Client,
     core::model::{Process, ProcessState},
 };

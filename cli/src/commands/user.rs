@@ -3,7 +3,7 @@
 use super::{CommandResult, Failure, Global};
 use crate::output;
 use clap::{Args, Subcommand};
-use colonies_cli::{PrivateKey, core::model::User};
+use colonies_client::{PrivateKey, core::model::User};
 
 /// `user` and its subcommands.
 #[derive(Debug, Args)]

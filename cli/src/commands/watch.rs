@@ -6,7 +6,7 @@
 use super::{CommandResult, Global, Outcome};
 use crate::output;
 use clap::Args;
-use colonies_cli::{
+use colonies_client::{
     Client, ClientError,
     core::model::{Process, ProcessState},
 };

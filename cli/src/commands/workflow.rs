@@ -3,7 +3,7 @@
 use super::{CommandResult, Failure, Global, process::StateArg, read_input};
 use crate::output;
 use clap::{Args, Subcommand};
-use colonies_cli::core::model::{FunctionSpec, ProcessState, WorkflowSpec};
+use colonies_client::core::model::{FunctionSpec, ProcessState, WorkflowSpec};
 
 /// `workflow` and its subcommands.
 #[derive(Debug, Args)]

@@ -1,90 +1,15 @@
-//! Shared by the CLI and client tests: the black-box suite's server, a colony with an
-//! approved executor, and running the `colonies-edge` binary.
+//! Shared by the `colonies-edge` command's tests: the client tests' support (the black-box
+//! suite's server, a colony with an approved executor, the recording proxy; included from
+//! client/tests/support), and running the `colonies-edge` binary with that setup.
 #![allow(dead_code)] // each test binary uses part of it
 
-use colonies_blackbox::{server, unique};
-use colonies_cli::{
-    Client, PrivateKey,
-    core::model::{Colony, Conditions, Executor, FunctionSpec},
-};
+#[path = "../../../client/tests/support/mod.rs"]
+mod shared;
+
+pub use shared::*;
 use std::process::{Command, Output};
 
-/// A colony with one approved executor, and everybody's keys.
-pub struct Setup {
-    /// The server's base URL.
-    pub url: String,
-    /// The colony's name.
-    pub colony: String,
-    /// The executor's type.
-    pub executortype: String,
-    /// The executor's name.
-    pub executorname: String,
-    /// Server owner key (hex).
-    pub server_prvkey: String,
-    /// Colony owner key (hex).
-    pub colony_prvkey: String,
-    /// Executor key (hex).
-    pub executor_prvkey: String,
-    /// A client signing as the executor.
-    pub executor: Client,
-}
-
-fn key() -> PrivateKey {
-    PrivateKey::generate().expect("a key")
-}
-
-/// Adds a colony and an approved executor with the Rust client.
-pub async fn setup(prefix: &str) -> Setup {
-    let server = server();
-    let owner = Client::new(&server.url, server.owner.clone()).expect("a client");
-    let (colony_key, executor_key) = (key(), key());
-    let colony = unique(prefix);
-    owner
-        .add_colony(Colony { colonyid: colony_key.id().to_hex(), name: colony.clone() })
-        .await
-        .expect("add_colony");
-    let colony_owner = owner.with_key(colony_key.clone());
-    let executortype = format!("{prefix}-type");
-    let executorname = format!("{prefix}-executor");
-    colony_owner
-        .add_executor(Executor {
-            executorid: executor_key.id().to_hex(),
-            executortype: executortype.clone(),
-            executorname: executorname.clone(),
-            colonyname: colony.clone(),
-            ..Executor::default()
-        })
-        .await
-        .expect("add_executor");
-    colony_owner.approve_executor(colony.clone(), executorname.clone()).await.expect("approve");
-    Setup {
-        url: server.url.clone(),
-        colony,
-        executortype,
-        executorname,
-        server_prvkey: server.owner.to_hex(),
-        colony_prvkey: colony_key.to_hex(),
-        executor_prvkey: executor_key.to_hex(),
-        executor: owner.with_key(executor_key),
-    }
-}
-
 impl Setup {
-    /// A spec of `funcname` for this colony's executor type.
-    pub fn spec(&self, funcname: &str, args: &[&str]) -> FunctionSpec {
-        FunctionSpec {
-            funcname: funcname.into(),
-            args: args.iter().map(|a| serde_json::Value::from(*a)).collect(),
-            maxexectime: 60,
-            conditions: Conditions {
-                colonyname: self.colony.clone(),
-                executortype: self.executortype.clone(),
-                ..Conditions::default()
-            },
-            ..FunctionSpec::default()
-        }
-    }
-
     /// `colonies-edge` with this setup's Colonies environment (the executor as COLONIES_PRVKEY).
     pub fn command(&self) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_colonies-edge"));

@@ -4,7 +4,7 @@
 
 mod support;
 
-use colonies_cli::{
+use colonies_client::{
     ClientError, Executor, ExecutorOptions,
     core::model::{Attribute, AttributeType, ProcessState},
 };

@@ -1,98 +1,24 @@
-//! Replay binding from the client's side: the Rust client and the `colonies-edge` command
-//! bind every signed request by default (a fresh nonce, signedat, the server's ID as
-//! audience), so a copy captured on the way (here by a recording proxy) is refused by the
-//! server as replayed; a bound client works end to end; the opt-outs send unbound requests.
+//! Replay binding from the client's side: the Rust client binds every signed request by
+//! default (a fresh nonce, signedat, the server's ID as audience), so a copy captured on the
+//! way (here by a recording proxy) is refused by the server as replayed; a bound client works
+//! end to end; `Client::without_binding` sends unbound requests. (The `colonies-edge`
+//! command's flags: cli/tests/replay_binding_command.rs.)
 
 mod support;
 
-use colonies_blackbox::{Answer, http};
-use colonies_cli::{
+use colonies_blackbox::Answer;
+use colonies_client::{
     Client, Executor, ExecutorEvent, ExecutorOptions,
     core::{
-        RpcMsg,
         message::{Message, SubmitFunctionSpecMsg},
         model::ProcessState,
-        rules::replay::{Binding, read_binding},
     },
 };
 use core::time::Duration;
 use serde_json::json;
 use std::sync::{Arc, Mutex};
-use support::setup;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use support::{Proxy, binding_of, setup};
 use tokio_util::sync::CancellationToken;
-
-/// An HTTP proxy in front of `POST /api` that records every envelope it forwards.
-struct Proxy {
-    url: String,
-    seen: Arc<Mutex<Vec<RpcMsg>>>,
-}
-
-impl Proxy {
-    async fn start(upstream: &str) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
-        let url = format!("http://{}", listener.local_addr().expect("an address"));
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let (upstream, recorded) = (format!("{upstream}/api"), seen.clone());
-        tokio::spawn(async move {
-            while let Ok((socket, _)) = listener.accept().await {
-                tokio::spawn(forward(socket, upstream.clone(), recorded.clone()));
-            }
-        });
-        Self { url, seen }
-    }
-
-    /// The envelopes forwarded so far, of `payloadtype`.
-    fn seen(&self, payloadtype: &str) -> Vec<RpcMsg> {
-        let seen = self.seen.lock().expect("the record");
-        seen.iter().filter(|m| m.payloadtype == payloadtype).cloned().collect()
-    }
-}
-
-/// One request per connection: read it, record it, forward it, answer what the server said.
-async fn forward(
-    mut socket: tokio::net::TcpStream,
-    upstream: String,
-    seen: Arc<Mutex<Vec<RpcMsg>>>,
-) {
-    let mut buf = Vec::new();
-    let body = loop {
-        let mut chunk = [0u8; 8192];
-        let n = socket.read(&mut chunk).await.unwrap_or(0);
-        if n == 0 {
-            return;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else { continue };
-        let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
-        let length: usize = head
-            .lines()
-            .find_map(|l| l.strip_prefix("content-length:"))
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(0);
-        if buf.len() >= end + 4 + length {
-            break buf[end + 4..end + 4 + length].to_vec();
-        }
-    };
-    if let Ok(msg) = RpcMsg::parse(&body) {
-        seen.lock().expect("the record").push(msg);
-    }
-    let response = http().post(&upstream).body(body).send().await.expect("the server answers");
-    let status = response.status().as_u16();
-    let reply = response.bytes().await.expect("a body");
-    let head = format!(
-        "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-        reply.len()
-    );
-    let _ = socket.write_all(head.as_bytes()).await;
-    let _ = socket.write_all(&reply).await;
-    let _ = socket.shutdown().await;
-}
-
-/// The binding of a recorded envelope (`None`: unbound).
-fn binding_of(msg: &RpcMsg) -> Option<Binding> {
-    read_binding(&msg.payload_json().expect("a payload")).expect("well-formed fields")
-}
 
 fn refused_as(answer: &Answer, words: &str) {
     let failure = answer.assert_error(403);
@@ -208,7 +134,7 @@ async fn a_bound_client_submits_assigns_and_closes_end_to_end() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_opt_outs_send_unbound_requests() {
+async fn without_binding_sends_unbound_requests() {
     let s = setup("unbound").await;
     let proxy = Proxy::start(&s.url).await;
     let key = s.executor_prvkey.parse().expect("a key");
@@ -217,34 +143,4 @@ async fn the_opt_outs_send_unbound_requests() {
     let sent = proxy.seen(SubmitFunctionSpecMsg::PAYLOAD_TYPE);
     assert_eq!(binding_of(&sent[0]), None);
     assert!(proxy.seen("getserverinfomsg").is_empty(), "no need to ask the server's ID");
-
-    // The command: bound by default; --no-replay-binding, --replay-binding false and
-    // COLONIES_REPLAY_BINDING=false turn it off.
-    let runs: [(&[&str], Option<&str>, bool); 4] = [
-        (&[], None, true),
-        (&["--no-replay-binding"], None, false),
-        (&["--replay-binding", "false"], None, false),
-        (&[], Some("false"), false),
-    ];
-    for (flags, env, bound) in runs {
-        let before = proxy.seen("getexecutorsmsg").len();
-        let mut command = s.command();
-        command.args(["executor", "ls", "--json", "--server-url", &proxy.url]).args(flags);
-        if let Some(value) = env {
-            command.env("COLONIES_REPLAY_BINDING", value);
-        }
-        let output = tokio::task::spawn_blocking(move || command.output().expect("runs"))
-            .await
-            .expect("the command");
-        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
-        let sent = proxy.seen("getexecutorsmsg");
-        assert_eq!(sent.len(), before + 1);
-        assert_eq!(binding_of(&sent[before]).is_some(), bound, "{flags:?} {env:?}");
-    }
-    // The flags are documented.
-    let help = s.run(&["executor", "ls", "--help"]);
-    let help = String::from_utf8_lossy(&help.stdout);
-    for words in ["--no-replay-binding", "--replay-binding", "COLONIES_REPLAY_BINDING"] {
-        assert!(help.contains(words), "--help tells {words}: {help}");
-    }
 }

@@ -1,11 +1,40 @@
-//! The typed async client: one method per RPC (generated in `methods.rs`), the executor loop
-//! ([`executor`]), `/pubsub` subscriptions ([`subscription`]) and the Colonies environment
-//! variables ([`ColoniesEnv`]).
+//! The native Rust client of Colonies (protocol v1.9.12): HTTP, `/pubsub` and an executor
+//! loop, with no server dependencies (the `colonies-edge` command of `colonies-cli` is built
+//! on it).
+//!
+//! [`Client`] sends every RPC of the protocol as a typed async method named after it
+//! (`add_colony`, `submit_function_spec`, `assign`, `close_successful`, …, generated in
+//! `methods.rs`; the npm package `colonies-edge` has the same names in camelCase), or any
+//! message with [`Client::send`]. [`Executor`] is an executor loop ([`executor`]): assign with
+//! long polling, run a handler, close. [`Client::subscribe_process`] and
+//! [`Client::subscribe_processes`] follow processes over the `/pubsub` WebSocket as a
+//! [`Stream`](futures_util::Stream) ([`subscription`]). [`ColoniesEnv`] reads the Colonies
+//! environment variables.
 //!
 //! Signed requests are bound against replay by default (docs/protocol.md "Replay
 //! protection"): each carries a fresh `nonce`, its `signedat` time and the server's ID as
 //! `audience`, learned once per client from `getserverinfomsg`. [`Client::without_binding`]
 //! sends them as Colonies clients always have.
+//!
+//! ```no_run
+//! use colonies_client::{Client, PrivateKey};
+//! use colonies_client::core::model::{Conditions, FunctionSpec};
+//! # async fn run() -> Result<(), colonies_client::ClientError> {
+//! let key: PrivateKey = "6d2fb6f546bacfd98c68769e61e0b44a697a30596c018a50e28200aa59b01c0a".parse().unwrap();
+//! let client = Client::new("http://localhost:50080", key)?;
+//! let spec = FunctionSpec {
+//!     funcname: "echo".into(),
+//!     maxexectime: 60,
+//!     conditions: Conditions { colonyname: "dev".into(), executortype: "cli".into(), ..Default::default() },
+//!     ..Default::default()
+//! };
+//! let process = client.submit_function_spec(spec).await?;
+//! println!("{}", process.processid);
+//! # Ok(()) }
+//! ```
+#![forbid(unsafe_code)]
+
+extern crate alloc;
 
 mod binding;
 mod env;
@@ -14,20 +43,23 @@ pub mod executor;
 mod methods;
 pub mod subscription;
 
+/// The protocol types this client speaks (models, messages, keys), re-exported.
+pub use colonies_core as core;
+pub use colonies_core::{Id, PrivateKey};
 pub use env::ColoniesEnv;
 pub use error::ClientError;
 pub use executor::{Executor, ExecutorEvent, ExecutorOptions, Handler, HandlerResult, Job};
 pub use subscription::ProcessStream;
 
+use ::core::time::Duration;
 use alloc::sync::Arc;
 use binding::{Audience, BindingState};
 use colonies_core::{
-    Id, PrivateKey, RpcMsg, RpcReplyMsg,
+    RpcMsg, RpcReplyMsg,
     message::{self, GetServerInfoMsg, Message, Transport},
     model::ServerInfo,
     rules::replay::Binding,
 };
-use core::time::Duration;
 use std::sync::Once;
 
 /// How long a call may take unless said otherwise (long-poll calls add their own wait).
@@ -61,8 +93,8 @@ pub struct Client {
     binding: Arc<BindingState>,
 }
 
-impl core::fmt::Debug for Client {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+impl ::core::fmt::Debug for Client {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("Client")
             .field("base", &self.base)
             .field("id", &self.id())
@@ -380,7 +412,7 @@ fn transport_error(error: reqwest::Error, timeout: Duration) -> ClientError {
         // The source chain says why ("connection refused", "dns error"), the top line only
         // "error sending request".
         let mut text = error.to_string();
-        let mut source = core::error::Error::source(&error);
+        let mut source = ::core::error::Error::source(&error);
         while let Some(cause) = source {
             text.push_str(": ");
             text.push_str(&cause.to_string());
@@ -459,7 +491,7 @@ mod tests {
     /// goes to `serve` with its payload; every payload is recorded.
     struct Fake {
         url: String,
-        infos: Arc<core::sync::atomic::AtomicUsize>,
+        infos: Arc<::core::sync::atomic::AtomicUsize>,
         requests: Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
     }
 
@@ -471,7 +503,7 @@ mod tests {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let url = format!("http://{}", listener.local_addr().unwrap());
             let told: Vec<String> = told.iter().map(|t| (*t).to_owned()).collect();
-            let infos = Arc::new(core::sync::atomic::AtomicUsize::new(0));
+            let infos = Arc::new(::core::sync::atomic::AtomicUsize::new(0));
             let requests = Arc::new(std::sync::Mutex::new(Vec::new()));
             let (infos2, requests2) = (infos.clone(), requests.clone());
             tokio::spawn(async move {
@@ -503,7 +535,7 @@ mod tests {
                     let payload: serde_json::Value =
                         serde_json::from_slice(&msg.payload_json().unwrap()).unwrap();
                     let result = if msg.payloadtype == "getserverinfomsg" {
-                        let i = infos2.fetch_add(1, core::sync::atomic::Ordering::SeqCst);
+                        let i = infos2.fetch_add(1, ::core::sync::atomic::Ordering::SeqCst);
                         let id = told.get(i).or(told.last()).cloned().unwrap_or_default();
                         Ok(serde_json::json!({ "serverid": id, "backends": [] }).to_string())
                     } else {
@@ -527,7 +559,7 @@ mod tests {
         }
 
         fn infos(&self) -> usize {
-            self.infos.load(core::sync::atomic::Ordering::SeqCst)
+            self.infos.load(::core::sync::atomic::Ordering::SeqCst)
         }
 
         fn requests(&self) -> Vec<serde_json::Value> {
