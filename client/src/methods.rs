@@ -31,6 +31,10 @@ macro_rules! rpc_methods {
                 }
             )+
         }
+
+        /// The payloadtypes the table above has a method for, in its order.
+        #[cfg(test)]
+        const TABLE_KINDS: &[MessageKind] = &[$(<$msg as Message>::KIND),+];
     };
 }
 
@@ -264,5 +268,41 @@ impl Client {
             availablemem: availablemem.into(),
         };
         self.send_with_timeout(&message, self.long_poll_timeout(timeout)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    /// The payloadtypes with a method written by hand, outside the table.
+    const HAND_WRITTEN: &[MessageKind] = &[
+        MessageKind::AssignProcess,      // `assign` (its long-poll timeout)
+        MessageKind::SubscribeProcess,   // `subscribe_process` (a stream over /pubsub)
+        MessageKind::SubscribeProcesses, // `subscribe_processes` (a stream over /pubsub)
+    ];
+
+    /// The payloadtypes this client offers no method of its own for (`Client::send` sends them).
+    const NOT_OFFERED: &[MessageKind] = &[
+        // A channel stream over /pubsub: `channelreadmsg` polls the same entries.
+        MessageKind::SubscribeChannel,
+    ];
+
+    #[test]
+    fn every_payloadtype_of_the_protocol_table_has_exactly_one_method() {
+        let mut methods: BTreeMap<MessageKind, usize> = BTreeMap::new();
+        for kind in TABLE_KINDS.iter().chain(HAND_WRITTEN).chain(NOT_OFFERED) {
+            *methods.entry(*kind).or_default() += 1;
+        }
+        let missing: Vec<&str> = MessageKind::ALL
+            .iter()
+            .filter(|k| !methods.contains_key(k))
+            .map(|k| k.payload_type())
+            .collect();
+        let twice: Vec<&str> =
+            methods.iter().filter(|(_, n)| **n > 1).map(|(k, _)| k.payload_type()).collect();
+        assert!(missing.is_empty(), "payloadtypes without a client method: {missing:?}");
+        assert!(twice.is_empty(), "payloadtypes with more than one method: {twice:?}");
     }
 }

@@ -1,11 +1,12 @@
 //! `POST /api`: envelope → signature → payloadtype → handler → reply (protocol §2.3).
 
 use crate::{
+    error::Error,
     handlers::{self, Reply, meta},
     host::Host,
 };
 use colonies_core::{
-    Failure, Id, RpcMsg, RpcReplyMsg,
+    Id, RpcMsg, RpcReplyMsg,
     rules::replay::{self, Refusal},
 };
 
@@ -18,33 +19,35 @@ pub const REPLY_CONTENT_TYPE: &str = "text/plain; charset=utf-8";
 pub async fn handle_api<H: Host>(host: &H, body: &[u8]) -> (u16, String) {
     match answer(host, body).await {
         Ok(reply) => (200, RpcReplyMsg::success(&reply.payloadtype, &reply.json).to_json()),
-        Err(failure) => error_reply(&failure),
+        Err(error) => error_reply(error),
     }
 }
 
-/// The status and error envelope for `failure` (also used by the hosts, e.g. for 413).
-pub fn error_reply(failure: &Failure) -> (u16, String) {
-    (failure.status, RpcReplyMsg::failure(failure).to_json())
+/// The status and error envelope for `error`: the one place an [`Error`] becomes a reply
+/// (also used by the hosts, e.g. for 413, and for `/pubsub` error frames).
+pub fn error_reply(error: impl Into<Error>) -> (u16, String) {
+    let failure = error.into().into_failure();
+    (failure.status, RpcReplyMsg::failure(&failure).to_json())
 }
 
-async fn answer<H: Host>(host: &H, body: &[u8]) -> Result<Reply, Failure> {
-    let msg = RpcMsg::parse(body).map_err(|e| e.to_failure())?;
+async fn answer<H: Host>(host: &H, body: &[u8]) -> Result<Reply, Error> {
+    let msg = RpcMsg::parse(body)?;
     // The two unsigned messages are answered before any signature work, as in Go.
     match msg.payloadtype.as_str() {
         "versionmsg" => return Ok(meta::version(host.config())),
         "getserverinfomsg" => return meta::server_info(host).await,
         _ => {}
     }
-    let caller = msg.recover_caller().map_err(|e| e.to_failure())?;
+    let caller = msg.recover_caller()?;
     check_replay(host, &caller, &msg).await?;
     match handlers::route(host, &caller, &msg).await {
         Some(outcome) => outcome,
-        None if msg.payloadtype.is_empty() => Err(Failure::new(
+        None if msg.payloadtype.is_empty() => Err(Error::new(
             403,
             "invalid rpcMsg.PayloadType: the envelope has no payloadtype; is the client speaking \
              the Colonies protocol of 2022 or later (payloadtype, not method)?",
         )),
-        None => Err(Failure::new(403, format!("invalid rpcMsg.PayloadType: {}", msg.payloadtype))),
+        None => Err(Error::new(403, format!("invalid rpcMsg.PayloadType: {}", msg.payloadtype))),
     }
 }
 
@@ -52,7 +55,7 @@ async fn answer<H: Host>(host: &H, body: &[u8]) -> Result<Reply, Failure> {
 /// in one statement that also checks its audience and window, before the handler runs, so a
 /// refused request changes nothing. An unbound one is refused only in `strict` mode. The
 /// first frame of a `/pubsub` socket is checked the same way.
-pub async fn check_replay<H: Host>(host: &H, caller: &Id, msg: &RpcMsg) -> Result<(), Failure> {
+pub async fn check_replay<H: Host>(host: &H, caller: &Id, msg: &RpcMsg) -> Result<(), Error> {
     let config = host.config();
     if config.replay_mode == replay::Mode::Off {
         return Ok(());
@@ -67,11 +70,11 @@ pub async fn check_replay<H: Host>(host: &H, caller: &Id, msg: &RpcMsg) -> Resul
         {
             return Ok(());
         }
-        Err(refusal) => return Err(refusal.to_failure()),
+        Err(refusal) => return Err(refusal.to_failure().into()),
     };
     let window_ms = crate::host::window_ms(config);
     let item = crate::store::replay::NonceItem { caller: caller.to_hex(), binding };
     let seen = host.record_nonce(item.clone()).await?;
     let binding = item.binding;
-    replay::verdict(&binding, &seen, window_ms).map_err(|refusal| refusal.to_failure())
+    Ok(replay::verdict(&binding, &seen, window_ms).map_err(|refusal| refusal.to_failure())?)
 }

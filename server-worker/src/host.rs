@@ -6,6 +6,7 @@
 use crate::{
     config::ServerConfig,
     db::{DbConn, DbUnavailable, MaybeSend, MaybeSync},
+    error::Error,
     store::{
         processes::{Closed, SuccessfulClose},
         replay::NonceItem,
@@ -14,7 +15,7 @@ use crate::{
     wakeups::Wakeups,
 };
 use alloc::vec;
-use colonies_core::{Failure, model::Process, rules::replay::NonceCheck};
+use colonies_core::{model::Process, rules::replay::NonceCheck};
 
 /// The replay window of `config` in milliseconds.
 pub fn window_ms(config: &ServerConfig) -> i64 {
@@ -41,13 +42,13 @@ pub trait Host: MaybeSync {
     fn write_submit(
         &self,
         submit: Submit<<Self::Wakeups as Wakeups>::Claim>,
-    ) -> impl Future<Output = Result<Option<Process>, Failure>> + MaybeSend {
+    ) -> impl Future<Output = Result<Option<Process>, Error>> + MaybeSend {
         async move {
-            let mut conn = self.db().await.map_err(|e| Failure::new(503, e.0))?;
+            let mut conn = self.db().await?;
             let (client, statements) = conn.parts();
             let mut outcomes =
                 write_submits(self.wakeups(), client, &statements, vec![submit]).await;
-            outcomes.pop().unwrap_or_else(|| Err(Failure::new(500, "the submit was not written")))
+            outcomes.pop().unwrap_or_else(|| Err(Error::new(500, "the submit was not written")))
         }
     }
     /// Records the nonce of a bound request and says what the database saw (see
@@ -56,15 +57,14 @@ pub trait Host: MaybeSync {
     fn record_nonce(
         &self,
         item: NonceItem,
-    ) -> impl Future<Output = Result<NonceCheck, Failure>> + MaybeSend {
+    ) -> impl Future<Output = Result<NonceCheck, Error>> + MaybeSend {
         async move {
             let window_ms = window_ms(self.config());
-            let mut conn = self.db().await.map_err(|e| Failure::new(503, e.0))?;
+            let mut conn = self.db().await?;
             let (client, statements) = conn.parts();
-            let mut checks = crate::store::replay::record(client, &statements, &[item], window_ms)
-                .await
-                .map_err(|e| crate::store::db_failure(&e))?;
-            checks.pop().ok_or_else(|| Failure::new(500, "the nonce was not recorded"))
+            let mut checks =
+                crate::store::replay::record(client, &statements, &[item], window_ms).await?;
+            checks.pop().ok_or_else(|| Error::new(500, "the nonce was not recorded"))
         }
     }
     /// Writes a successful close (see [`write_closes`]), shared with concurrent ones as
@@ -72,14 +72,14 @@ pub trait Host: MaybeSync {
     fn write_close(
         &self,
         close: SuccessfulClose,
-    ) -> impl Future<Output = Result<Option<Closed>, Failure>> + MaybeSend {
+    ) -> impl Future<Output = Result<Option<Closed>, Error>> + MaybeSend {
         async move {
-            let mut conn = self.db().await.map_err(|e| Failure::new(503, e.0))?;
+            let mut conn = self.db().await?;
             let (client, statements) = conn.parts();
             let mut outcomes =
                 write_closes(self.wakeups(), client, &statements, core::slice::from_ref(&close))
                     .await;
-            outcomes.pop().unwrap_or_else(|| Err(Failure::new(500, "the close was not written")))
+            outcomes.pop().unwrap_or_else(|| Err(Error::new(500, "the close was not written")))
         }
     }
 }

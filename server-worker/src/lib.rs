@@ -15,6 +15,7 @@ extern crate alloc;
 pub mod config;
 pub mod db;
 pub mod dispatch;
+pub mod error;
 pub mod handlers;
 pub mod host;
 pub mod ids;

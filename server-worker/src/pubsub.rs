@@ -20,12 +20,13 @@
 
 use crate::{
     db::DbConn,
-    handlers::{bad_request, connect, db, not_found},
+    error::Error,
+    handlers::{bad_request, connect, not_found},
     host::Host,
     store,
 };
 use colonies_core::{
-    Failure, RpcMsg, RpcReplyMsg,
+    RpcMsg, RpcReplyMsg,
     message::{
         Message, MessageKind, SubscribeChannelMsg, SubscribeProcessMsg, SubscribeProcessesMsg,
     },
@@ -72,13 +73,13 @@ impl Subscription {
     /// Reads the subscription of a (signature-checked) envelope. Anything that is not one of
     /// the three WebSocket messages is refused with 403, as Go refuses unknown payloadtypes;
     /// a payload that does not parse, or whose msgtype differs, is 400.
-    pub fn parse(msg: &RpcMsg) -> Result<Self, Failure> {
+    pub fn parse(msg: &RpcMsg) -> Result<Self, Error> {
         let open = |e: colonies_core::EnvelopeError| e.to_failure();
         match MessageKind::from_payload_type(&msg.payloadtype) {
             Some(MessageKind::SubscribeProcesses) => Ok(Self::Processes(msg.open().map_err(open)?)),
             Some(MessageKind::SubscribeProcess) => Ok(Self::Process(msg.open().map_err(open)?)),
             Some(MessageKind::SubscribeChannel) => Ok(Self::Channel(msg.open().map_err(open)?)),
-            _ => Err(Failure::new(
+            _ => Err(Error::new(
                 403,
                 format!(
                     "invalid rpcMsg.PayloadType on /pubsub: {:?}; expected subscribeprocessesmsg, \
@@ -105,9 +106,9 @@ impl Subscription {
 pub async fn parse_request<H: Host>(
     host: &H,
     frame: &[u8],
-) -> Result<(String, Subscription), Failure> {
-    let msg = RpcMsg::parse(frame).map_err(|e| e.to_failure())?;
-    let caller = msg.recover_caller().map_err(|e| e.to_failure())?;
+) -> Result<(String, Subscription), Error> {
+    let msg = RpcMsg::parse(frame)?;
+    let caller = msg.recover_caller()?;
     let subscription = Subscription::parse(&msg)?;
     crate::dispatch::check_replay(host, &caller, &msg).await?;
     Ok((caller.to_hex(), subscription))
@@ -250,7 +251,8 @@ pub fn channel_frame(entries: &[MsgEntry]) -> String {
 }
 
 /// The error frame (the `POST /api` error envelope).
-pub fn error_frame(failure: &Failure) -> String {
+pub fn error_frame(error: impl Into<Error>) -> String {
+    let failure = &error.into().into_failure();
     RpcReplyMsg::failure(failure).to_json()
 }
 
@@ -259,7 +261,7 @@ pub async fn open_processes<H: Host>(
     host: &H,
     caller: &str,
     m: &SubscribeProcessesMsg,
-) -> Result<(), Failure> {
+) -> Result<(), Error> {
     let mut conn = connect(host).await?;
     crate::handlers::authorize(&mut conn, SubscribeProcessesMsg::ROLE, caller, &m.colonyname)
         .await?;
@@ -274,7 +276,7 @@ pub async fn open_process<H: Host>(
     host: &H,
     caller: &str,
     m: &SubscribeProcessMsg,
-) -> Result<Process, Failure> {
+) -> Result<Process, Error> {
     let mut conn = connect(host).await?;
     crate::handlers::authorize(&mut conn, SubscribeProcessMsg::ROLE, caller, &m.colonyname).await?;
     let (client, statements) = conn.parts();
@@ -282,7 +284,7 @@ pub async fn open_process<H: Host>(
     let facts =
         crate::handlers::read_process(host, client, &statements, caller, &m.processid).await?;
     if facts.colony != m.colonyname {
-        return Err(Failure::new(
+        return Err(Error::new(
             403,
             format!("Access denied, process {} is not in colony {}", m.processid, m.colonyname),
         ));
@@ -294,12 +296,11 @@ pub async fn open_process<H: Host>(
 pub async fn current_process<H: Host>(
     host: &H,
     process_id: &str,
-) -> Result<Option<Process>, Failure> {
+) -> Result<Option<Process>, Error> {
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
     // No caller: the subscription was authorised when it started.
-    let facts =
-        store::processes::with_facts(client, &statements, "", process_id).await.map_err(db)?;
+    let facts = store::processes::with_facts(client, &statements, "", process_id).await?;
     Ok(facts.map(|f| f.process))
 }
 
@@ -309,15 +310,14 @@ pub async fn open_channel<H: Host>(
     host: &H,
     caller: &str,
     m: &SubscribeChannelMsg,
-) -> Result<(), Failure> {
+) -> Result<(), Error> {
     if m.processid.is_empty() || m.name.is_empty() {
         return Err(bad_request("channel subscription needs processid and name"));
     }
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
     let facts = store::processes::with_facts(client, &statements, caller, &m.processid)
-        .await
-        .map_err(db)?
+        .await?
         .ok_or_else(|| not_found("Process not found"))?;
     facts.rows.require(SubscribeChannelMsg::ROLE, caller, Some(&facts.process), None)?;
     if facts.process.state.is_terminal() {
@@ -345,17 +345,15 @@ pub async fn read_channel<H: Host>(
     process_id: &str,
     name: &str,
     after: i64,
-) -> Result<ChannelRead, Failure> {
+) -> Result<ChannelRead, Error> {
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
-    let entries = store::channels::read(&*client, process_id, name, after, Some(CHANNEL_BATCH))
-        .await
-        .map_err(db)?;
+    let entries =
+        store::channels::read(&*client, process_id, name, after, Some(CHANNEL_BATCH)).await?;
     if !entries.is_empty() {
         return Ok(ChannelRead::Entries(entries));
     }
-    let facts =
-        store::processes::with_facts(client, &statements, "", process_id).await.map_err(db)?;
+    let facts = store::processes::with_facts(client, &statements, "", process_id).await?;
     Ok(match facts {
         Some(f) if !f.process.state.is_terminal() => ChannelRead::Entries(entries),
         _ => ChannelRead::Closed,
@@ -389,7 +387,7 @@ mod tests {
             ..SubscribeProcessMsg::default()
         };
         let msg = RpcMsg::sign("subscribeprocessmsg", &to_payload_json(&m), &key());
-        let sub = Subscription::parse(&msg).map_err(|f| f.status);
+        let sub = Subscription::parse(&msg).map_err(|f| f.status());
         assert_eq!(sub, Ok(Subscription::Process(m)));
         assert_eq!(
             sub.map(|s| s.topics()),
@@ -397,10 +395,10 @@ mod tests {
         );
 
         let other = RpcMsg::sign("getprocessmsg", r#"{"msgtype":"getprocessmsg"}"#, &key());
-        assert_eq!(Subscription::parse(&other).map_err(|f| f.status), Err(403));
+        assert_eq!(Subscription::parse(&other).map_err(|f| f.status()), Err(403));
         let relabelled =
             RpcMsg::sign("subscribechannelmsg", r#"{"msgtype":"subscribeprocessmsg"}"#, &key());
-        assert_eq!(Subscription::parse(&relabelled).map_err(|f| f.status), Err(400));
+        assert_eq!(Subscription::parse(&relabelled).map_err(|f| f.status()), Err(400));
     }
 
     #[test]
@@ -443,7 +441,7 @@ mod tests {
         assert_eq!(end.as_ref().map(|r| r.payload.as_str()), Ok("W10="));
         assert_eq!(end.map(|r| r.payloadtype), Ok("subscribechannelmsg".into()));
 
-        let error = error_frame(&Failure::new(403, "no"));
+        let error = error_frame(Error::new(403, "no"));
         let error = RpcReplyMsg::parse(error.as_bytes()).map_err(|_| ());
         assert_eq!(error.as_ref().map(|r| (r.payloadtype.as_str(), r.error)), Ok(("error", true)));
     }

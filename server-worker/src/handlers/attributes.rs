@@ -1,13 +1,13 @@
 //! Attributes (protocol §4.7): the assigned executor attaches key/values to its running process.
 
-use super::{authorize, bad_request, connect, db, not_found, processes};
+use super::{authorize, bad_request, connect, not_found, processes};
 use crate::{
     db::DbConn,
+    error::Error,
     host::Host,
     store::{self, attributes::AddOutcome},
 };
 use colonies_core::{
-    Failure,
     message::{AddAttributeMsg, GetAttributeMsg, Message},
     model::Attribute,
     model::ProcessState,
@@ -17,19 +17,15 @@ use colonies_core::{
     },
 };
 
-fn not_running() -> Failure {
+fn not_running() -> Error {
     let e = TransitionError::NotRunning;
-    Failure::new(e.status(), format!("Failed to add attribute, {e}"))
+    Error::new(e.status(), format!("Failed to add attribute, {e}"))
 }
 
 /// `addattributemsg`: the assigned executor adds an attribute to its running process (403
 /// otherwise). The ID is recomputed (SHA3 of process ID, key and type), and the colony and
 /// graph are the process's, whatever the request says.
-pub async fn add<H: Host>(
-    host: &H,
-    caller: &str,
-    m: AddAttributeMsg,
-) -> Result<Attribute, Failure> {
+pub async fn add<H: Host>(host: &H, caller: &str, m: AddAttributeMsg) -> Result<Attribute, Error> {
     let mut attribute = m.attribute;
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
@@ -40,14 +36,14 @@ pub async fn add<H: Host>(
     let process = Some(&facts.process);
     facts.rows.check(AddAttributeMsg::ROLE, caller, process, None).map_err(|e| match e {
         AuthError::NotAssigned if facts.process.state != ProcessState::Running => not_running(),
-        AuthError::NotAssigned => Failure::new(
+        AuthError::NotAssigned => Error::new(
             403,
             format!(
                 "Failed to add attribute, only executor with id <{}> is allowed to set attributes",
                 facts.process.assignedexecutorid
             ),
         ),
-        e => facts.rows.refusal(e),
+        e => facts.rows.refusal(e).into(),
     })?;
     require_running(facts.process.state).map_err(|_| not_running())?;
     attribute.attributeid = colonies_core::graph::attribute_id(
@@ -58,7 +54,7 @@ pub async fn add<H: Host>(
     attribute.targetcolonyname = facts.colony;
     attribute.targetprocessgraphid = facts.process.processgraphid;
     attribute.state = facts.process.state;
-    match store::attributes::add(&*client, &attribute, caller).await.map_err(db)? {
+    match store::attributes::add(&*client, &attribute, caller).await? {
         AddOutcome::Added => Ok(attribute),
         AddOutcome::NotRunning => Err(not_running()),
         AddOutcome::Exists => Err(bad_request(format!(
@@ -71,20 +67,15 @@ pub async fn add<H: Host>(
 }
 
 /// `getattributemsg`: one attribute, for approved members of its process's colony.
-pub async fn get<H: Host>(
-    host: &H,
-    caller: &str,
-    m: GetAttributeMsg,
-) -> Result<Attribute, Failure> {
+pub async fn get<H: Host>(host: &H, caller: &str, m: GetAttributeMsg) -> Result<Attribute, Error> {
     let mut conn = connect(host).await?;
     let (client, _) = conn.parts();
-    let attribute =
-        store::attributes::get(&*client, &m.attributeid).await.map_err(db)?.ok_or_else(|| {
-            not_found(format!(
-                "Failed to get attribute, attribute not found: Attribute with ID {} does not exist",
-                m.attributeid
-            ))
-        })?;
+    let attribute = store::attributes::get(&*client, &m.attributeid).await?.ok_or_else(|| {
+        not_found(format!(
+            "Failed to get attribute, attribute not found: Attribute with ID {} does not exist",
+            m.attributeid
+        ))
+    })?;
     authorize(&mut conn, GetAttributeMsg::ROLE, caller, &attribute.targetcolonyname).await?;
     Ok(attribute)
 }

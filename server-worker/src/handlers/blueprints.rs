@@ -29,9 +29,10 @@
 //! `reconcileblueprintmsg` submits the same reconcile process through the submit handler, so it
 //! is exactly a submitted process.
 
-use super::{authorize, bad_request, connect, db, not_found};
+use super::{authorize, bad_request, connect, not_found};
 use crate::{
     db::DbConn,
+    error::Error,
     host::Host,
     ids::new_id,
     store::{
@@ -42,7 +43,6 @@ use crate::{
 };
 use colonies_core::graph::{self, Initiator};
 use colonies_core::{
-    Failure,
     message::{
         AddBlueprintDefinitionMsg, AddBlueprintMsg, Empty, GetBlueprintDefinitionMsg,
         GetBlueprintDefinitionsMsg, GetBlueprintHistoryMsg, GetBlueprintMsg, GetBlueprintsMsg,
@@ -65,18 +65,18 @@ const RECONCILE_INTERVAL: i64 = 60;
 
 const NANOS_PER_SECOND: i64 = 1_000_000_000;
 
-fn invalid(e: impl core::fmt::Display) -> Failure {
+fn invalid(e: impl core::fmt::Display) -> Error {
     bad_request(e.to_string())
 }
 
-fn conflict(message: impl Into<String>) -> Failure {
-    Failure::new(409, message)
+fn conflict(message: impl Into<String>) -> Error {
+    Error::new(409, message)
 }
 
 /// A client may choose an ID (Go keeps it); it must then look like one. Empty: a fresh one.
-fn id_or_random(what: &'static str, id: &str) -> Result<String, Failure> {
+fn id_or_random(what: &'static str, id: &str) -> Result<String, Error> {
     if id.is_empty() {
-        new_id()
+        Ok(new_id()?)
     } else {
         check_id(what, id).map_err(invalid)?;
         Ok(id.to_owned())
@@ -89,7 +89,7 @@ fn history_of(
     caller: &str,
     change: &str,
     at: Timestamp,
-) -> Result<BlueprintHistory, Failure> {
+) -> Result<BlueprintHistory, Error> {
     Ok(BlueprintHistory {
         historyid: new_id()?,
         blueprintid: blueprint.blueprintid.clone(),
@@ -172,11 +172,11 @@ async fn insert_handler_process(
     spec: FunctionSpec,
     initiator: &Initiator,
     now: Timestamp,
-) -> Result<Vec<Ready>, Failure> {
+) -> Result<Vec<Ready>, Error> {
     let colony = spec.conditions.colonyname.clone();
     let now = now.unix_nanos().unwrap_or_default();
     let nodes = [graph::new_node(spec, &colony, "", initiator, now, &mut new_id)?];
-    store::graphs::insert_nodes(tx, &nodes).await.map_err(db)?;
+    store::graphs::insert_nodes(tx, &nodes).await?;
     Ok(store::graphs::root_wakeups(&nodes))
 }
 
@@ -188,7 +188,7 @@ async fn add_reconcile_cron(
     handler: &BlueprintHandler,
     initiator: &Initiator,
     now: Timestamp,
-) -> Result<(), Failure> {
+) -> Result<(), Error> {
     let colony = &blueprint.metadata.colonyname;
     let location = &blueprint.metadata.locationname;
     let mut kwargs = JsonObject::new();
@@ -203,16 +203,16 @@ async fn add_reconcile_cron(
         interval: RECONCILE_INTERVAL,
         waitforprevprocessgraph: true,
         workflowspec: serde_json::to_string(&workflow)
-            .map_err(|e| Failure::new(500, format!("reconcile cron workflow: {e}")))?,
+            .map_err(|e| Error::new(500, format!("reconcile cron workflow: {e}")))?,
         initiatorid: initiator.id.clone(),
         initiatorname: initiator.name.clone(),
         ..Cron::default()
     };
     // A removal of the kind's last blueprint here may be deciding to remove this cron.
-    store::crons::lock_name(tx, colony, &cron.name).await.map_err(db)?;
+    store::crons::lock_name(tx, colony, &cron.name).await?;
     let now_s = now.unix_nanos().unwrap_or_default().div_euclid(NANOS_PER_SECOND);
     let next = store::crons::next_run(&cron, now_s);
-    store::crons::insert_unless_named(tx, &cron, next).await.map_err(db)?;
+    store::crons::insert_unless_named(tx, &cron, next).await?;
     Ok(())
 }
 
@@ -228,7 +228,7 @@ pub async fn add_definition<H: Host>(
     host: &H,
     caller: &str,
     m: AddBlueprintDefinitionMsg,
-) -> Result<BlueprintDefinition, Failure> {
+) -> Result<BlueprintDefinition, Error> {
     let mut definition = m.blueprintdefinition;
     let mut conn = connect(host).await?;
     authorize(&mut conn, AddBlueprintDefinitionMsg::ROLE, caller, &definition.metadata.colonyname)
@@ -244,7 +244,7 @@ pub async fn add_definition<H: Host>(
         definition.kind = "BlueprintDefinition".into();
     }
     let (client, _) = conn.parts();
-    match store::blueprints::insert_definition(&*client, &definition).await.map_err(db)? {
+    match store::blueprints::insert_definition(&*client, &definition).await? {
         Conflict::None => Ok(definition),
         Conflict::Taken => Err(conflict(format!(
             "a blueprint definition named {} or of kind {} already exists in colony {}",
@@ -258,13 +258,12 @@ pub async fn get_definition<H: Host>(
     host: &H,
     caller: &str,
     m: GetBlueprintDefinitionMsg,
-) -> Result<BlueprintDefinition, Failure> {
+) -> Result<BlueprintDefinition, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetBlueprintDefinitionMsg::ROLE, caller, &m.colonyname).await?;
     let (client, _) = conn.parts();
     store::blueprints::definition(&*client, &m.colonyname, &m.name)
-        .await
-        .map_err(db)?
+        .await?
         .ok_or_else(|| not_found("Blueprint definition not found"))
 }
 
@@ -273,11 +272,11 @@ pub async fn list_definitions<H: Host>(
     host: &H,
     caller: &str,
     m: GetBlueprintDefinitionsMsg,
-) -> Result<Vec<BlueprintDefinition>, Failure> {
+) -> Result<Vec<BlueprintDefinition>, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetBlueprintDefinitionsMsg::ROLE, caller, &m.colonyname).await?;
     let (client, _) = conn.parts();
-    store::blueprints::definitions(&*client, &m.colonyname).await.map_err(db)
+    Ok(store::blueprints::definitions(&*client, &m.colonyname).await?)
 }
 
 /// `removeblueprintdefinitionmsg`: the owner removes a kind no blueprint uses (else 409).
@@ -285,12 +284,12 @@ pub async fn remove_definition<H: Host>(
     host: &H,
     caller: &str,
     m: RemoveBlueprintDefinitionMsg,
-) -> Result<Empty, Failure> {
+) -> Result<Empty, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, RemoveBlueprintDefinitionMsg::ROLE, caller, &m.namespace).await?;
     let (client, _) = conn.parts();
-    let tx = client.transaction().await.map_err(db)?;
-    match store::blueprints::remove_definition(&tx, &m.namespace, &m.name).await.map_err(db)? {
+    let tx = client.transaction().await?;
+    match store::blueprints::remove_definition(&tx, &m.namespace, &m.name).await? {
         DefinitionRemoval::Removed => {}
         DefinitionRemoval::NotFound => {
             return Err(not_found(format!(
@@ -300,8 +299,7 @@ pub async fn remove_definition<H: Host>(
         }
         DefinitionRemoval::InUse(n) => {
             let kind = store::blueprints::definition(&tx, &m.namespace, &m.name)
-                .await
-                .map_err(db)?
+                .await?
                 .map(|d| d.spec.names.kind)
                 .unwrap_or_default();
             return Err(conflict(format!(
@@ -311,12 +309,12 @@ pub async fn remove_definition<H: Host>(
             )));
         }
     }
-    tx.commit().await.map_err(db)?;
+    tx.commit().await?;
     Ok(Empty {})
 }
 
 /// Checks a blueprint's own fields, before anything is read.
-fn check_blueprint(blueprint: &Blueprint) -> Result<(), Failure> {
+fn check_blueprint(blueprint: &Blueprint) -> Result<(), Error> {
     check_name("blueprint", &blueprint.metadata.name).map_err(invalid)?;
     if blueprint.kind.is_empty() {
         return Err(bad_request("blueprint kind is required"));
@@ -329,11 +327,10 @@ fn check_blueprint(blueprint: &Blueprint) -> Result<(), Failure> {
 async fn definition_for(
     tx: &tokio_postgres::Transaction<'_>,
     blueprint: &Blueprint,
-) -> Result<BlueprintDefinition, Failure> {
+) -> Result<BlueprintDefinition, Error> {
     let colony = &blueprint.metadata.colonyname;
     let definition = store::blueprints::definition_of_kind_locked(tx, colony, &blueprint.kind)
-        .await
-        .map_err(db)?
+        .await?
         .ok_or_else(|| {
             bad_request(format!(
                 "BlueprintDefinition for kind '{}' not found in namespace '{colony}'",
@@ -350,11 +347,7 @@ async fn definition_for(
 /// `addblueprintmsg`: adds a blueprint of a defined kind (generation 1), creating its
 /// location if needed, and records the creation; with a handler, also the kind's reconcile
 /// cron at that location (unless it exists) and a reconcile process for the blueprint.
-pub async fn add<H: Host>(
-    host: &H,
-    caller: &str,
-    m: AddBlueprintMsg,
-) -> Result<Blueprint, Failure> {
+pub async fn add<H: Host>(host: &H, caller: &str, m: AddBlueprintMsg) -> Result<Blueprint, Error> {
     let mut blueprint = m.blueprint;
     let mut conn = connect(host).await?;
     let colony = blueprint.metadata.colonyname.clone();
@@ -362,9 +355,9 @@ pub async fn add<H: Host>(
     check_blueprint(&blueprint)?;
     blueprint.blueprintid = id_or_random("blueprint", &blueprint.blueprintid)?;
     let (client, _) = conn.parts();
-    let tx = client.transaction().await.map_err(db)?;
+    let tx = client.transaction().await?;
     let definition = definition_for(&tx, &blueprint).await?;
-    let now = store::blueprints::now(&tx).await.map_err(db)?;
+    let now = store::blueprints::now(&tx).await?;
     let meta = &mut blueprint.metadata;
     meta.generation = 1;
     meta.created_at = now;
@@ -380,17 +373,16 @@ pub async fn add<H: Host>(
             &new_id()?,
             &description,
         )
-        .await
-        .map_err(db)?;
+        .await?;
     }
-    if store::blueprints::insert(&tx, &blueprint).await.map_err(db)? == Conflict::Taken {
+    if store::blueprints::insert(&tx, &blueprint).await? == Conflict::Taken {
         return Err(conflict(format!(
             "blueprint with name '{}' already exists in colony '{colony}'",
             blueprint.metadata.name
         )));
     }
     let history = history_of(&blueprint, caller, "create", now)?;
-    store::blueprints::add_history(&tx, &history).await.map_err(db)?;
+    store::blueprints::add_history(&tx, &history).await?;
     let mut wake = Vec::new();
     if let Some(handler) = reconciler(&definition) {
         let initiator = initiator(caller, &rows);
@@ -398,24 +390,19 @@ pub async fn add<H: Host>(
         let spec = reconcile_spec(&blueprint, handler);
         wake = insert_handler_process(&tx, spec, &initiator, now).await?;
     }
-    tx.commit().await.map_err(db)?;
+    tx.commit().await?;
     drop(conn);
     publish(host, wake);
     Ok(blueprint)
 }
 
 /// `getblueprintmsg`: one blueprint by name.
-pub async fn get<H: Host>(
-    host: &H,
-    caller: &str,
-    m: GetBlueprintMsg,
-) -> Result<Blueprint, Failure> {
+pub async fn get<H: Host>(host: &H, caller: &str, m: GetBlueprintMsg) -> Result<Blueprint, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetBlueprintMsg::ROLE, caller, &m.namespace).await?;
     let (client, _) = conn.parts();
     store::blueprints::by_name(&*client, &m.namespace, &m.name, false)
-        .await
-        .map_err(db)?
+        .await?
         .ok_or_else(|| not_found("Blueprint not found"))
 }
 
@@ -424,11 +411,11 @@ pub async fn list<H: Host>(
     host: &H,
     caller: &str,
     m: GetBlueprintsMsg,
-) -> Result<Vec<Blueprint>, Failure> {
+) -> Result<Vec<Blueprint>, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetBlueprintsMsg::ROLE, caller, &m.namespace).await?;
     let (client, _) = conn.parts();
-    store::blueprints::list(&*client, &m.namespace, &m.kind, &m.locationname).await.map_err(db)
+    Ok(store::blueprints::list(&*client, &m.namespace, &m.kind, &m.locationname).await?)
 }
 
 /// `updateblueprintmsg`: replaces a blueprint's spec (and kind, location, labels). The
@@ -440,17 +427,16 @@ pub async fn update<H: Host>(
     host: &H,
     caller: &str,
     m: UpdateBlueprintMsg,
-) -> Result<Blueprint, Failure> {
+) -> Result<Blueprint, Error> {
     let mut blueprint = m.blueprint;
     let mut conn = connect(host).await?;
     let colony = blueprint.metadata.colonyname.clone();
     let rows = authorize(&mut conn, UpdateBlueprintMsg::ROLE, caller, &colony).await?;
     check_blueprint(&blueprint)?;
     let (client, _) = conn.parts();
-    let tx = client.transaction().await.map_err(db)?;
+    let tx = client.transaction().await?;
     let old = store::blueprints::by_name(&tx, &colony, &blueprint.metadata.name, true)
-        .await
-        .map_err(db)?
+        .await?
         .ok_or_else(|| {
             not_found(format!(
                 "blueprint '{}' not found in namespace '{colony}'",
@@ -458,7 +444,7 @@ pub async fn update<H: Host>(
             ))
         })?;
     let definition = definition_for(&tx, &blueprint).await?;
-    let now = store::blueprints::now(&tx).await.map_err(db)?;
+    let now = store::blueprints::now(&tx).await?;
     let changed = old.spec != blueprint.spec || m.forcegeneration;
     blueprint.blueprintid = old.blueprintid.clone();
     if blueprint.status.is_empty() {
@@ -479,14 +465,13 @@ pub async fn update<H: Host>(
             &new_id()?,
             &description,
         )
-        .await
-        .map_err(db)?;
+        .await?;
     }
-    store::blueprints::update(&tx, &blueprint).await.map_err(db)?;
+    store::blueprints::update(&tx, &blueprint).await?;
     let mut wake = Vec::new();
     if changed {
         let history = history_of(&blueprint, caller, "update", now)?;
-        store::blueprints::add_history(&tx, &history).await.map_err(db)?;
+        store::blueprints::add_history(&tx, &history).await?;
         let initiator = initiator(caller, &rows);
         if let Some(handler) = reconciler(&definition)
             && !initiator.name.is_empty()
@@ -495,7 +480,7 @@ pub async fn update<H: Host>(
             wake = insert_handler_process(&tx, spec, &initiator, now).await?;
         }
     }
-    tx.commit().await.map_err(db)?;
+    tx.commit().await?;
     drop(conn);
     publish(host, wake);
     Ok(blueprint)
@@ -508,30 +493,28 @@ pub async fn remove<H: Host>(
     host: &H,
     caller: &str,
     m: RemoveBlueprintMsg,
-) -> Result<Empty, Failure> {
+) -> Result<Empty, Error> {
     let mut conn = connect(host).await?;
     let colony = &m.namespace;
     let rows = authorize(&mut conn, RemoveBlueprintMsg::ROLE, caller, colony).await?;
     let (client, _) = conn.parts();
-    let tx = client.transaction().await.map_err(db)?;
+    let tx = client.transaction().await?;
     let removed = store::blueprints::remove(&tx, colony, &m.name)
-        .await
-        .map_err(db)?
+        .await?
         .ok_or_else(|| not_found("Blueprint not found"))?;
-    let now = store::blueprints::now(&tx).await.map_err(db)?;
+    let now = store::blueprints::now(&tx).await?;
     let history = history_of(&removed, caller, "delete", now)?;
-    store::blueprints::add_history(&tx, &history).await.map_err(db)?;
+    store::blueprints::add_history(&tx, &history).await?;
 
     let (kind, location) = (&removed.kind, &removed.metadata.locationname);
     let cron = reconcile_cron_name(kind, location);
     // After the lock, an add of this kind here has committed its blueprint (and kept the
     // cron) or will create the cron again after this commit.
-    store::crons::lock_name(&tx, colony, &cron).await.map_err(db)?;
-    if !store::blueprints::any_of_kind_at(&tx, colony, kind, location).await.map_err(db)? {
-        store::crons::remove_named(&tx, colony, &cron).await.map_err(db)?;
+    store::crons::lock_name(&tx, colony, &cron).await?;
+    if !store::blueprints::any_of_kind_at(&tx, colony, kind, location).await? {
+        store::crons::remove_named(&tx, colony, &cron).await?;
     }
-    let definition =
-        store::blueprints::definition_of_kind_locked(&tx, colony, kind).await.map_err(db)?;
+    let definition = store::blueprints::definition_of_kind_locked(&tx, colony, kind).await?;
     let mut wake = Vec::new();
     if let Some(executor_type) =
         definition.map(|d| d.spec.handler.executor_type).filter(|t| !t.is_empty())
@@ -542,7 +525,7 @@ pub async fn remove<H: Host>(
         let spec = handler_spec(colony, &executor_type, "cleanup", location, kwargs);
         wake = insert_handler_process(&tx, spec, &initiator(caller, &rows), now).await?;
     }
-    tx.commit().await.map_err(db)?;
+    tx.commit().await?;
     drop(conn);
     publish(host, wake);
     Ok(Empty {})
@@ -554,11 +537,11 @@ pub async fn history<H: Host>(
     host: &H,
     caller: &str,
     m: GetBlueprintHistoryMsg,
-) -> Result<Vec<BlueprintHistory>, Failure> {
+) -> Result<Vec<BlueprintHistory>, Error> {
     let mut conn = connect(host).await?;
     let colony = {
         let (client, _) = conn.parts();
-        store::blueprints::colony_of(&*client, &m.blueprintid).await.map_err(db)?
+        store::blueprints::colony_of(&*client, &m.blueprintid).await?
     };
     let Some(colony) = colony else {
         return Err(not_found("Blueprint not found"));
@@ -566,7 +549,7 @@ pub async fn history<H: Host>(
     authorize(&mut conn, GetBlueprintHistoryMsg::ROLE, caller, &colony).await?;
     let limit = (m.limit > 0).then_some(m.limit);
     let (client, _) = conn.parts();
-    store::blueprints::history(&*client, &m.blueprintid, limit).await.map_err(db)
+    Ok(store::blueprints::history(&*client, &m.blueprintid, limit).await?)
 }
 
 /// `updateblueprintstatusmsg`: a reconciler (approved member) reports the observed state.
@@ -574,18 +557,17 @@ pub async fn update_status<H: Host>(
     host: &H,
     caller: &str,
     m: UpdateBlueprintStatusMsg,
-) -> Result<Empty, Failure> {
+) -> Result<Empty, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, UpdateBlueprintStatusMsg::ROLE, caller, &m.colonyname).await?;
     let (client, _) = conn.parts();
-    let tx = client.transaction().await.map_err(db)?;
+    let tx = client.transaction().await?;
     let mut blueprint = store::blueprints::by_name(&tx, &m.colonyname, &m.blueprintname, true)
-        .await
-        .map_err(db)?
+        .await?
         .ok_or_else(|| not_found("Blueprint not found"))?;
     blueprint.status = m.status;
-    store::blueprints::update(&tx, &blueprint).await.map_err(db)?;
-    tx.commit().await.map_err(db)?;
+    store::blueprints::update(&tx, &blueprint).await?;
+    tx.commit().await?;
     Ok(Empty {})
 }
 
@@ -598,18 +580,16 @@ pub async fn reconcile<H: Host>(
     host: &H,
     caller: &str,
     m: ReconcileBlueprintMsg,
-) -> Result<Process, Failure> {
+) -> Result<Process, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, ReconcileBlueprintMsg::ROLE, caller, &m.namespace).await?;
     let (client, _) = conn.parts();
     let blueprint = store::blueprints::by_name(&*client, &m.namespace, &m.name, false)
-        .await
-        .map_err(db)?
+        .await?
         .ok_or_else(|| not_found("Blueprint not found"))?;
     let definition =
         store::blueprints::definition_of_kind_locked(&*client, &m.namespace, &blueprint.kind)
-            .await
-            .map_err(db)?;
+            .await?;
     let handler = definition
         .map(|d| d.spec.handler)
         .filter(|h| !h.executor_type.is_empty())
@@ -630,17 +610,15 @@ pub async fn reconcile<H: Host>(
     // fails to be written (the blueprint was removed meanwhile) does not undo it.
     let mut conn = connect(host).await?;
     let (client, _) = conn.parts();
-    let tx = client.transaction().await.map_err(db)?;
-    if let Some(mut current) =
-        store::blueprints::by_name(&tx, &m.namespace, &m.name, true).await.map_err(db)?
-    {
+    let tx = client.transaction().await?;
+    if let Some(mut current) = store::blueprints::by_name(&tx, &m.namespace, &m.name, true).await? {
         let meta = &mut current.metadata;
         meta.generation += i64::from(m.force);
         meta.last_reconciliation_process = process.processid.clone();
         meta.last_reconciliation_time = process.submissiontime;
-        store::blueprints::update(&tx, &current).await.map_err(db)?;
+        store::blueprints::update(&tx, &current).await?;
     }
-    tx.commit().await.map_err(db)?;
+    tx.commit().await?;
     Ok(process)
 }
 

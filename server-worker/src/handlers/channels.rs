@@ -5,9 +5,10 @@
 //! replicas; clients cannot tell the difference). Limits: 10 MiB per message, 10,000 entries
 //! per channel, 100 appends/s with bursts of 500 per process, shared by every replica.
 
-use super::{bad_request, connect, db, not_found};
+use super::{bad_request, connect, not_found};
 use crate::{
     db::{DbConn, Statements},
+    error::Error,
     host::Host,
     store::{
         self,
@@ -15,7 +16,6 @@ use crate::{
     },
 };
 use colonies_core::{
-    Failure,
     message::{ChannelAppendMsg, ChannelReadMsg, Empty, Message, Role},
     model::MsgEntry,
     rules::AuthError,
@@ -31,7 +31,7 @@ pub const MAX_PAYLOAD: usize = 10 * 1024 * 1024;
 pub const MAX_ENTRY_TYPE: usize = 256;
 
 /// Checks an append's own fields, before anything is read.
-fn check_append(m: &ChannelAppendMsg) -> Result<(), Failure> {
+fn check_append(m: &ChannelAppendMsg) -> Result<(), Error> {
     if m.processid.is_empty() || m.name.is_empty() {
         return Err(bad_request("channel append needs processid and name"));
     }
@@ -63,19 +63,18 @@ async fn open_channel(
     process_id: &str,
     name: &str,
     denied: &str,
-) -> Result<String, Failure> {
-    let Some(facts) =
-        store::processes::with_facts(client, statements, caller, process_id).await.map_err(db)?
+) -> Result<String, Error> {
+    let Some(facts) = store::processes::with_facts(client, statements, caller, process_id).await?
     else {
-        store::channels::remove_for_process(client, process_id).await.map_err(db)?;
+        store::channels::remove_for_process(client, process_id).await?;
         return Err(not_found("Process not found"));
     };
     facts.rows.check(role, caller, Some(&facts.process), None).map_err(|e| match e {
-        AuthError::NotParticipant => Failure::new(e.status(), denied),
-        e => facts.rows.refusal(e),
+        AuthError::NotParticipant => Error::new(e.status(), denied),
+        e => facts.rows.refusal(e).into(),
     })?;
     if facts.process.state.is_terminal() {
-        store::channels::remove_for_process(client, process_id).await.map_err(db)?;
+        store::channels::remove_for_process(client, process_id).await?;
         return Err(not_found("Channel not found: the process has finished"));
     }
     if !facts.process.spec.channels.iter().any(|c| c == name) {
@@ -85,11 +84,7 @@ async fn open_channel(
 }
 
 /// `channelappendmsg`: the initiator or the assigned executor appends one entry.
-pub async fn append<H: Host>(
-    host: &H,
-    caller: &str,
-    m: ChannelAppendMsg,
-) -> Result<Empty, Failure> {
+pub async fn append<H: Host>(host: &H, caller: &str, m: ChannelAppendMsg) -> Result<Empty, Error> {
     check_append(&m)?;
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
@@ -115,9 +110,9 @@ pub async fn append<H: Host>(
         error: &error,
         payload: &m.payload,
     };
-    match store::channels::append(client, &statements, &entry).await.map_err(db)? {
+    match store::channels::append(client, &statements, &entry).await? {
         Appended::Yes => Ok(Empty {}),
-        Appended::RateLimited => Err(Failure::new(
+        Appended::RateLimited => Err(Error::new(
             429,
             "channel rate limit exceeded: at most 100 messages/s (bursts of 500) per process",
         )),
@@ -134,7 +129,7 @@ pub async fn read<H: Host>(
     host: &H,
     caller: &str,
     m: ChannelReadMsg,
-) -> Result<Vec<MsgEntry>, Failure> {
+) -> Result<Vec<MsgEntry>, Error> {
     if m.processid.is_empty() || m.name.is_empty() {
         return Err(bad_request("channel read needs processid and name"));
     }
@@ -146,7 +141,7 @@ pub async fn read<H: Host>(
     let limit = (m.limit > 0).then_some(m.limit);
     store::channels::read(&*client, &m.processid, &m.name, m.afterseq.max(0), limit)
         .await
-        .map_err(db)
+        .map_err(Error::from)
 }
 
 #[cfg(test)]
@@ -166,14 +161,14 @@ mod tests {
     #[test]
     fn payload_size_and_type_are_checked() {
         assert!(check_append(&append(MAX_PAYLOAD, "")).is_ok());
-        assert_eq!(check_append(&append(MAX_PAYLOAD + 1, "")).map_err(|f| f.status), Err(400));
+        assert_eq!(check_append(&append(MAX_PAYLOAD + 1, "")).map_err(|f| f.status()), Err(400));
         for ok in ["", "data", "end", "error", "text", "eof"] {
             assert!(check_append(&append(1, ok)).is_ok(), "{ok}");
         }
         let long = "t".repeat(MAX_ENTRY_TYPE + 1);
-        assert_eq!(check_append(&append(1, &long)).map_err(|f| f.status), Err(400));
+        assert_eq!(check_append(&append(1, &long)).map_err(|f| f.status()), Err(400));
         let mut nameless = append(1, "");
         nameless.name.clear();
-        assert_eq!(check_append(&nameless).map_err(|f| f.status), Err(400));
+        assert_eq!(check_append(&nameless).map_err(|f| f.status()), Err(400));
     }
 }

@@ -1,20 +1,19 @@
 //! Colonies (protocol §4.2).
 
-use super::{authorize, bad_request, connect, db};
-use crate::{db::DbConn, host::Host, store};
+use super::{authorize, bad_request, connect};
+use crate::{db::DbConn, error::Error, host::Host, store};
 use colonies_core::{
-    Failure,
     message::{AddColonyMsg, Empty, GetColoniesMsg, GetColonyMsg, Message, RemoveColonyMsg},
     model::Colony,
     rules::names::{check_id, check_name},
 };
 
-fn invalid(e: impl core::fmt::Display) -> Failure {
+fn invalid(e: impl core::fmt::Display) -> Error {
     bad_request(e.to_string())
 }
 
 /// `addcolonymsg`: the server owner creates a colony owned by `colony.colonyid`.
-pub async fn add<H: Host>(host: &H, caller: &str, m: AddColonyMsg) -> Result<Colony, Failure> {
+pub async fn add<H: Host>(host: &H, caller: &str, m: AddColonyMsg) -> Result<Colony, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, AddColonyMsg::ROLE, caller, "").await?;
     check_name("colony", &m.colony.name).map_err(invalid)?;
@@ -23,22 +22,22 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddColonyMsg) -> Result<Col
         _ => bad_request(format!("Failed to add colony, invalid colony Id length: {e}")),
     })?;
     let (client, _) = conn.parts();
-    if !store::colonies::insert(&*client, &m.colony).await.map_err(db)? {
+    if !store::colonies::insert(&*client, &m.colony).await? {
         return Err(bad_request(format!("A Colony with name <{}> already exists", m.colony.name)));
     }
     Ok(m.colony)
 }
 
 /// `removecolonymsg`: the server owner deletes a colony and everything in it, atomically.
-pub async fn remove<H: Host>(host: &H, caller: &str, m: RemoveColonyMsg) -> Result<Empty, Failure> {
+pub async fn remove<H: Host>(host: &H, caller: &str, m: RemoveColonyMsg) -> Result<Empty, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, RemoveColonyMsg::ROLE, caller, "").await?;
     let (client, _) = conn.parts();
-    let tx = client.transaction().await.map_err(db)?;
-    if !store::colonies::remove(&tx, &m.colonyname).await.map_err(db)? {
+    let tx = client.transaction().await?;
+    if !store::colonies::remove(&tx, &m.colonyname).await? {
         return Err(bad_request(format!("Colony with name <{}> not found", m.colonyname)));
     }
-    tx.commit().await.map_err(db)?;
+    tx.commit().await?;
     Ok(Empty {})
 }
 
@@ -47,15 +46,15 @@ pub async fn list<H: Host>(
     host: &H,
     caller: &str,
     _: GetColoniesMsg,
-) -> Result<Vec<Colony>, Failure> {
+) -> Result<Vec<Colony>, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetColoniesMsg::ROLE, caller, "").await?;
     let (client, _) = conn.parts();
-    store::colonies::list(&*client).await.map_err(db)
+    Ok(store::colonies::list(&*client).await?)
 }
 
 /// `getcolonymsg`: one colony, for its approved members (not its owner).
-pub async fn get<H: Host>(host: &H, caller: &str, m: GetColonyMsg) -> Result<Colony, Failure> {
+pub async fn get<H: Host>(host: &H, caller: &str, m: GetColonyMsg) -> Result<Colony, Error> {
     let mut conn = connect(host).await?;
     let rows = authorize(&mut conn, GetColonyMsg::ROLE, caller, &m.colonyname).await?;
     // Membership implies the colony was read.

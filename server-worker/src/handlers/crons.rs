@@ -6,12 +6,11 @@
 //! stored workflow's `colonyname` is always the cron's colony; an `interval` past `int4` is
 //! 400 (Go: 500).
 
-use super::{authorize, bad_request, connect, db, not_found};
-use crate::{db::DbConn, host::Host, ids::new_id, store, wakeups::Wakeups};
+use super::{authorize, bad_request, connect, not_found};
+use crate::{db::DbConn, error::Error, host::Host, ids::new_id, store, wakeups::Wakeups};
 use colonies_core::cron::CronExpr;
 use colonies_core::graph::{self};
 use colonies_core::{
-    Failure,
     message::{AddCronMsg, Empty, GetCronMsg, GetCronsMsg, Message, RemoveCronMsg, RunCronMsg},
     model::{Cron, ExecutorState, WorkflowSpec},
     rules::ranges::check_cron_interval,
@@ -20,11 +19,11 @@ use tokio_postgres::Client;
 
 /// Checks a workflow spec given as a JSON string (as crons and generators store it) by
 /// building it once.
-pub fn check_workflow(json: &str, colony: &str) -> Result<(), Failure> {
+pub fn check_workflow(json: &str, colony: &str) -> Result<(), Error> {
     let mut spec: WorkflowSpec = colonies_core::gojson::from_str(json)
         .map_err(|e| bad_request(format!("workflowspec is not a valid WorkflowSpec: {e}")))?;
     spec.colonyname = colony.into();
-    graph::check(spec)
+    Ok(graph::check(spec)?)
 }
 
 /// The name of the caller in the authorised rows: its approved executor, else its user.
@@ -41,7 +40,7 @@ pub fn caller_name(rows: &store::auth::CallerRows) -> String {
 /// `cronexpression`" (six fields, seconds first), which must parse, and `random` must then be
 /// false; or 1 to 2³¹ − 1 seconds (Go stores an `INT`). The workflow must be valid;
 /// `(colonyname, name)` is unique.
-pub async fn add<H: Host>(host: &H, caller: &str, m: AddCronMsg) -> Result<Cron, Failure> {
+pub async fn add<H: Host>(host: &H, caller: &str, m: AddCronMsg) -> Result<Cron, Error> {
     let mut cron = m.cron;
     let mut conn = connect(host).await?;
     let rows = authorize(&mut conn, AddCronMsg::ROLE, caller, &cron.colonyname).await?;
@@ -57,7 +56,7 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddCronMsg) -> Result<Cron,
             CronExpr::parse(&cron.cronexpression).map_err(|e| bad_request(e.to_string()))?;
         }
         i if i < -1 => return Err(bad_request(format!("{INTERVAL}: {i}"))),
-        i => check_cron_interval(i).map_err(|e| Failure::new(e.status(), e.to_string()))?,
+        i => check_cron_interval(i).map_err(|e| Error::new(e.status(), e.to_string()))?,
     }
     check_workflow(&cron.workflowspec, &cron.colonyname)?;
     cron.cronid = new_id()?;
@@ -65,7 +64,7 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddCronMsg) -> Result<Cron,
     cron.initiatorname = caller_name(&rows);
     cron.prevprocessgraphid = String::new();
     let (client, _) = conn.parts();
-    let now_ns = store::graphs::now_ns(&*client).await.map_err(db)?;
+    let now_ns = store::graphs::now_ns(&*client).await?;
     let next = store::crons::next_run(&cron, now_ns.div_euclid(1_000_000_000));
     store::crons::insert(&*client, &cron, next).await.map_err(|e| {
         if e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) {
@@ -74,12 +73,11 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddCronMsg) -> Result<Cron,
                 cron.name, cron.colonyname
             ))
         } else {
-            db(e)
+            Error::from(e)
         }
     })?;
     store::crons::get(&*client, &cron.cronid)
-        .await
-        .map_err(db)?
+        .await?
         .ok_or_else(|| not_found("the cron was removed meanwhile"))
 }
 
@@ -94,12 +92,11 @@ async fn read<C: DbConn>(
     caller: &str,
     id: &str,
     go: &str,
-) -> Result<Cron, Failure> {
+) -> Result<Cron, Error> {
     let cron = {
         let (client, _) = conn.parts();
         store::crons::get(&*client, id)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| not_found(format!("{go}: cron with ID {id} does not exist")))?
     };
     authorize(conn, role, caller, &cron.colonyname).await?;
@@ -107,40 +104,38 @@ async fn read<C: DbConn>(
 }
 
 /// `getcronmsg`: one cron with its `checkerperiod`; 404 when unknown (Go: 500).
-pub async fn get<H: Host>(host: &H, caller: &str, m: GetCronMsg) -> Result<Cron, Failure> {
+pub async fn get<H: Host>(host: &H, caller: &str, m: GetCronMsg) -> Result<Cron, Error> {
     let mut conn = connect(host).await?;
     read(&mut conn, GetCronMsg::ROLE, caller, &m.cronid, "Failed to get cron, cron is nil").await
 }
 
 /// `getcronsmsg`: up to `count` crons of the colony (`[]` when none).
-pub async fn list<H: Host>(host: &H, caller: &str, m: GetCronsMsg) -> Result<Vec<Cron>, Failure> {
+pub async fn list<H: Host>(host: &H, caller: &str, m: GetCronsMsg) -> Result<Vec<Cron>, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetCronsMsg::ROLE, caller, &m.colonyname).await?;
     if m.count < 0 {
         return Err(bad_request("count must not be negative"));
     }
     let (client, _) = conn.parts();
-    store::crons::list(&*client, &m.colonyname, m.count).await.map_err(db)
+    Ok(store::crons::list(&*client, &m.colonyname, m.count).await?)
 }
 
 /// `runcronmsg`: a member starts the cron's workflow now (unless it waits for an unfinished
 /// previous graph). Membership is checked first.
-pub async fn run<H: Host>(host: &H, caller: &str, m: RunCronMsg) -> Result<Cron, Failure> {
+pub async fn run<H: Host>(host: &H, caller: &str, m: RunCronMsg) -> Result<Cron, Error> {
     let mut conn = connect(host).await?;
     read(&mut conn, RunCronMsg::ROLE, caller, &m.cronid, "cron not found").await?;
     let (client, _) = conn.parts();
-    let tx = client.transaction().await.map_err(db)?;
-    let locked = tx
-        .query_opt("SELECT 1 FROM crons WHERE cron_id = $1 FOR UPDATE", &[&m.cronid])
-        .await
-        .map_err(db)?;
-    let cron = match (locked, store::crons::get(&tx, &m.cronid).await.map_err(db)?) {
+    let tx = client.transaction().await?;
+    let locked =
+        tx.query_opt("SELECT 1 FROM crons WHERE cron_id = $1 FOR UPDATE", &[&m.cronid]).await?;
+    let cron = match (locked, store::crons::get(&tx, &m.cronid).await?) {
         (Some(_), Some(cron)) => cron,
         _ => return Err(not_found(format!("cron not found: cron with ID {}", m.cronid))),
     };
-    let wake = store::crons::start(&tx, &cron).await.map_err(db)?;
-    let cron = store::crons::get(&tx, &m.cronid).await.map_err(db)?.unwrap_or(cron);
-    tx.commit().await.map_err(db)?;
+    let wake = store::crons::start(&tx, &cron).await?;
+    let cron = store::crons::get(&tx, &m.cronid).await?.unwrap_or(cron);
+    tx.commit().await?;
     drop(conn);
     for ready in wake {
         host.wakeups().publish(ready);
@@ -149,12 +144,12 @@ pub async fn run<H: Host>(host: &H, caller: &str, m: RunCronMsg) -> Result<Cron,
 }
 
 /// `removecronmsg`: a member removes a cron (`all` is ignored, as in Go).
-pub async fn remove<H: Host>(host: &H, caller: &str, m: RemoveCronMsg) -> Result<Empty, Failure> {
+pub async fn remove<H: Host>(host: &H, caller: &str, m: RemoveCronMsg) -> Result<Empty, Error> {
     let mut conn = connect(host).await?;
     let go = "Failed to remove cron, cron is nil";
     read(&mut conn, RemoveCronMsg::ROLE, caller, &m.cronid, go).await?;
     let (client, _) = conn.parts();
-    store::crons::remove(&*client, &m.cronid).await.map_err(db)?;
+    store::crons::remove(&*client, &m.cronid).await?;
     Ok(Empty {})
 }
 

@@ -1,14 +1,14 @@
 //! Executors (protocol §4.3): registration by the colony owner, approval, soft removal.
 
-use super::{authorize, bad_request, connect, db, not_found};
+use super::{authorize, bad_request, connect, not_found};
 use crate::{
     db::DbConn,
+    error::Error,
     host::Host,
     store::{self, auth::caller_rows},
     wakeups::{Ready, Wakeups},
 };
 use colonies_core::{
-    Failure,
     message::{
         AddExecutorMsg, ApproveExecutorMsg, Empty, GetExecutorByIdMsg, GetExecutorMsg,
         GetExecutorsMsg, Message, RejectExecutorMsg, RemoveExecutorMsg, ReportAllocationMsg,
@@ -21,12 +21,12 @@ use colonies_core::{
     },
 };
 
-fn invalid(e: impl core::fmt::Display) -> Failure {
+fn invalid(e: impl core::fmt::Display) -> Error {
     bad_request(e.to_string())
 }
 
 /// An unknown executor, led by `go`: the words of Go's handler.
-fn unknown(go: &str, colony: &str, name: &str) -> Failure {
+fn unknown(go: &str, colony: &str, name: &str) -> Error {
     not_found(format!("{go}: executor with name <{name}> in Colony <{colony}> does not exist"))
 }
 
@@ -39,7 +39,7 @@ fn no_such_name(name: &str) -> String {
 ///
 /// `commissiontime` and `lastheardfromtime` are set by the server, not taken from the client:
 /// a client clock must not decide when the executor counts as stale.
-pub async fn add<H: Host>(host: &H, caller: &str, m: AddExecutorMsg) -> Result<Executor, Failure> {
+pub async fn add<H: Host>(host: &H, caller: &str, m: AddExecutorMsg) -> Result<Executor, Error> {
     let e = &m.executor;
     let mut conn = connect(host).await?;
     authorize(&mut conn, AddExecutorMsg::ROLE, caller, &e.colonyname).await?;
@@ -49,22 +49,21 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddExecutorMsg) -> Result<E
     check_id("executor", &e.executorid).map_err(invalid)?;
     let replace = host.config().allow_executor_reregister;
     let (client, _) = conn.parts();
-    let tx = client.transaction().await.map_err(db)?;
+    let tx = client.transaction().await?;
     let mut requeued = Vec::new();
     if replace {
         // The old executor goes first (its functions, its running processes), as on removal.
         requeued = store::executors::remove(&tx, &e.colonyname, &e.executorname)
-            .await
-            .map_err(db)?
+            .await?
             .unwrap_or_default();
     }
-    let Some(stored) = store::executors::insert(&tx, e, replace).await.map_err(db)? else {
+    let Some(stored) = store::executors::insert(&tx, e, replace).await? else {
         return Err(bad_request(format!(
             "Executor with name <{}> in Colony <{}> already exists",
             e.executorname, e.colonyname
         )));
     };
-    tx.commit().await.map_err(db)?;
+    tx.commit().await?;
     publish_requeued(host, &e.colonyname, requeued);
     Ok(stored)
 }
@@ -85,24 +84,21 @@ pub async fn list<H: Host>(
     host: &H,
     caller: &str,
     m: GetExecutorsMsg,
-) -> Result<Vec<Executor>, Failure> {
+) -> Result<Vec<Executor>, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetExecutorsMsg::ROLE, caller, &m.colonyname).await?;
     let (client, _) = conn.parts();
-    store::executors::list(&*client, &m.colonyname).await.map_err(db)
+    Ok(store::executors::list(&*client, &m.colonyname).await?)
 }
 
 /// `getexecutormsg`: one executor by name, for approved members.
-pub async fn get<H: Host>(host: &H, caller: &str, m: GetExecutorMsg) -> Result<Executor, Failure> {
+pub async fn get<H: Host>(host: &H, caller: &str, m: GetExecutorMsg) -> Result<Executor, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetExecutorMsg::ROLE, caller, &m.colonyname).await?;
     let (client, _) = conn.parts();
-    store::executors::by_name(&*client, &m.colonyname, &m.executorname)
-        .await
-        .map_err(db)?
-        .ok_or_else(|| {
-            unknown("Failed to get executor, executor is nil", &m.colonyname, &m.executorname)
-        })
+    store::executors::by_name(&*client, &m.colonyname, &m.executorname).await?.ok_or_else(|| {
+        unknown("Failed to get executor, executor is nil", &m.colonyname, &m.executorname)
+    })
 }
 
 /// `getexecutorbyidmsg`: one executor by key ID, for approved members of its colony.
@@ -110,18 +106,16 @@ pub async fn get_by_id<H: Host>(
     host: &H,
     caller: &str,
     m: GetExecutorByIdMsg,
-) -> Result<Executor, Failure> {
+) -> Result<Executor, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetExecutorByIdMsg::ROLE, caller, &m.colonyname).await?;
     let (client, _) = conn.parts();
-    store::executors::by_id(&*client, &m.colonyname, &m.executorid).await.map_err(db)?.ok_or_else(
-        || {
-            not_found(format!(
-                "Failed to get executor by ID, executor is nil: executor with ID {} does not exist",
-                m.executorid
-            ))
-        },
-    )
+    store::executors::by_id(&*client, &m.colonyname, &m.executorid).await?.ok_or_else(|| {
+        not_found(format!(
+            "Failed to get executor by ID, executor is nil: executor with ID {} does not exist",
+            m.executorid
+        ))
+    })
 }
 
 async fn set_state<H: Host>(
@@ -131,12 +125,12 @@ async fn set_state<H: Host>(
     colony: &str,
     name: &str,
     state: i16,
-) -> Result<Empty, Failure> {
+) -> Result<Empty, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, role, caller, colony).await?;
     let (client, _) = conn.parts();
     // A removed executor stays removed: approving it would revive a key its owner dropped.
-    if store::executors::set_state(&*client, colony, name, state).await.map_err(db)? {
+    if store::executors::set_state(&*client, colony, name, state).await? {
         Ok(Empty {})
     } else {
         let go = if state == 1 {
@@ -153,37 +147,27 @@ pub async fn approve<H: Host>(
     host: &H,
     caller: &str,
     m: ApproveExecutorMsg,
-) -> Result<Empty, Failure> {
+) -> Result<Empty, Error> {
     set_state(host, caller, ApproveExecutorMsg::ROLE, &m.colonyname, &m.executorname, 1).await
 }
 
 /// `rejectexecutormsg`: the colony owner rejects an executor.
-pub async fn reject<H: Host>(
-    host: &H,
-    caller: &str,
-    m: RejectExecutorMsg,
-) -> Result<Empty, Failure> {
+pub async fn reject<H: Host>(host: &H, caller: &str, m: RejectExecutorMsg) -> Result<Empty, Error> {
     set_state(host, caller, RejectExecutorMsg::ROLE, &m.colonyname, &m.executorname, 2).await
 }
 
 /// `removeexecutormsg`: the colony owner removes an executor (soft: UNREGISTERED); its
 /// running processes go back to WAITING and wake waiting executors.
-pub async fn remove<H: Host>(
-    host: &H,
-    caller: &str,
-    m: RemoveExecutorMsg,
-) -> Result<Empty, Failure> {
+pub async fn remove<H: Host>(host: &H, caller: &str, m: RemoveExecutorMsg) -> Result<Empty, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, RemoveExecutorMsg::ROLE, caller, &m.colonyname).await?;
     let (client, _) = conn.parts();
-    let tx = client.transaction().await.map_err(db)?;
-    let requeued = store::executors::remove(&tx, &m.colonyname, &m.executorname)
-        .await
-        .map_err(db)?
-        .ok_or_else(|| {
+    let tx = client.transaction().await?;
+    let requeued =
+        store::executors::remove(&tx, &m.colonyname, &m.executorname).await?.ok_or_else(|| {
             unknown("Failed to remove executor, executor is nil", &m.colonyname, &m.executorname)
         })?;
-    tx.commit().await.map_err(db)?;
+    tx.commit().await?;
     publish_requeued(host, &m.colonyname, requeued);
     Ok(Empty {})
 }
@@ -197,18 +181,18 @@ async fn require_self<C: DbConn>(
     colony: &str,
     name: &str,
     not_self: &str,
-) -> Result<(), Failure> {
+) -> Result<(), Error> {
     let (client, _) = conn.parts();
-    let rows = caller_rows(&*client, caller, colony).await.map_err(db)?;
+    let rows = caller_rows(&*client, caller, colony).await?;
     match rows.check(role, caller, None, Some(name)) {
         Ok(()) => Ok(()),
         Err(AuthError::NotSelf) => {
-            Err(match store::executors::by_name(&*client, colony, name).await.map_err(db)? {
-                Some(_) => Failure::new(403, not_self),
-                None => Failure::new(403, no_such_name(name)),
+            Err(match store::executors::by_name(&*client, colony, name).await? {
+                Some(_) => Error::new(403, not_self),
+                None => Error::new(403, no_such_name(name)),
             })
         }
-        Err(e) => Err(rows.refusal(e)),
+        Err(e) => Err(rows.refusal(e).into()),
     }
 }
 
@@ -217,17 +201,14 @@ pub async fn report_allocation<H: Host>(
     host: &H,
     caller: &str,
     m: ReportAllocationMsg,
-) -> Result<Empty, Failure> {
+) -> Result<Empty, Error> {
     let mut conn = connect(host).await?;
     let not_self = "Only an executor can report allocations to itself";
     let (colony, name) = (&m.colonyname, &m.executorname);
     require_self(&mut conn, ReportAllocationMsg::ROLE, caller, colony, name, not_self).await?;
     let json = serde_json::to_string(&m.allocations).unwrap_or_default();
     let (client, _) = conn.parts();
-    if store::executors::set_allocations(&*client, &m.colonyname, &m.executorname, &json)
-        .await
-        .map_err(db)?
-    {
+    if store::executors::set_allocations(&*client, &m.colonyname, &m.executorname, &json).await? {
         Ok(Empty {})
     } else {
         Err(not_found(no_such_name(&m.executorname)))
@@ -235,21 +216,14 @@ pub async fn report_allocation<H: Host>(
 }
 
 /// `updateexecutormsg`: an executor replaces its own capabilities.
-pub async fn update<H: Host>(
-    host: &H,
-    caller: &str,
-    m: UpdateExecutorMsg,
-) -> Result<Empty, Failure> {
+pub async fn update<H: Host>(host: &H, caller: &str, m: UpdateExecutorMsg) -> Result<Empty, Error> {
     let mut conn = connect(host).await?;
     let not_self = "Only an executor can update its own capabilities";
     let (colony, name) = (&m.colonyname, &m.executorname);
     require_self(&mut conn, UpdateExecutorMsg::ROLE, caller, colony, name, not_self).await?;
     let json = serde_json::to_string(&m.capabilities).unwrap_or_default();
     let (client, _) = conn.parts();
-    if store::executors::set_capabilities(&*client, &m.colonyname, &m.executorname, &json)
-        .await
-        .map_err(db)?
-    {
+    if store::executors::set_capabilities(&*client, &m.colonyname, &m.executorname, &json).await? {
         Ok(Empty {})
     } else {
         Err(not_found(no_such_name(&m.executorname)))

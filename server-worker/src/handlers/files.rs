@@ -1,9 +1,8 @@
 //! ColonyFS file metadata (protocol §4.12); the bytes stay in the user's S3.
 
-use super::{authorize, bad_request, connect, db, not_found};
-use crate::{db::DbConn, host::Host, ids::new_id, store};
+use super::{authorize, bad_request, connect, not_found};
+use crate::{db::DbConn, error::Error, host::Host, ids::new_id, store};
 use colonies_core::{
-    Failure,
     message::{
         AddFileMsg, Empty, GetFileLabelsMsg, GetFileMsg, GetFilesMsg, Message, RemoveFileMsg,
     },
@@ -12,7 +11,7 @@ use colonies_core::{
 
 /// Refuses an empty or control-character label or file name. File names may hold ':' (they
 /// are never part of a composite key, unlike snapshot names).
-fn check_file_part(what: &str, value: &str) -> Result<(), Failure> {
+fn check_file_part(what: &str, value: &str) -> Result<(), Error> {
     if value.is_empty() {
         return Err(bad_request(format!("file {what} must not be empty")));
     }
@@ -23,7 +22,7 @@ fn check_file_part(what: &str, value: &str) -> Result<(), Failure> {
 }
 
 /// `addfilemsg`: an approved member of `file.colonyname` records a new revision.
-pub async fn add<H: Host>(host: &H, caller: &str, m: AddFileMsg) -> Result<File, Failure> {
+pub async fn add<H: Host>(host: &H, caller: &str, m: AddFileMsg) -> Result<File, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, AddFileMsg::ROLE, caller, &m.file.colonyname).await?;
     check_file_part("label", &m.file.label)?;
@@ -33,17 +32,17 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddFileMsg) -> Result<File,
     }
     let fileid = new_id()?;
     let (client, _) = conn.parts();
-    store::files::insert(&*client, &fileid, &m.file).await.map_err(db)
+    Ok(store::files::insert(&*client, &fileid, &m.file).await?)
 }
 
 /// `getfilemsg`: a revision by ID, or the revisions of `label` + `name` (newest first).
-pub async fn get<H: Host>(host: &H, caller: &str, m: GetFileMsg) -> Result<Vec<File>, Failure> {
+pub async fn get<H: Host>(host: &H, caller: &str, m: GetFileMsg) -> Result<Vec<File>, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetFileMsg::ROLE, caller, &m.colonyname).await?;
     let (client, _) = conn.parts();
     if !m.fileid.is_empty() {
         // Go answers an unknown ID with 400 "Failed to get file"; kept.
-        return match store::files::by_id(&*client, &m.colonyname, &m.fileid).await.map_err(db)? {
+        return match store::files::by_id(&*client, &m.colonyname, &m.fileid).await? {
             Some(file) => Ok(vec![file]),
             None => Err(bad_request("Failed to get file")),
         };
@@ -52,9 +51,7 @@ pub async fn get<H: Host>(host: &H, caller: &str, m: GetFileMsg) -> Result<Vec<F
         // Go answers 500 "malformatted get file msg"; it is the caller's mistake, so 400.
         return Err(bad_request("malformatted get file msg: give fileid, or label and name"));
     }
-    let files = store::files::by_name(&*client, &m.colonyname, &m.label, &m.name, m.latest)
-        .await
-        .map_err(db)?;
+    let files = store::files::by_name(&*client, &m.colonyname, &m.label, &m.name, m.latest).await?;
     if files.is_empty() {
         return Err(not_found("Failed to get file"));
     }
@@ -62,15 +59,11 @@ pub async fn get<H: Host>(host: &H, caller: &str, m: GetFileMsg) -> Result<Vec<F
 }
 
 /// `getfilesmsg`: the files directly under a label, each as its newest revision.
-pub async fn list<H: Host>(
-    host: &H,
-    caller: &str,
-    m: GetFilesMsg,
-) -> Result<Vec<FileData>, Failure> {
+pub async fn list<H: Host>(host: &H, caller: &str, m: GetFilesMsg) -> Result<Vec<FileData>, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetFilesMsg::ROLE, caller, &m.colonyname).await?;
     let (client, _) = conn.parts();
-    store::files::data_by_label(&*client, &m.colonyname, &m.label).await.map_err(db)
+    Ok(store::files::data_by_label(&*client, &m.colonyname, &m.label).await?)
 }
 
 /// `getfilelabelsmsg`: the labels of a colony (all, by prefix, or one and its sub-labels).
@@ -78,7 +71,7 @@ pub async fn labels<H: Host>(
     host: &H,
     caller: &str,
     m: GetFileLabelsMsg,
-) -> Result<Vec<Label>, Failure> {
+) -> Result<Vec<Label>, Error> {
     use store::files::LabelFilter;
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetFileLabelsMsg::ROLE, caller, &m.colonyname).await?;
@@ -88,22 +81,20 @@ pub async fn labels<H: Host>(
         (name, true) => LabelFilter::Exact(name),
     };
     let (client, _) = conn.parts();
-    store::files::labels(&*client, &m.colonyname, filter).await.map_err(db)
+    Ok(store::files::labels(&*client, &m.colonyname, filter).await?)
 }
 
 /// `removefilemsg`: deletes one revision by ID, or every revision of `label` + `name`.
-pub async fn remove<H: Host>(host: &H, caller: &str, m: RemoveFileMsg) -> Result<Empty, Failure> {
+pub async fn remove<H: Host>(host: &H, caller: &str, m: RemoveFileMsg) -> Result<Empty, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, RemoveFileMsg::ROLE, caller, &m.colonyname).await?;
     let (client, _) = conn.parts();
     // Removing what is not there succeeds, as in Go: clients delete the S3 object first and
     // may retry the metadata removal.
     if !m.fileid.is_empty() {
-        store::files::remove_by_id(&*client, &m.colonyname, &m.fileid).await.map_err(db)?;
+        store::files::remove_by_id(&*client, &m.colonyname, &m.fileid).await?;
     } else if !m.label.is_empty() && !m.name.is_empty() {
-        store::files::remove_by_name(&*client, &m.colonyname, &m.label, &m.name)
-            .await
-            .map_err(db)?;
+        store::files::remove_by_name(&*client, &m.colonyname, &m.label, &m.name).await?;
     } else {
         return Err(bad_request("malformatted remove file msg: give fileid, or label and name"));
     }

@@ -1,15 +1,15 @@
 //! Functions (protocol §4.8): executors register what they run; statistics of successful
 //! runs are kept by `closesuccessfulmsg`.
 
-use super::{authorize, bad_request, connect, db, not_found};
+use super::{authorize, bad_request, connect, not_found};
 use crate::{
     db::DbConn,
+    error::Error,
     host::Host,
     ids::new_id,
     store::{self, auth::caller_rows},
 };
 use colonies_core::{
-    Failure,
     message::{AddFunctionMsg, Empty, GetFunctionsMsg, Message, RemoveFunctionMsg},
     model::Function,
     rules::{AuthError, names::check_name},
@@ -17,19 +17,19 @@ use colonies_core::{
 
 /// `addfunctionmsg`: an approved executor registers a function of its own (403 for any other
 /// executor's name). The ID is generated when none is given; the location is the executor's.
-pub async fn add<H: Host>(host: &H, caller: &str, m: AddFunctionMsg) -> Result<Function, Failure> {
+pub async fn add<H: Host>(host: &H, caller: &str, m: AddFunctionMsg) -> Result<Function, Error> {
     let mut function = m.function;
     let mut conn = connect(host).await?;
     let (client, _) = conn.parts();
-    let rows = caller_rows(&*client, caller, &function.colonyname).await.map_err(db)?;
+    let rows = caller_rows(&*client, caller, &function.colonyname).await?;
     if let Err(e) = rows.check(AddFunctionMsg::ROLE, caller, None, Some(&function.executorname)) {
         if e != AuthError::NotSelf {
-            return Err(rows.refusal(e));
+            return Err(rows.refusal(e).into());
         }
         let (colony, name) = (&function.colonyname, &function.executorname);
-        let known = store::executors::by_name(&*client, colony, name).await.map_err(db)?;
+        let known = store::executors::by_name(&*client, colony, name).await?;
         return Err(match known {
-            Some(_) => Failure::new(403, "Not allowed to add a function to another executor"),
+            Some(_) => Error::new(403, "Not allowed to add a function to another executor"),
             None => bad_request(format!(
                 "Failed to add function, Executor with name <{name}> does not exist"
             )),
@@ -39,7 +39,7 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddFunctionMsg) -> Result<F
     if function.functionid.is_empty() {
         function.functionid = new_id()?;
     }
-    store::functions::add(&*client, &function).await.map_err(db)?.ok_or_else(|| {
+    store::functions::add(&*client, &function).await?.ok_or_else(|| {
         bad_request(format!(
             "Function {} of executor {} already exists",
             function.funcname, function.executorname
@@ -47,7 +47,7 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddFunctionMsg) -> Result<F
     })
 }
 
-fn unknown(id: &str) -> Failure {
+fn unknown(id: &str) -> Error {
     not_found(format!("Failed to remove function, function does not exist: function with ID {id}"))
 }
 
@@ -56,38 +56,33 @@ pub async fn list<H: Host>(
     host: &H,
     caller: &str,
     m: GetFunctionsMsg,
-) -> Result<Vec<Function>, Failure> {
+) -> Result<Vec<Function>, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetFunctionsMsg::ROLE, caller, &m.colonyname).await?;
     let (client, _) = conn.parts();
-    store::functions::list(&*client, &m.colonyname, &m.executorname).await.map_err(db)
+    Ok(store::functions::list(&*client, &m.colonyname, &m.executorname).await?)
 }
 
 /// `removefunctionmsg`: the executor that registered a function removes it.
-pub async fn remove<H: Host>(
-    host: &H,
-    caller: &str,
-    m: RemoveFunctionMsg,
-) -> Result<Empty, Failure> {
+pub async fn remove<H: Host>(host: &H, caller: &str, m: RemoveFunctionMsg) -> Result<Empty, Error> {
     if m.functionid.is_empty() {
         return Err(bad_request("Failed to remove function, msg.FunctionID is empty"));
     }
     let mut conn = connect(host).await?;
     let (client, _) = conn.parts();
     let function = store::functions::get(&*client, &m.functionid)
-        .await
-        .map_err(db)?
+        .await?
         .ok_or_else(|| unknown(&m.functionid))?;
-    let rows = caller_rows(&*client, caller, &function.colonyname).await.map_err(db)?;
+    let rows = caller_rows(&*client, caller, &function.colonyname).await?;
     rows.check(RemoveFunctionMsg::ROLE, caller, None, Some(&function.executorname)).map_err(
         |e| match e {
             AuthError::NotSelf => {
-                Failure::new(403, "Not allowed to remove a function from another executor")
+                Error::new(403, "Not allowed to remove a function from another executor")
             }
-            e => rows.refusal(e),
+            e => rows.refusal(e).into(),
         },
     )?;
-    if !store::functions::remove(&*client, &m.functionid).await.map_err(db)? {
+    if !store::functions::remove(&*client, &m.functionid).await? {
         return Err(unknown(&m.functionid));
     }
     Ok(Empty {})

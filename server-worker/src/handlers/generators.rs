@@ -8,11 +8,10 @@
 use super::{
     authorize, bad_request, connect,
     crons::{caller_name, check_workflow},
-    db, not_found,
+    not_found,
 };
-use crate::{db::DbConn, host::Host, ids::new_id, store};
+use crate::{db::DbConn, error::Error, host::Host, ids::new_id, store};
 use colonies_core::{
-    Failure,
     message::{
         AddGeneratorMsg, Empty, GetGeneratorMsg, GetGeneratorsMsg, Message, PackGeneratorMsg,
         RemoveGeneratorMsg, ResolveGeneratorMsg,
@@ -22,23 +21,19 @@ use colonies_core::{
 };
 
 /// An unknown generator, led by `go`: the words of Go's handler.
-fn unknown(go: &str, what: &str) -> Failure {
+fn unknown(go: &str, what: &str) -> Error {
     not_found(format!("{go}: generator {what} does not exist"))
 }
 
 /// `addgeneratormsg`: an approved member adds a generator.
-pub async fn add<H: Host>(
-    host: &H,
-    caller: &str,
-    m: AddGeneratorMsg,
-) -> Result<Generator, Failure> {
+pub async fn add<H: Host>(host: &H, caller: &str, m: AddGeneratorMsg) -> Result<Generator, Error> {
     let mut g = m.generator;
     let mut conn = connect(host).await?;
     let rows = authorize(&mut conn, AddGeneratorMsg::ROLE, caller, &g.colonyname).await?;
     if g.name.is_empty() {
         return Err(bad_request("a generator needs a name"));
     }
-    check_generator(g.trigger, g.timeout).map_err(|e| Failure::new(e.status(), e.to_string()))?;
+    check_generator(g.trigger, g.timeout).map_err(|e| Error::new(e.status(), e.to_string()))?;
     check_workflow(&g.workflowspec, &g.colonyname)?;
     g.generatorid = new_id()?;
     g.initiatorid = caller.into();
@@ -51,12 +46,11 @@ pub async fn add<H: Host>(
                 g.name, g.colonyname
             ))
         } else {
-            db(e)
+            Error::from(e)
         }
     })?;
     store::generators::get(&*client, &g.generatorid)
-        .await
-        .map_err(db)?
+        .await?
         .ok_or_else(|| unknown("Failed to add generator, addedGenerator is nil", &g.generatorid))
 }
 
@@ -66,21 +60,17 @@ async fn read<C: DbConn>(
     caller: &str,
     id: &str,
     go: &str,
-) -> Result<Generator, Failure> {
+) -> Result<Generator, Error> {
     let g = {
         let (client, _) = conn.parts();
-        store::generators::get(&*client, id).await.map_err(db)?.ok_or_else(|| unknown(go, id))?
+        store::generators::get(&*client, id).await?.ok_or_else(|| unknown(go, id))?
     };
     authorize(conn, role, caller, &g.colonyname).await?;
     Ok(g)
 }
 
 /// `getgeneratormsg`: one generator with `queuesize` (packed args) and `checkerperiod`.
-pub async fn get<H: Host>(
-    host: &H,
-    caller: &str,
-    m: GetGeneratorMsg,
-) -> Result<Generator, Failure> {
+pub async fn get<H: Host>(host: &H, caller: &str, m: GetGeneratorMsg) -> Result<Generator, Error> {
     let mut conn = connect(host).await?;
     let go = "Failed to get generator, generator is nil";
     read(&mut conn, GetGeneratorMsg::ROLE, caller, &m.generatorid, go).await
@@ -91,13 +81,12 @@ pub async fn resolve<H: Host>(
     host: &H,
     caller: &str,
     m: ResolveGeneratorMsg,
-) -> Result<Generator, Failure> {
+) -> Result<Generator, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, ResolveGeneratorMsg::ROLE, caller, &m.colonyname).await?;
     let (client, _) = conn.parts();
     store::generators::resolve(&*client, &m.colonyname, &m.generatorname)
-        .await
-        .map_err(db)?
+        .await?
         .ok_or_else(|| unknown("Failed to resolve generator, generator is nil", &m.generatorname))
 }
 
@@ -106,23 +95,23 @@ pub async fn list<H: Host>(
     host: &H,
     caller: &str,
     m: GetGeneratorsMsg,
-) -> Result<Vec<Generator>, Failure> {
+) -> Result<Vec<Generator>, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetGeneratorsMsg::ROLE, caller, &m.colonyname).await?;
     if m.count < 0 {
         return Err(bad_request("count must not be negative"));
     }
     let (client, _) = conn.parts();
-    store::generators::list(&*client, &m.colonyname, m.count).await.map_err(db)
+    Ok(store::generators::list(&*client, &m.colonyname, m.count).await?)
 }
 
 /// `packgeneratormsg`: a member packs one arg (sets `firstpack` on the first).
-pub async fn pack<H: Host>(host: &H, caller: &str, m: PackGeneratorMsg) -> Result<Empty, Failure> {
+pub async fn pack<H: Host>(host: &H, caller: &str, m: PackGeneratorMsg) -> Result<Empty, Error> {
     let mut conn = connect(host).await?;
     let go = "Failed to increment generator, generator is nil";
     read(&mut conn, PackGeneratorMsg::ROLE, caller, &m.generatorid, go).await?;
     let (client, _) = conn.parts();
-    if store::generators::pack(&*client, &m.generatorid, &m.arg).await.map_err(db)? {
+    if store::generators::pack(&*client, &m.generatorid, &m.arg).await? {
         Ok(Empty {})
     } else {
         Err(unknown(go, &m.generatorid))
@@ -134,11 +123,11 @@ pub async fn remove<H: Host>(
     host: &H,
     caller: &str,
     m: RemoveGeneratorMsg,
-) -> Result<Empty, Failure> {
+) -> Result<Empty, Error> {
     let mut conn = connect(host).await?;
     let go = "Failed to remove generator, generator is nil";
     read(&mut conn, RemoveGeneratorMsg::ROLE, caller, &m.generatorid, go).await?;
     let (client, _) = conn.parts();
-    store::generators::remove(&*client, &m.generatorid).await.map_err(db)?;
+    store::generators::remove(&*client, &m.generatorid).await?;
     Ok(Empty {})
 }

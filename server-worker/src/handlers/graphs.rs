@@ -7,9 +7,10 @@
 //! Differences from Go, on purpose: an unknown graph is 404 (Go: 500); an invalid workflow is
 //! 400 (Go: 500); a workflow with a dependency cycle is refused instead of never finishing.
 
-use super::{authorize, bad_request, connect, db, not_found};
+use super::{authorize, bad_request, connect, not_found};
 use crate::{
     db::DbConn,
+    error::Error,
     host::Host,
     ids::new_id,
     store,
@@ -17,7 +18,6 @@ use crate::{
 };
 use colonies_core::graph::{self, Initiator, NodeRow};
 use colonies_core::{
-    Failure,
     message::{
         AddChildMsg, CancelProcessGraphMsg, Empty, GetProcessGraphMsg, GetProcessGraphsMsg,
         Message, RemoveAllProcessGraphsMsg, RemoveProcessGraphMsg, SubmitWorkflowSpecMsg,
@@ -35,7 +35,7 @@ use tokio_postgres::Client;
 pub const MAX_COUNT: i64 = 100;
 
 /// An unknown graph, led by `go`: the words of Go's handler.
-fn unknown_graph(go: &str, id: &str) -> Failure {
+fn unknown_graph(go: &str, id: &str) -> Error {
     not_found(format!("{go}: process graph with ID {id} does not exist"))
 }
 
@@ -47,11 +47,10 @@ pub async fn create(
     spec: WorkflowSpec,
     initiator: &Initiator,
     root_input: &[Value],
-) -> Result<(ProcessGraph, Vec<Ready>), Failure> {
-    let tx = client.transaction().await.map_err(db)?;
-    let (graph, nodes) =
-        store::graphs::create(&tx, spec, initiator, root_input).await.map_err(db)??;
-    tx.commit().await.map_err(db)?;
+) -> Result<(ProcessGraph, Vec<Ready>), Error> {
+    let tx = client.transaction().await?;
+    let (graph, nodes) = store::graphs::create(&tx, spec, initiator, root_input).await??;
+    tx.commit().await?;
     let wake = store::graphs::root_wakeups(&nodes);
     let rows: Vec<NodeRow> = nodes
         .iter()
@@ -73,12 +72,11 @@ pub async fn submit<H: Host>(
     host: &H,
     caller: &str,
     m: SubmitWorkflowSpecMsg,
-) -> Result<ProcessGraph, Failure> {
+) -> Result<ProcessGraph, Error> {
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
-    let facts = store::processes::member_facts(client, &statements, caller, &m.spec.colonyname)
-        .await
-        .map_err(db)?;
+    let facts =
+        store::processes::member_facts(client, &statements, caller, &m.spec.colonyname).await?;
     facts.rows.require(SubmitWorkflowSpecMsg::ROLE, caller, None, None)?;
     let name = facts
         .rows
@@ -104,10 +102,10 @@ async fn read_authorized<C: DbConn>(
     caller: &str,
     id: &str,
     go: &str,
-) -> Result<ProcessGraph, Failure> {
+) -> Result<ProcessGraph, Error> {
     let graph = {
         let (client, _) = conn.parts();
-        store::graphs::get(&*client, id).await.map_err(db)?.ok_or_else(|| unknown_graph(go, id))?
+        store::graphs::get(&*client, id).await?.ok_or_else(|| unknown_graph(go, id))?
     };
     authorize(conn, role, caller, &graph.colonyname).await?;
     Ok(graph)
@@ -118,13 +116,13 @@ pub async fn get<H: Host>(
     host: &H,
     caller: &str,
     m: GetProcessGraphMsg,
-) -> Result<ProcessGraph, Failure> {
+) -> Result<ProcessGraph, Error> {
     let mut conn = connect(host).await?;
     let go = "Failed to get processgraph, graph is nil";
     let mut graph =
         read_authorized(&mut conn, GetProcessGraphMsg::ROLE, caller, &m.processgraphid, go).await?;
     let (client, _) = conn.parts();
-    let rows = store::graphs::node_rows(&*client, &m.processgraphid).await.map_err(db)?;
+    let rows = store::graphs::node_rows(&*client, &m.processgraphid).await?;
     graph::draw(&mut graph, &rows);
     Ok(graph)
 }
@@ -134,7 +132,7 @@ pub async fn list<H: Host>(
     host: &H,
     caller: &str,
     m: GetProcessGraphsMsg,
-) -> Result<Vec<ProcessGraph>, Failure> {
+) -> Result<Vec<ProcessGraph>, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetProcessGraphsMsg::ROLE, caller, &m.colonyname).await?;
     if !(0..=MAX_COUNT).contains(&m.count) {
@@ -146,7 +144,7 @@ pub async fn list<H: Host>(
     }
     let (client, _) = conn.parts();
     let state = store::processes::state_code(m.state);
-    store::graphs::list(&*client, &m.colonyname, state, m.count).await.map_err(db)
+    Ok(store::graphs::list(&*client, &m.colonyname, state, m.count).await?)
 }
 
 /// `removeprocessgraphmsg`: any approved member deletes a graph that is not running, with
@@ -155,20 +153,20 @@ pub async fn remove<H: Host>(
     host: &H,
     caller: &str,
     m: RemoveProcessGraphMsg,
-) -> Result<Empty, Failure> {
+) -> Result<Empty, Error> {
     let mut conn = connect(host).await?;
     let go = "Failed to remove processgraph, graph is nil";
     let graph =
         read_authorized(&mut conn, RemoveProcessGraphMsg::ROLE, caller, &m.processgraphid, go)
             .await?;
     lifecycle::check_graph_removable(graph.state).map_err(|e| {
-        Failure::new(
+        Error::new(
             e.status(),
             "Failed to remove processgraph, cannot remove a running processgraph",
         )
     })?;
     let (client, _) = conn.parts();
-    if store::graphs::remove(&*client, &m.processgraphid).await.map_err(db)? {
+    if store::graphs::remove(&*client, &m.processgraphid).await? {
         Ok(Empty {})
     } else {
         Err(bad_request("the process graph is running or was removed meanwhile"))
@@ -181,17 +179,17 @@ pub async fn remove_all<H: Host>(
     host: &H,
     caller: &str,
     m: RemoveAllProcessGraphsMsg,
-) -> Result<Empty, Failure> {
+) -> Result<Empty, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, RemoveAllProcessGraphsMsg::ROLE, caller, &m.colonyname).await?;
     lifecycle::check_remove_all(m.state)
-        .map_err(|e| Failure::new(e.status(), "not possible to remove running processgraphs"))?;
+        .map_err(|e| Error::new(e.status(), "not possible to remove running processgraphs"))?;
     let state = match m.state {
         StateFilter::All => None,
         StateFilter::Only(state) => Some(store::processes::state_code(state)),
     };
     let (client, _) = conn.parts();
-    store::graphs::remove_all(&*client, &m.colonyname, state).await.map_err(db)?;
+    store::graphs::remove_all(&*client, &m.colonyname, state).await?;
     Ok(Empty {})
 }
 
@@ -201,45 +199,41 @@ pub async fn cancel<H: Host>(
     host: &H,
     caller: &str,
     m: CancelProcessGraphMsg,
-) -> Result<Empty, Failure> {
+) -> Result<Empty, Error> {
     let mut conn = connect(host).await?;
     let go = "Failed to cancel processgraph, graph is nil";
     read_authorized(&mut conn, CancelProcessGraphMsg::ROLE, caller, &m.processgraphid, go).await?;
     let (client, _) = conn.parts();
-    let tx = client.transaction().await.map_err(db)?;
-    if !store::graphs::cancel(&tx, &m.processgraphid).await.map_err(db)? {
+    let tx = client.transaction().await?;
+    if !store::graphs::cancel(&tx, &m.processgraphid).await? {
         return Err(not_found(format!("ProcessGraph with Id <{}> not found", m.processgraphid)));
     }
-    tx.commit().await.map_err(db)?;
+    tx.commit().await?;
     Ok(Empty {})
 }
 
 /// `addchildmsg`: the executor running a process of the graph adds a child to it. `insert`:
 /// the child takes over the parent's children; else it is another child of the parent and,
 /// with `childprocessid`, a new parent of that process. The reply is the new WAITING child.
-pub async fn add_child<H: Host>(
-    host: &H,
-    caller: &str,
-    m: AddChildMsg,
-) -> Result<Process, Failure> {
+pub async fn add_child<H: Host>(host: &H, caller: &str, m: AddChildMsg) -> Result<Process, Error> {
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
     let facts = super::read_process(host, client, &statements, caller, &m.parentprocessid).await?;
     // Go's controller looks at the state, then the executor, then the graph.
     let parent_id = &m.parentprocessid;
     let not_running = |e: TransitionError| {
-        Failure::new(e.status(), format!("Process with Id {parent_id} is not running"))
+        Error::new(e.status(), format!("Process with Id {parent_id} is not running"))
     };
     facts.rows.check(AddChildMsg::ROLE, caller, Some(&facts.process), None).map_err(
         |e| match e {
             AuthError::NotAssigned if facts.process.state != ProcessState::Running => {
                 not_running(TransitionError::NotRunning)
             }
-            AuthError::NotAssigned => Failure::new(
+            AuthError::NotAssigned => Error::new(
                 e.status(),
                 format!("Process with Id {parent_id} is not assigned to executor with Id {caller}"),
             ),
-            e => facts.rows.refusal(e),
+            e => facts.rows.refusal(e).into(),
         },
     )?;
     lifecycle::require_running(facts.process.state).map_err(not_running)?;
@@ -256,25 +250,24 @@ pub async fn add_child<H: Host>(
         .find(|e| e.state == ExecutorState::Approved)
         .map_or_else(String::new, |e| e.executorname.clone());
     let initiator = Initiator { id: caller.into(), name };
-    let tx = client.transaction().await.map_err(db)?;
-    let parent =
-        store::graphs::lock_process(&tx, &m.parentprocessid).await.map_err(db)?.ok_or_else(
-            || not_found(format!("Process with ID {} does not exist", m.parentprocessid)),
-        )?;
+    let tx = client.transaction().await?;
+    let parent = store::graphs::lock_process(&tx, &m.parentprocessid).await?.ok_or_else(|| {
+        not_found(format!("Process with ID {} does not exist", m.parentprocessid))
+    })?;
     if parent.state != colonies_core::model::ProcessState::Running
         || parent.assignedexecutorid != caller
     {
-        return Err(Failure::new(403, "the parent process is no longer running on the caller"));
+        return Err(Error::new(403, "the parent process is no longer running on the caller"));
     }
     if !m.childprocessid.is_empty()
-        && !store::graphs::in_graph(&tx, &m.processgraphid, &m.childprocessid).await.map_err(db)?
+        && !store::graphs::in_graph(&tx, &m.processgraphid, &m.childprocessid).await?
     {
         return Err(bad_request(format!(
             "process {} is not part of process graph {}",
             m.childprocessid, m.processgraphid
         )));
     }
-    let now = store::graphs::now_ns(&tx).await.map_err(db)?;
+    let now = store::graphs::now_ns(&tx).await?;
     let mut node =
         graph::new_node(m.spec, &facts.colony, &m.processgraphid, &initiator, now, &mut new_id)?;
     if node.process.spec.maxexectime == 0 {
@@ -292,7 +285,7 @@ pub async fn add_child<H: Host>(
     };
     // The children are wired below; insert the node without them first so wiring is one path.
     let children = core::mem::take(&mut p.children);
-    store::graphs::insert_nodes(&tx, core::slice::from_ref(&node)).await.map_err(db)?;
+    store::graphs::insert_nodes(&tx, core::slice::from_ref(&node)).await?;
     store::graphs::wire_child(
         &tx,
         &m.processgraphid,
@@ -301,9 +294,8 @@ pub async fn add_child<H: Host>(
         &m.childprocessid,
         m.insert,
     )
-    .await
-    .map_err(db)?;
-    tx.commit().await.map_err(db)?;
+    .await?;
+    tx.commit().await?;
     node.process.children = children;
     Ok(node.process)
 }

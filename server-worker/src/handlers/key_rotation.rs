@@ -7,14 +7,14 @@
 //! server's too (Go checks no length there): an ID in any other form matches no recovered
 //! caller, so accepting one would lock its owner out for good.
 
-use super::{bad_request, connect, db};
+use super::{bad_request, connect};
 use crate::{
     db::DbConn,
+    error::Error,
     host::Host,
     store::{self, auth::caller_rows, key_rotation::Rotation},
 };
 use colonies_core::{
-    Failure,
     message::{
         ChangeColonyIdMsg, ChangeExecutorIdMsg, ChangeServerIdMsg, ChangeUserIdMsg, Message, Role,
     },
@@ -22,14 +22,14 @@ use colonies_core::{
 };
 
 /// What a rotation's outcome means for the caller.
-fn outcome(rotation: Rotation, what: &str) -> Result<(), Failure> {
+fn outcome(rotation: Rotation, what: &str) -> Result<(), Error> {
     match rotation {
         Rotation::Done => Ok(()),
         Rotation::Taken => {
             Err(bad_request(format!("the new {what} ID is already used in the colony")))
         }
         // Authorised a moment ago, gone now: the identity moved or was removed meanwhile.
-        Rotation::Gone => Err(Failure::new(403, format!("Access denied, the {what} key changed"))),
+        Rotation::Gone => Err(Error::new(403, format!("Access denied, the {what} key changed"))),
     }
 }
 
@@ -43,24 +43,24 @@ async fn rotate<H, F>(
     new: &str,
     what: &'static str,
     rotate: F,
-) -> Result<(), Failure>
+) -> Result<(), Error>
 where
     H: Host,
     F: AsyncFnOnce(&tokio_postgres::Transaction<'_>) -> Result<Rotation, tokio_postgres::Error>,
 {
     let mut conn = connect(host).await?;
     let (client, _) = conn.parts();
-    let tx = client.transaction().await.map_err(db)?;
-    let rows = caller_rows(&tx, caller, colony).await.map_err(db)?;
+    let tx = client.transaction().await?;
+    let rows = caller_rows(&tx, caller, colony).await?;
     rows.check(role, caller, None, None).map_err(|e| match e {
         // A member, but not of the kind the message rotates (Go: "user not found").
         AuthError::NotUser | AuthError::NotExecutor
             if !rows.executors.is_empty() || !rows.users.is_empty() =>
         {
-            Failure::new(e.status(), format!("Failed to change {what} Id, {what} not found"))
+            Error::new(e.status(), format!("Failed to change {what} Id, {what} not found"))
         }
-        AuthError::NotUser | AuthError::NotExecutor => rows.refusal(AuthError::NotMember),
-        e => rows.refusal(e),
+        AuthError::NotUser | AuthError::NotExecutor => rows.refusal(AuthError::NotMember).into(),
+        e => rows.refusal(e).into(),
     })?;
     check_id(what, new).map_err(|e| {
         bad_request(match (what, new.len()) {
@@ -71,8 +71,8 @@ where
             _ => format!("Failed to change {what} Id, new {what} Id is not 64 characters"),
         })
     })?;
-    outcome(rotate(&tx).await.map_err(db)?, what)?;
-    tx.commit().await.map_err(db)
+    outcome(rotate(&tx).await?, what)?;
+    tx.commit().await.map_err(Error::from)
 }
 
 /// `changeuseridmsg`: a user of the colony moves to key `userid`.
@@ -80,7 +80,7 @@ pub async fn change_user_id<H: Host>(
     host: &H,
     caller: &str,
     m: ChangeUserIdMsg,
-) -> Result<ChangeUserIdMsg, Failure> {
+) -> Result<ChangeUserIdMsg, Error> {
     let (colony, new) = (m.colonyname.as_str(), m.userid.as_str());
     rotate(host, caller, ChangeUserIdMsg::ROLE, colony, new, "user", async |tx| {
         store::key_rotation::change_user_id(tx, colony, caller, new).await
@@ -95,7 +95,7 @@ pub async fn change_executor_id<H: Host>(
     host: &H,
     caller: &str,
     m: ChangeExecutorIdMsg,
-) -> Result<ChangeExecutorIdMsg, Failure> {
+) -> Result<ChangeExecutorIdMsg, Error> {
     let (colony, new) = (m.colonyname.as_str(), m.executorid.as_str());
     rotate(host, caller, ChangeExecutorIdMsg::ROLE, colony, new, "executor", async |tx| {
         store::key_rotation::change_executor_id(tx, colony, caller, new).await
@@ -109,7 +109,7 @@ pub async fn change_colony_id<H: Host>(
     host: &H,
     caller: &str,
     m: ChangeColonyIdMsg,
-) -> Result<ChangeColonyIdMsg, Failure> {
+) -> Result<ChangeColonyIdMsg, Error> {
     let (colony, new) = (m.colonyname.as_str(), m.colonyid.as_str());
     rotate(host, caller, ChangeColonyIdMsg::ROLE, colony, new, "colony", async |tx| {
         store::key_rotation::change_colony_id(tx, colony, caller, new).await
@@ -123,7 +123,7 @@ pub async fn change_server_id<H: Host>(
     host: &H,
     caller: &str,
     m: ChangeServerIdMsg,
-) -> Result<ChangeServerIdMsg, Failure> {
+) -> Result<ChangeServerIdMsg, Error> {
     let new = m.serverid.as_str();
     rotate(host, caller, ChangeServerIdMsg::ROLE, "", new, "server", async |tx| {
         store::key_rotation::change_server_id(tx, caller, new).await

@@ -1,13 +1,13 @@
 //! Logs (protocol §4.9): lines of a running process or of an executor.
 
-use super::{authorize, bad_request, connect, db, processes};
+use super::{authorize, bad_request, connect, processes};
 use crate::{
     db::DbConn,
+    error::Error,
     host::Host,
     store::{self, auth::caller_rows, logs::LogSource},
 };
 use colonies_core::{
-    Failure,
     message::{AddExecutorLogMsg, AddLogMsg, Empty, GetLogsMsg, Message, SearchLogsMsg},
     model::{ExecutorState, Log, ProcessState},
     rules::{
@@ -24,13 +24,13 @@ pub const MAX_SEARCH_COUNT: i64 = 100;
 pub const MAX_SEARCH_DAYS: i64 = 30;
 
 /// Go's add log words a finished process as set output does.
-fn not_running() -> Failure {
+fn not_running() -> Error {
     let e = TransitionError::NotRunning;
-    Failure::new(e.status(), format!("Failed to set output, {e}"))
+    Error::new(e.status(), format!("Failed to set output, {e}"))
 }
 
 /// `addlogmsg`: the assigned executor logs a line for its running process (403 otherwise).
-pub async fn add<H: Host>(host: &H, caller: &str, m: AddLogMsg) -> Result<Empty, Failure> {
+pub async fn add<H: Host>(host: &H, caller: &str, m: AddLogMsg) -> Result<Empty, Error> {
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
     let facts = super::read_process(host, client, &statements, caller, &m.processid)
@@ -40,11 +40,11 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddLogMsg) -> Result<Empty,
     let process = Some(&facts.process);
     facts.rows.check(AddLogMsg::ROLE, caller, process, None).map_err(|e| match e {
         AuthError::NotAssigned if facts.process.state != ProcessState::Running => not_running(),
-        AuthError::NotAssigned => Failure::new(
+        AuthError::NotAssigned => Error::new(
             403,
             "Failed to add log, not allowed to add log, only the assigned Executor may att logs",
         ),
-        e => facts.rows.refusal(e),
+        e => facts.rows.refusal(e).into(),
     })?;
     require_running(facts.process.state).map_err(|_| not_running())?;
     let name = facts
@@ -53,10 +53,7 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddLogMsg) -> Result<Empty,
         .iter()
         .find(|e| e.state == ExecutorState::Approved)
         .map_or("", |e| e.executorname.as_str());
-    if store::logs::add_for_process(&*client, &m.processid, caller, name, &m.message)
-        .await
-        .map_err(db)?
-    {
+    if store::logs::add_for_process(&*client, &m.processid, caller, name, &m.message).await? {
         Ok(Empty {})
     } else {
         Err(not_running())
@@ -68,32 +65,30 @@ pub async fn add_for_executor<H: Host>(
     host: &H,
     caller: &str,
     m: AddExecutorLogMsg,
-) -> Result<Empty, Failure> {
+) -> Result<Empty, Error> {
     let mut conn = connect(host).await?;
     let (client, _) = conn.parts();
-    let rows = caller_rows(&*client, caller, &m.colonyname).await.map_err(db)?;
+    let rows = caller_rows(&*client, caller, &m.colonyname).await?;
     rows.check(AddExecutorLogMsg::ROLE, caller, None, Some(&m.executorname)).map_err(
         |e| match e {
             AuthError::NotSelf if rows.executors.is_empty() => {
-                Failure::new(403, "Failed to add executor log, executor not found")
+                Error::new(403, "Failed to add executor log, executor not found")
             }
             AuthError::NotSelf => {
-                Failure::new(403, "Failed to add executor log, executor name mismatch")
+                Error::new(403, "Failed to add executor log, executor name mismatch")
             }
-            e => rows.refusal(e),
+            e => rows.refusal(e).into(),
         },
     )?;
-    store::logs::add_for_executor(&*client, &m.colonyname, &m.executorname, &m.message)
-        .await
-        .map_err(db)?;
+    store::logs::add_for_executor(&*client, &m.colonyname, &m.executorname, &m.message).await?;
     Ok(Empty {})
 }
 
 /// `getlogsmsg`: an executor's lines (when `executorname` is set, within `colonyname`) or a
 /// process's; `count` above 500 is refused with 403, as in Go.
-pub async fn get<H: Host>(host: &H, caller: &str, m: GetLogsMsg) -> Result<Vec<Log>, Failure> {
+pub async fn get<H: Host>(host: &H, caller: &str, m: GetLogsMsg) -> Result<Vec<Log>, Error> {
     if m.count > MAX_LOG_COUNT {
-        return Err(Failure::new(
+        return Err(Error::new(
             403,
             format!("Count exceeds max log count ({MAX_LOG_COUNT}): {}", m.count),
         ));
@@ -116,16 +111,12 @@ pub async fn get<H: Host>(host: &H, caller: &str, m: GetLogsMsg) -> Result<Vec<L
         return Err(bad_request("processid or executorname must be given"));
     };
     let (client, _) = conn.parts();
-    store::logs::get(&*client, source, m.count, m.since, m.latest).await.map_err(db)
+    Ok(store::logs::get(&*client, source, m.count, m.since, m.latest).await?)
 }
 
 /// `searchlogsmsg`: up to `count` (≤ 100) lines of the colony from the last `days` (≤ 30)
 /// days containing `text`.
-pub async fn search<H: Host>(
-    host: &H,
-    caller: &str,
-    m: SearchLogsMsg,
-) -> Result<Vec<Log>, Failure> {
+pub async fn search<H: Host>(host: &H, caller: &str, m: SearchLogsMsg) -> Result<Vec<Log>, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, SearchLogsMsg::ROLE, caller, &m.colonyname).await?;
     if !(0..=MAX_SEARCH_DAYS).contains(&m.days) {
@@ -143,5 +134,5 @@ pub async fn search<H: Host>(
         }));
     }
     let (client, _) = conn.parts();
-    store::logs::search(&*client, &m.colonyname, &m.text, m.days, m.count).await.map_err(db)
+    Ok(store::logs::search(&*client, &m.colonyname, &m.text, m.days, m.count).await?)
 }

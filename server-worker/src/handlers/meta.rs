@@ -1,9 +1,8 @@
 //! Server-level messages: version, server info, statistics, cluster (protocol §4.1).
 
-use super::{Outcome, Reply, authorize, connect, db};
-use crate::{config::ServerConfig, db::DbConn, host::Host, store};
+use super::{Outcome, Reply, authorize, connect};
+use crate::{config::ServerConfig, db::DbConn, error::Error, host::Host, store};
 use colonies_core::{
-    Failure,
     message::{GetClusterMsg, GetStatisticsMsg, Message, VersionMsg, reply_to_json},
     model::{Backend, ClusterConfig, ClusterNode, ServerInfo, Statistics},
 };
@@ -26,7 +25,7 @@ pub async fn server_info<H: Host>(host: &H) -> Outcome {
     let config = host.config();
     let mut conn = connect(host).await?;
     let (client, _) = conn.parts();
-    let serverid = store::server::server_id(&*client).await.map_err(db)?.unwrap_or_default();
+    let serverid = store::server::server_id(&*client).await?.unwrap_or_default();
     let info = ServerInfo {
         buildversion: config.build_version.clone(),
         buildtime: config.build_time.clone(),
@@ -50,11 +49,11 @@ pub async fn get_statistics<H: Host>(
     host: &H,
     caller: &str,
     _: GetStatisticsMsg,
-) -> Result<Statistics, Failure> {
+) -> Result<Statistics, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetStatisticsMsg::ROLE, caller, "").await?;
     let (client, _) = conn.parts();
-    let counts = store::stats::server_counts(&*client).await.map_err(db)?;
+    let counts = store::stats::server_counts(&*client).await?;
     let [waiting, running, successful, failed, cancelled] = counts.processes;
     Ok(Statistics {
         colonies: counts.colonies,
@@ -74,7 +73,7 @@ pub async fn get_cluster<H: Host>(
     host: &H,
     caller: &str,
     _: GetClusterMsg,
-) -> Result<ClusterConfig, Failure> {
+) -> Result<ClusterConfig, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetClusterMsg::ROLE, caller, "").await?;
     let config = host.config();

@@ -23,9 +23,9 @@ pub mod snapshots;
 pub mod stats;
 pub mod users;
 
-use crate::{db::DbConn, host::Host};
+use crate::{db::DbConn, error::Error, host::Host};
 use colonies_core::{
-    Failure, Id, RpcMsg,
+    Id, RpcMsg,
     message::{Message, MessageKind, reply_to_json},
 };
 use core::future::Future;
@@ -40,26 +40,21 @@ pub struct Reply {
 }
 
 /// What every handler returns.
-pub type Outcome = Result<Reply, Failure>;
+pub type Outcome = Result<Reply, Error>;
 
 /// 400: the request is wrong.
-pub fn bad_request(message: impl Into<String>) -> Failure {
-    Failure::new(400, message)
+pub fn bad_request(message: impl Into<String>) -> Error {
+    Error::new(400, message)
 }
 
 /// 404: the thing asked for is not there.
-pub fn not_found(message: impl Into<String>) -> Failure {
-    Failure::new(404, message)
-}
-
-/// A database error as a reply (see [`crate::store::db_failure`]).
-pub fn db(error: tokio_postgres::Error) -> Failure {
-    crate::store::db_failure(&error)
+pub fn not_found(message: impl Into<String>) -> Error {
+    Error::new(404, message)
 }
 
 /// A connection for this request; 503 when the database cannot be reached.
-pub async fn connect<H: Host>(host: &H) -> Result<H::Conn, Failure> {
-    host.db().await.map_err(|e| Failure::new(503, e.0))
+pub async fn connect<H: Host>(host: &H) -> Result<H::Conn, Error> {
+    host.db().await.map_err(|e| Error::new(503, e.0))
 }
 
 /// Decodes the payload as `M` (checking its msgtype), runs `handler`, encodes the reply.
@@ -67,9 +62,9 @@ async fn serve<M, F, Fut>(msg: &RpcMsg, handler: F) -> Outcome
 where
     M: Message,
     F: FnOnce(M) -> Fut,
-    Fut: Future<Output = Result<M::Reply, Failure>>,
+    Fut: Future<Output = Result<M::Reply, Error>>,
 {
-    let message: M = msg.open().map_err(|e| e.to_failure())?;
+    let message: M = msg.open()?;
     let reply = handler(message).await?;
     Ok(Reply { payloadtype: M::REPLY_PAYLOAD_TYPE.into(), json: reply_to_json::<M>(&reply) })
 }
@@ -230,9 +225,9 @@ pub async fn authorize<C: DbConn>(
     role: colonies_core::message::Role,
     caller: &str,
     colony: &str,
-) -> Result<crate::store::auth::CallerRows, Failure> {
+) -> Result<crate::store::auth::CallerRows, Error> {
     let (client, _) = conn.parts();
-    let rows = crate::store::auth::caller_rows(&*client, caller, colony).await.map_err(db)?;
+    let rows = crate::store::auth::caller_rows(&*client, caller, colony).await?;
     rows.require(role, caller, None, None)?;
     Ok(rows)
 }
@@ -252,25 +247,23 @@ pub async fn read_process<H: Host>(
     statements: &<H::Conn as DbConn>::Statements,
     caller: &str,
     process_id: &str,
-) -> Result<crate::store::processes::ProcessFacts, Failure> {
+) -> Result<crate::store::processes::ProcessFacts, Error> {
     let facts = crate::store::processes::with_facts(client, statements, caller, process_id)
-        .await
-        .map_err(db)?
+        .await?
         .ok_or_else(|| unknown_process(process_id))?;
     if !facts.expired {
         return Ok(facts);
     }
-    let tx = client.transaction().await.map_err(db)?;
-    let sweep = crate::store::deadlines::expire_process(&tx, process_id).await.map_err(db)?;
-    tx.commit().await.map_err(db)?;
+    let tx = client.transaction().await?;
+    let sweep = crate::store::deadlines::expire_process(&tx, process_id).await?;
+    tx.commit().await?;
     publish_requeued(host, sweep);
     crate::store::processes::with_facts(client, statements, caller, process_id)
-        .await
-        .map_err(db)?
+        .await?
         .ok_or_else(|| unknown_process(process_id))
 }
 
 /// 404 for a process that is not there, in Go's words.
-pub fn unknown_process(id: &str) -> Failure {
+pub fn unknown_process(id: &str) -> Error {
     not_found(format!("Process with ID {id} does not exist"))
 }

@@ -10,9 +10,10 @@
 //! numbers past `int4` and `getprocesshistmsg`'s `seconds` outside `[0, 2³¹ − 1]` are 400s
 //! (Go: database errors, 500); an assign long poll lasts at most a day.
 
-use super::{authorize, bad_request, connect, db, not_found, read_process as read};
+use super::{authorize, bad_request, connect, not_found, read_process as read};
 use crate::{
     db::DbConn,
+    error::Error,
     host::Host,
     ids::new_id,
     store::{
@@ -53,28 +54,31 @@ const PARK_FIRST: Duration = Duration::from_secs(1);
 
 const NANOS_PER_SECOND: i64 = 1_000_000_000;
 
-fn range(e: RangeError) -> Failure {
-    Failure::new(e.status(), e.to_string())
+fn range(e: RangeError) -> Error {
+    Error::new(e.status(), e.to_string())
 }
 
-fn transition(e: TransitionError) -> Failure {
-    Failure::new(e.status(), e.to_string())
+fn transition(e: TransitionError) -> Error {
+    Error::new(e.status(), e.to_string())
 }
 
 /// [`read`]'s 404 led by `go`, the words of Go's handler for an unknown process.
-pub fn unknown_as(go: &'static str) -> impl FnOnce(Failure) -> Failure {
-    move |f| if f.status == 404 { not_found(format!("{go}: {}", f.message)) } else { f }
+pub fn unknown_as(go: &'static str) -> impl FnOnce(Error) -> Error {
+    move |e| match e {
+        Error::Refused(f) if f.status == 404 => not_found(format!("{go}: {}", f.message)),
+        e => e,
+    }
 }
 
 /// Go's refusal of a close by an executor the process is not assigned to: `as_what` is
 /// "successful" or "failed".
-fn not_assigned(as_what: &str, process: &Process) -> Failure {
+fn not_assigned(as_what: &str, process: &Process) -> Error {
     let why = if process.assignedexecutorid.is_empty() {
         "process is not assigned".to_owned()
     } else {
         format!("not allowed to close process as {as_what}")
     };
-    Failure::new(403, format!("Failed to close process as {as_what}, {why}"))
+    Error::new(403, format!("Failed to close process as {as_what}, {why}"))
 }
 
 /// `submitfuncspecmsg`: an approved member of `spec.conditions.colonyname` submits a spec; the
@@ -84,7 +88,7 @@ pub async fn submit<H: Host>(
     host: &H,
     caller: &str,
     m: SubmitFunctionSpecMsg,
-) -> Result<Process, Failure> {
+) -> Result<Process, Error> {
     let colony = m.spec.conditions.colonyname.clone();
     // Built, checked and normalised as every process of a workflow is, in no graph; who
     // submitted it and when are the insert's to say.
@@ -104,11 +108,10 @@ pub async fn submit<H: Host>(
     // Not a member (the insert wrote nothing): say why, as the reading path does.
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
-    let facts =
-        store::processes::member_facts(client, &statements, caller, &colony).await.map_err(db)?;
+    let facts = store::processes::member_facts(client, &statements, caller, &colony).await?;
     facts.rows.require(SubmitFunctionSpecMsg::ROLE, caller, None, None)?;
     // Made a member in between: the caller may simply submit again.
-    Err(Failure::new(409, "the caller's membership changed during the submit; submit again"))
+    Err(Error::new(409, "the caller's membership changed during the submit; submit again"))
 }
 
 /// `assignprocessmsg`: an approved executor takes the waiting process it may run with the
@@ -120,7 +123,7 @@ pub async fn assign<H: Host>(
     host: &H,
     caller: &str,
     mut m: AssignProcessMsg,
-) -> Result<Process, Failure> {
+) -> Result<Process, Error> {
     // A long poll lasts a day at most (Go's `timeout * time.Second` overflows past ~292 years).
     m.timeout = ranges::assign_timeout(m.timeout);
     // Parsed before the statement, refused after authorisation (as Go orders it).
@@ -170,16 +173,15 @@ pub async fn assign<H: Host>(
             memory_limit,
             take,
         )
-        .await
-        .map_err(db)?
-        .ok_or_else(|| Failure::new(500, "the assign statement returned no row"))?;
+        .await?
+        .ok_or_else(|| Error::new(500, "the assign statement returned no row"))?;
         drop(conn);
         assigned.rows.check(AssignProcessMsg::ROLE, caller, None, None).map_err(|e| {
             // A user of the colony passes Go's membership check, then is no executor.
             if assigned.rows.users.is_empty() {
-                assigned.rows.refusal(e)
+                assigned.rows.refusal(e).into()
             } else {
-                Failure::new(e.status(), "Failed to assign process, executor not found")
+                Error::new(e.status(), "Failed to assign process, executor not found")
             }
         })?;
         if m.timeout == 0 {
@@ -195,7 +197,7 @@ pub async fn assign<H: Host>(
         }
         let Some((name, executor_type, location)) = assigned.executor else {
             // Approved a moment ago, not any more.
-            return Err(Failure::new(
+            return Err(Error::new(
                 403,
                 format!("Access denied, not a member of Colony with name <{}>", m.colonyname),
             ));
@@ -229,14 +231,14 @@ pub async fn assign<H: Host>(
         }
         let Some((_, waiter)) = waiter.as_mut() else {
             return Err(if assigned.paused {
-                Failure::new(503, "No processes available: colony assignments are paused")
+                Error::new(503, "No processes available: colony assignments are paused")
             } else {
                 not_found("No process available for assignment")
             });
         };
         if assigned.paused {
             if remaining.is_zero() {
-                return Err(Failure::new(408, "Assignment timeout: colony assignments are paused"));
+                return Err(Error::new(408, "Assignment timeout: colony assignments are paused"));
             }
             // Resumed at this very moment, a submit may have handed it a process.
             if let Woken::Handed(process) =
@@ -270,7 +272,7 @@ fn availability(
 }
 
 /// `getprocessmsg`: one process, for approved members of its colony; 404 if unknown.
-pub async fn get<H: Host>(host: &H, caller: &str, m: GetProcessMsg) -> Result<Process, Failure> {
+pub async fn get<H: Host>(host: &H, caller: &str, m: GetProcessMsg) -> Result<Process, Error> {
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
     let facts = read(host, client, &statements, caller, &m.processid)
@@ -286,7 +288,7 @@ pub async fn list<H: Host>(
     host: &H,
     caller: &str,
     m: GetProcessesMsg,
-) -> Result<Vec<Process>, Failure> {
+) -> Result<Vec<Process>, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetProcessesMsg::ROLE, caller, &m.colonyname).await?;
     if !(0..=MAX_COUNT).contains(&m.count) {
@@ -302,10 +304,7 @@ pub async fn list<H: Host>(
     } else if !m.executortype.is_empty() {
         ListFilter::ExecutorType(&m.executortype)
     } else if !m.initiator.is_empty() {
-        if !store::processes::user_exists(&*client, &m.colonyname, &m.initiator)
-            .await
-            .map_err(db)?
-        {
+        if !store::processes::user_exists(&*client, &m.colonyname, &m.initiator).await? {
             return Err(bad_request(format!(
                 "User <{}> does not exist in Colony with name <{}>",
                 m.initiator, m.colonyname
@@ -317,7 +316,7 @@ pub async fn list<H: Host>(
     } else {
         ListFilter::None
     };
-    store::processes::list(&*client, &m.colonyname, m.state, filter, m.count).await.map_err(db)
+    Ok(store::processes::list(&*client, &m.colonyname, m.state, filter, m.count).await?)
 }
 
 /// `getprocesshistmsg`: processes in `state` submitted in the last `seconds`, of the colony
@@ -327,7 +326,7 @@ pub async fn history<H: Host>(
     host: &H,
     caller: &str,
     m: GetProcessHistoryMsg,
-) -> Result<Vec<Process>, Failure> {
+) -> Result<Vec<Process>, Error> {
     // Before any SQL: `now() - seconds * INTERVAL '1 second'` must stay a timestamp.
     ranges::check_history_seconds(m.seconds).map_err(range)?;
     let mut conn = connect(host).await?;
@@ -335,16 +334,12 @@ pub async fn history<H: Host>(
     let (client, _) = conn.parts();
     store::processes::history(&*client, &m.colonyname, &m.executorid, m.seconds, m.state)
         .await
-        .map_err(db)
+        .map_err(Error::from)
 }
 
 /// `removeprocessmsg`: any approved member deletes a process that is neither running nor part
 /// of a workflow.
-pub async fn remove<H: Host>(
-    host: &H,
-    caller: &str,
-    m: RemoveProcessMsg,
-) -> Result<Empty, Failure> {
+pub async fn remove<H: Host>(host: &H, caller: &str, m: RemoveProcessMsg) -> Result<Empty, Error> {
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
     for _ in 0..2 {
@@ -364,14 +359,14 @@ pub async fn remove<H: Host>(
                 e => transition(e),
             },
         )?;
-        if store::processes::remove(&*client, &m.processid).await.map_err(db)? {
+        if store::processes::remove(&*client, &m.processid).await? {
             return Ok(Empty {});
         }
     }
     Err(changed())
 }
 
-fn changed() -> Failure {
+fn changed() -> Error {
     bad_request("the process changed while the request was served; try again")
 }
 
@@ -381,7 +376,7 @@ pub async fn remove_all<H: Host>(
     host: &H,
     caller: &str,
     m: RemoveAllProcessesMsg,
-) -> Result<Empty, Failure> {
+) -> Result<Empty, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, RemoveAllProcessesMsg::ROLE, caller, &m.colonyname).await?;
     lifecycle::check_remove_all(m.state)
@@ -391,7 +386,7 @@ pub async fn remove_all<H: Host>(
         StateFilter::Only(state) => Some(store::processes::state_code(state)),
     };
     let (client, _) = conn.parts();
-    store::processes::remove_all(&*client, &m.colonyname, state).await.map_err(db)?;
+    store::processes::remove_all(&*client, &m.colonyname, state).await?;
     Ok(Empty {})
 }
 
@@ -402,7 +397,7 @@ pub async fn close_successful<H: Host>(
     host: &H,
     caller: &str,
     m: CloseSuccessfulMsg,
-) -> Result<Empty, Failure> {
+) -> Result<Empty, Error> {
     let output = (!m.output.is_empty())
         .then(|| serde_json::to_string(&m.output))
         .transpose()
@@ -421,7 +416,7 @@ pub async fn close_successful<H: Host>(
         let process = Some(&facts.process);
         facts.rows.check(CloseSuccessfulMsg::ROLE, caller, process, None).map_err(|e| match e {
             AuthError::NotAssigned => not_assigned("successful", &facts.process),
-            e => facts.rows.refusal(e),
+            e => facts.rows.refusal(e).into(),
         })?;
         lifecycle::next_state(facts.process.state, Transition::CloseSuccessful)
             .map_err(transition)?;
@@ -434,13 +429,12 @@ pub async fn close_failed<H: Host>(
     host: &H,
     caller: &str,
     m: CloseFailedMsg,
-) -> Result<Empty, Failure> {
+) -> Result<Empty, Error> {
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
     for _ in 0..2 {
         if store::processes::close_failed(client, &statements, &m.processid, caller, &m.errors)
-            .await
-            .map_err(db)?
+            .await?
             .is_some()
         {
             return Ok(Empty {});
@@ -451,7 +445,7 @@ pub async fn close_failed<H: Host>(
         let process = Some(&facts.process);
         facts.rows.check(CloseFailedMsg::ROLE, caller, process, None).map_err(|e| match e {
             AuthError::NotAssigned => not_assigned("failed", &facts.process),
-            e => facts.rows.refusal(e),
+            e => facts.rows.refusal(e).into(),
         })?;
         lifecycle::next_state(facts.process.state, Transition::CloseFailed).map_err(transition)?;
     }
@@ -460,11 +454,7 @@ pub async fn close_failed<H: Host>(
 
 /// `setoutputmsg`: the assigned executor replaces the output of its running process
 /// (403 when it is not running).
-pub async fn set_output<H: Host>(
-    host: &H,
-    caller: &str,
-    m: SetOutputMsg,
-) -> Result<Empty, Failure> {
+pub async fn set_output<H: Host>(host: &H, caller: &str, m: SetOutputMsg) -> Result<Empty, Error> {
     let output = serde_json::to_string(&m.output).map_err(|e| bad_request(e.to_string()))?;
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
@@ -474,37 +464,30 @@ pub async fn set_output<H: Host>(
     // Go's handler words a foreign process as a close does.
     facts.rows.check(SetOutputMsg::ROLE, caller, Some(&facts.process), None).map_err(
         |e| match e {
-            AuthError::NotAssigned => Failure::new(
+            AuthError::NotAssigned => Error::new(
                 403,
                 "Failed to close process as successful, not allowed to close process as \
                  successful",
             ),
-            e => facts.rows.refusal(e),
+            e => facts.rows.refusal(e).into(),
         },
     )?;
     lifecycle::require_running(facts.process.state).map_err(|_| output_not_running())?;
-    if store::processes::set_output(client, &statements, &m.processid, caller, &output)
-        .await
-        .map_err(db)?
-    {
+    if store::processes::set_output(client, &statements, &m.processid, caller, &output).await? {
         Ok(Empty {})
     } else {
         Err(output_not_running())
     }
 }
 
-fn output_not_running() -> Failure {
+fn output_not_running() -> Error {
     let e = TransitionError::NotRunning;
-    Failure::new(e.status(), format!("Failed to set output, {e}"))
+    Error::new(e.status(), format!("Failed to set output, {e}"))
 }
 
 /// `cancelprocessmsg`: any approved member cancels a WAITING or RUNNING process outside a
 /// workflow.
-pub async fn cancel<H: Host>(
-    host: &H,
-    caller: &str,
-    m: CancelProcessMsg,
-) -> Result<Empty, Failure> {
+pub async fn cancel<H: Host>(host: &H, caller: &str, m: CancelProcessMsg) -> Result<Empty, Error> {
     let mut conn = connect(host).await?;
     let (client, statements) = conn.parts();
     for _ in 0..2 {
@@ -521,7 +504,7 @@ pub async fn cancel<H: Host>(
                 e => transition(e),
             },
         )?;
-        if store::processes::cancel(&*client, &m.processid).await.map_err(db)? {
+        if store::processes::cancel(&*client, &m.processid).await? {
             let _ = store::channels::remove_for_process(&*client, &m.processid).await;
             return Ok(Empty {});
         }
@@ -535,11 +518,11 @@ async fn set_paused<H: Host>(
     role: colonies_core::message::Role,
     colony: &str,
     paused: bool,
-) -> Result<Empty, Failure> {
+) -> Result<Empty, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, role, caller, colony).await?;
     let (client, _) = conn.parts();
-    if !store::processes::set_paused(&*client, colony, paused).await.map_err(db)? {
+    if !store::processes::set_paused(&*client, colony, paused).await? {
         return Err(bad_request(store::auth::colony_missing(colony)));
     }
     Ok(Empty {})
@@ -551,7 +534,7 @@ pub async fn pause<H: Host>(
     host: &H,
     caller: &str,
     m: PauseAssignmentsMsg,
-) -> Result<Empty, Failure> {
+) -> Result<Empty, Error> {
     set_paused(host, caller, PauseAssignmentsMsg::ROLE, &m.colonyname, true).await
 }
 
@@ -561,7 +544,7 @@ pub async fn resume<H: Host>(
     host: &H,
     caller: &str,
     m: ResumeAssignmentsMsg,
-) -> Result<Empty, Failure> {
+) -> Result<Empty, Error> {
     set_paused(host, caller, ResumeAssignmentsMsg::ROLE, &m.colonyname, false).await
 }
 
@@ -570,13 +553,12 @@ pub async fn pause_status<H: Host>(
     host: &H,
     caller: &str,
     m: GetPauseStatusMsg,
-) -> Result<PauseStatus, Failure> {
+) -> Result<PauseStatus, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetPauseStatusMsg::ROLE, caller, &m.colonyname).await?;
     let (client, _) = conn.parts();
     let ispaused = store::processes::is_paused(&*client, &m.colonyname)
-        .await
-        .map_err(db)?
+        .await?
         .ok_or_else(|| bad_request(store::auth::colony_missing(&m.colonyname)))?;
     Ok(PauseStatus { colonyname: m.colonyname, ispaused })
 }

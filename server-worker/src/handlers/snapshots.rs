@@ -1,14 +1,14 @@
 //! Snapshots (protocol §4.13).
 
-use super::{authorize, bad_request, connect, db, not_found};
+use super::{authorize, bad_request, connect, not_found};
 use crate::{
     db::DbConn,
+    error::Error,
     host::Host,
     ids::new_id,
     store::{self, snapshots::SnapshotRef},
 };
 use colonies_core::{
-    Failure,
     message::{
         CreateSnapshotMsg, Empty, GetSnapshotMsg, GetSnapshotsMsg, Message, RemoveAllSnapshotsMsg,
         RemoveSnapshotMsg,
@@ -19,7 +19,7 @@ use colonies_core::{
 
 /// The snapshot a get/remove message names: ID first, then name, else a 400 led by `go`,
 /// the words of Go's handler.
-fn which<'a>(snapshotid: &'a str, name: &'a str, go: &str) -> Result<SnapshotRef<'a>, Failure> {
+fn which<'a>(snapshotid: &'a str, name: &'a str, go: &str) -> Result<SnapshotRef<'a>, Error> {
     if !snapshotid.is_empty() {
         Ok(SnapshotRef::Id(snapshotid))
     } else if !name.is_empty() {
@@ -37,7 +37,7 @@ pub async fn create<H: Host>(
     host: &H,
     caller: &str,
     m: CreateSnapshotMsg,
-) -> Result<Snapshot, Failure> {
+) -> Result<Snapshot, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, CreateSnapshotMsg::ROLE, caller, &m.colonyname).await?;
     // Go keys snapshots as "colony:name", so ':' in a name breaks them there: refused.
@@ -47,29 +47,28 @@ pub async fn create<H: Host>(
     }
     let snapshotid = new_id()?;
     let (client, _) = conn.parts();
-    let tx = client.transaction().await.map_err(db)?;
-    let fileids = store::files::latest_ids_under(&tx, &m.colonyname, &m.label).await.map_err(db)?;
+    let tx = client.transaction().await?;
+    let fileids = store::files::latest_ids_under(&tx, &m.colonyname, &m.label).await?;
     let snapshot =
         store::snapshots::insert(&tx, &snapshotid, &m.colonyname, &m.label, &m.name, &fileids)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| {
                 bad_request(format!(
                     "Snapshot with name <{}> in Colony <{}> already exists",
                     m.name, m.colonyname
                 ))
             })?;
-    tx.commit().await.map_err(db)?;
+    tx.commit().await?;
     Ok(snapshot)
 }
 
 /// `getsnapshotmsg`: one snapshot by ID or name.
-pub async fn get<H: Host>(host: &H, caller: &str, m: GetSnapshotMsg) -> Result<Snapshot, Failure> {
+pub async fn get<H: Host>(host: &H, caller: &str, m: GetSnapshotMsg) -> Result<Snapshot, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetSnapshotMsg::ROLE, caller, &m.colonyname).await?;
     let which = which(&m.snapshotid, &m.name, "Failed to get snapshot, malformatted msg")?;
     let (client, _) = conn.parts();
-    store::snapshots::get(&*client, &m.colonyname, which).await.map_err(db)?.ok_or_else(|| {
+    store::snapshots::get(&*client, &m.colonyname, which).await?.ok_or_else(|| {
         let (by, key) = match which {
             SnapshotRef::Id(id) => ("Id", id),
             SnapshotRef::Name(name) => ("name", name),
@@ -86,24 +85,20 @@ pub async fn list<H: Host>(
     host: &H,
     caller: &str,
     m: GetSnapshotsMsg,
-) -> Result<Vec<Snapshot>, Failure> {
+) -> Result<Vec<Snapshot>, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetSnapshotsMsg::ROLE, caller, &m.colonyname).await?;
     let (client, _) = conn.parts();
-    store::snapshots::list(&*client, &m.colonyname).await.map_err(db)
+    Ok(store::snapshots::list(&*client, &m.colonyname).await?)
 }
 
 /// `removesnapshotmsg`: deletes one snapshot (the files stay).
-pub async fn remove<H: Host>(
-    host: &H,
-    caller: &str,
-    m: RemoveSnapshotMsg,
-) -> Result<Empty, Failure> {
+pub async fn remove<H: Host>(host: &H, caller: &str, m: RemoveSnapshotMsg) -> Result<Empty, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, RemoveSnapshotMsg::ROLE, caller, &m.colonyname).await?;
     let which = which(&m.snapshotid, &m.name, "Failed to remove snapsnot, malformatted msg")?;
     let (client, _) = conn.parts();
-    if !store::snapshots::remove(&*client, &m.colonyname, which).await.map_err(db)? {
+    if !store::snapshots::remove(&*client, &m.colonyname, which).await? {
         return Err(not_found("Snapshot not found"));
     }
     Ok(Empty {})
@@ -114,10 +109,10 @@ pub async fn remove_all<H: Host>(
     host: &H,
     caller: &str,
     m: RemoveAllSnapshotsMsg,
-) -> Result<Empty, Failure> {
+) -> Result<Empty, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, RemoveAllSnapshotsMsg::ROLE, caller, &m.colonyname).await?;
     let (client, _) = conn.parts();
-    store::snapshots::remove_all(&*client, &m.colonyname).await.map_err(db)?;
+    store::snapshots::remove_all(&*client, &m.colonyname).await?;
     Ok(Empty {})
 }

@@ -1,9 +1,8 @@
 //! Colony statistics (`getcolonystatsmsg`, protocol §4.2).
 
-use super::{authorize, bad_request, connect, db};
-use crate::{db::DbConn, host::Host, store};
+use super::{authorize, bad_request, connect};
+use crate::{db::DbConn, error::Error, host::Host, store};
 use colonies_core::{
-    Failure,
     message::{GetColonyStatisticsMsg, Message},
     model::Statistics,
 };
@@ -16,16 +15,15 @@ pub async fn colony<H: Host>(
     host: &H,
     caller: &str,
     m: GetColonyStatisticsMsg,
-) -> Result<Statistics, Failure> {
+) -> Result<Statistics, Error> {
     let mut conn = connect(host).await?;
     // Go looks the colony up before the caller.
     authorize(&mut conn, GetColonyStatisticsMsg::ROLE, caller, &m.colonyname).await.map_err(
-        |f| {
-            if f.message == store::auth::colony_missing(&m.colonyname) {
+        |e| match e {
+            Error::Refused(f) if f.message == store::auth::colony_missing(&m.colonyname) => {
                 bad_request(format!("Colony with name <{}> not found", m.colonyname))
-            } else {
-                f
             }
+            e => e,
         },
     )?;
     let (client, _) = conn.parts();
@@ -37,8 +35,7 @@ pub async fn colony<H: Host>(
         store::processes::colony_counts(&*client, &m.colonyname),
         store::graphs::colony_counts(&*client, &m.colonyname),
     )
-    .await
-    .map_err(db)?;
+    .await?;
     Ok(Statistics {
         colonies: 1,
         executors,

@@ -1,32 +1,30 @@
 //! Users (protocol §4.4): members without approval, managed by the colony owner.
 
-use super::{authorize, bad_request, connect, db, not_found};
-use crate::{db::DbConn, host::Host, store};
+use super::{authorize, bad_request, connect, not_found};
+use crate::{db::DbConn, error::Error, host::Host, store};
 use colonies_core::{
-    Failure,
     message::{AddUserMsg, Empty, GetUserByIdMsg, GetUserMsg, GetUsersMsg, Message, RemoveUserMsg},
     model::User,
     rules::names::{check_id, check_name},
 };
 
 /// An unknown user, led by `go`: the words of Go's handler.
-fn unknown(go: &str, colony: &str, name: &str) -> Failure {
+fn unknown(go: &str, colony: &str, name: &str) -> Error {
     not_found(format!("{go}: user with name <{name}> in Colony <{colony}> does not exist"))
 }
 
 /// `addusermsg`: the colony owner adds a user.
-pub async fn add<H: Host>(host: &H, caller: &str, m: AddUserMsg) -> Result<User, Failure> {
+pub async fn add<H: Host>(host: &H, caller: &str, m: AddUserMsg) -> Result<User, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, AddUserMsg::ROLE, caller, &m.user.colonyname).await?;
     check_name("user", &m.user.name).map_err(|e| bad_request(e.to_string()))?;
     check_id("user", &m.user.userid).map_err(|e| bad_request(e.to_string()))?;
     let (client, _) = conn.parts();
-    if store::users::insert(&*client, &m.user).await.map_err(db)? {
+    if store::users::insert(&*client, &m.user).await? {
         Ok(m.user)
     } else {
         let u = &m.user;
-        let same_name =
-            store::users::by_name(&*client, &u.colonyname, &u.name).await.map_err(db)?;
+        let same_name = store::users::by_name(&*client, &u.colonyname, &u.name).await?;
         Err(bad_request(if same_name.is_some() {
             format!(
                 "A user with name <{}> already exists in Colony with name <{}>",
@@ -42,34 +40,29 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddUserMsg) -> Result<User,
 }
 
 /// `getusersmsg`: every user of the colony, for any member.
-pub async fn list<H: Host>(host: &H, caller: &str, m: GetUsersMsg) -> Result<Vec<User>, Failure> {
+pub async fn list<H: Host>(host: &H, caller: &str, m: GetUsersMsg) -> Result<Vec<User>, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetUsersMsg::ROLE, caller, &m.colonyname).await?;
     let (client, _) = conn.parts();
-    store::users::list(&*client, &m.colonyname).await.map_err(db)
+    Ok(store::users::list(&*client, &m.colonyname).await?)
 }
 
 /// `getusermsg`: one user by name, for any member.
-pub async fn get<H: Host>(host: &H, caller: &str, m: GetUserMsg) -> Result<User, Failure> {
+pub async fn get<H: Host>(host: &H, caller: &str, m: GetUserMsg) -> Result<User, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetUserMsg::ROLE, caller, &m.colonyname).await?;
     let (client, _) = conn.parts();
     store::users::by_name(&*client, &m.colonyname, &m.name)
-        .await
-        .map_err(db)?
+        .await?
         .ok_or_else(|| unknown("Failed to get user, user is nil", &m.colonyname, &m.name))
 }
 
 /// `getuserbyidmsg`: one user by key ID, for any member.
-pub async fn get_by_id<H: Host>(
-    host: &H,
-    caller: &str,
-    m: GetUserByIdMsg,
-) -> Result<User, Failure> {
+pub async fn get_by_id<H: Host>(host: &H, caller: &str, m: GetUserByIdMsg) -> Result<User, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, GetUserByIdMsg::ROLE, caller, &m.colonyname).await?;
     let (client, _) = conn.parts();
-    store::users::by_id(&*client, &m.colonyname, &m.userid).await.map_err(db)?.ok_or_else(|| {
+    store::users::by_id(&*client, &m.colonyname, &m.userid).await?.ok_or_else(|| {
         not_found(format!(
             "Failed to get user by ID, user is nil: user with ID {} does not exist",
             m.userid
@@ -78,11 +71,11 @@ pub async fn get_by_id<H: Host>(
 }
 
 /// `removeusermsg`: the colony owner removes a user.
-pub async fn remove<H: Host>(host: &H, caller: &str, m: RemoveUserMsg) -> Result<Empty, Failure> {
+pub async fn remove<H: Host>(host: &H, caller: &str, m: RemoveUserMsg) -> Result<Empty, Error> {
     let mut conn = connect(host).await?;
     authorize(&mut conn, RemoveUserMsg::ROLE, caller, &m.colonyname).await?;
     let (client, _) = conn.parts();
-    if store::users::remove(&*client, &m.colonyname, &m.name).await.map_err(db)? {
+    if store::users::remove(&*client, &m.colonyname, &m.name).await? {
         Ok(Empty {})
     } else {
         Err(not_found(format!("User with name <{}> not found", m.name)))

@@ -17,6 +17,7 @@
 
 use super::{pooled::CachedStatements, wakeups::NativeWakeups};
 use crate::{
+    error::Error,
     store::submits::{Submit, write_closes, write_submits},
     store::{
         processes::{Closed, SuccessfulClose},
@@ -89,10 +90,10 @@ pub trait Batched: Send + Sync + 'static {
         client: &'a Client,
         statements: &'a CachedStatements,
         items: Vec<Self::Item>,
-    ) -> impl Future<Output = Vec<Result<Self::Out, Failure>>> + Send + 'a;
+    ) -> impl Future<Output = Vec<Result<Self::Out, Error>>> + Send + 'a;
 }
 
-type Job<B> = (<B as Batched>::Item, oneshot::Sender<Result<<B as Batched>::Out, Failure>>);
+type Job<B> = (<B as Batched>::Item, oneshot::Sender<Result<<B as Batched>::Out, Error>>);
 
 /// Gathers the writes of one kind into batches and writes them.
 pub struct Batcher<B: Batched> {
@@ -109,12 +110,12 @@ impl<B: Batched> Batcher<B> {
     }
 
     /// Writes `item` with whatever else is queued, and returns its outcome.
-    pub async fn write(&self, item: B::Item) -> Result<B::Out, Failure> {
+    pub async fn write(&self, item: B::Item) -> Result<B::Out, Error> {
         let (reply, outcome) = oneshot::channel();
         self.queue
             .send((item, reply))
-            .map_err(|_| Failure::new(503, "the server is shutting down"))?;
-        outcome.await.unwrap_or_else(|_| Err(Failure::new(500, "the write was abandoned")))
+            .map_err(|_| Error::new(503, "the server is shutting down"))?;
+        outcome.await.unwrap_or_else(|_| Err(Error::new(500, "the write was abandoned")))
     }
 }
 
@@ -165,7 +166,7 @@ async fn write<B: Batched>(batched: &B, pool: &Pool, jobs: Vec<Job<B>>) {
         }
         Err(e) => {
             let failure = Failure::new(503, format!("no database connection: {e}"));
-            items.iter().map(|_| Err(failure.clone())).collect()
+            items.iter().map(|_| Err(Error::Refused(failure.clone()))).collect()
         }
     };
     for (reply, outcome) in replies.into_iter().zip(outcomes) {
@@ -190,7 +191,7 @@ impl Batched for Submits {
         client: &'a Client,
         statements: &'a CachedStatements,
         items: Vec<Self::Item>,
-    ) -> impl Future<Output = Vec<Result<Self::Out, Failure>>> + Send + 'a {
+    ) -> impl Future<Output = Vec<Result<Self::Out, Error>>> + Send + 'a {
         write_submits(&self.0, client, statements, items)
     }
 }
@@ -212,7 +213,7 @@ impl Batched for Closes {
         client: &Client,
         statements: &CachedStatements,
         items: Vec<Self::Item>,
-    ) -> Vec<Result<Self::Out, Failure>> {
+    ) -> Vec<Result<Self::Out, Error>> {
         write_closes(&self.0, client, statements, &items).await
     }
 }
@@ -238,13 +239,13 @@ impl Batched for Nonces {
         client: &Client,
         statements: &CachedStatements,
         items: Vec<Self::Item>,
-    ) -> Vec<Result<Self::Out, Failure>> {
+    ) -> Vec<Result<Self::Out, Error>> {
         match crate::store::replay::record(client, statements, &items, self.window_ms).await {
             Ok(checks) if checks.len() == items.len() => checks.into_iter().map(Ok).collect(),
-            Ok(_) => items.iter().map(|_| Err(Failure::new(500, "nonces not recorded"))).collect(),
+            Ok(_) => items.iter().map(|_| Err(Error::new(500, "nonces not recorded"))).collect(),
             Err(e) => {
-                let failure = crate::store::db_failure(&e);
-                items.iter().map(|_| Err(failure.clone())).collect()
+                let failure = Error::from(e).into_failure();
+                items.iter().map(|_| Err(Error::Refused(failure.clone()))).collect()
             }
         }
     }

@@ -9,9 +9,9 @@
 //! every socket. A process event's frame (the process read from Postgres) is read once, by
 //! whichever subscriber gets to it first, and shared by all the others ([`Delivery`]).
 
+use crate::error::Error;
 use crate::pubsub::{CHANNEL_EVENTS, ChannelEvent, PROCESS_EVENTS, ProcessEvent, Topic};
 use alloc::sync::Arc;
-use colonies_core::Failure;
 use core::{
     future::Future,
     sync::atomic::{AtomicU64, Ordering},
@@ -66,10 +66,10 @@ pub struct Delivery {
 impl Delivery {
     /// The event's frame, read by `read` the first time any subscriber asks (`None`: the
     /// process is gone). A failed read is not kept: the next subscriber tries again.
-    pub async fn frame<F, Fut>(&self, read: F) -> Result<Option<Arc<str>>, Failure>
+    pub async fn frame<F, Fut>(&self, read: F) -> Result<Option<Arc<str>>, Error>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<Option<Arc<str>>, Failure>>,
+        Fut: Future<Output = Result<Option<Arc<str>>, Error>>,
     {
         self.frame.get_or_try_init(read).await.cloned()
     }
@@ -215,7 +215,7 @@ impl Events {
     /// Returns once the database notifies this server's events (migration 0007): call it
     /// after [`Events::subscribe`] and before reading the state a subscription starts from.
     /// Fails when the LISTEN connection cannot announce within a few seconds.
-    pub async fn announced(&self) -> Result<(), Failure> {
+    pub async fn announced(&self) -> Result<(), Error> {
         let current = |until: &Option<Instant>| until.is_some_and(|u| u > Instant::now());
         let mut announced = self.inner.announced.subscribe();
         if current(&announced.borrow_and_update()) {
@@ -224,7 +224,7 @@ impl Events {
         self.inner.announce.notify_one();
         match tokio::time::timeout(ANNOUNCE_WAIT, announced.wait_for(current)).await {
             Ok(Ok(_)) => Ok(()),
-            _ => Err(Failure::new(
+            _ => Err(Error::new(
                 503,
                 "events are not available: this server cannot reach its database; try again",
             )),

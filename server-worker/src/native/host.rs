@@ -9,6 +9,7 @@ use super::{
 use crate::{
     config::ServerConfig,
     db::DbUnavailable,
+    error::Error,
     host::Host,
     store::submits::Submit,
     store::{
@@ -17,7 +18,7 @@ use crate::{
     },
 };
 use alloc::sync::Arc;
-use colonies_core::{Failure, model::Process, rules::replay::NonceCheck};
+use colonies_core::{model::Process, rules::replay::NonceCheck};
 use core::future::Future;
 use deadpool_postgres::Pool;
 
@@ -74,21 +75,21 @@ impl Host for NativeHost {
     fn write_submit(
         &self,
         submit: Submit<NativeClaim>,
-    ) -> impl Future<Output = Result<Option<Process>, Failure>> + Send {
+    ) -> impl Future<Output = Result<Option<Process>, Error>> + Send {
         self.submits.write(submit)
     }
 
     fn write_close(
         &self,
         close: SuccessfulClose,
-    ) -> impl Future<Output = Result<Option<Closed>, Failure>> + Send {
+    ) -> impl Future<Output = Result<Option<Closed>, Error>> + Send {
         self.closes.write(close)
     }
 
     fn record_nonce(
         &self,
         item: NonceItem,
-    ) -> impl Future<Output = Result<NonceCheck, Failure>> + Send {
+    ) -> impl Future<Output = Result<NonceCheck, Error>> + Send {
         self.nonces.write(item)
     }
 }

@@ -117,7 +117,7 @@ fn reply(status: u16, json: String) -> Response {
 }
 
 fn too_large(limit: usize) -> Response {
-    let (status, json) = error_reply(&Failure::new(
+    let (status, json) = error_reply(Failure::new(
         413,
         format!("request body is larger than the server's limit of {limit} bytes"),
     ));
@@ -127,7 +127,7 @@ fn too_large(limit: usize) -> Response {
 /// A body that did not arrive within the body timeout: 408, and the connection is closed (the
 /// rest of the body is never read).
 fn too_slow(timeout: Duration) -> Response {
-    let (status, json) = error_reply(&Failure::new(
+    let (status, json) = error_reply(Failure::new(
         408,
         format!("the request body did not arrive within {} s", timeout.as_secs_f64()),
     ));
@@ -168,7 +168,7 @@ async fn api_route(State(api): State<Arc<Api>>, request: Request) -> Response {
                 source = err.source();
             }
             let (status, json) =
-                error_reply(&Failure::new(400, format!("failed to read the request body: {e}")));
+                error_reply(Failure::new(400, format!("failed to read the request body: {e}")));
             return reply(status, json);
         }
     };

@@ -10,7 +10,10 @@ use super::{
     events::{Delivery, Events, Signal, Subscriber},
     host::NativeHost,
 };
-use crate::pubsub::{self, ChannelRead, Subscription};
+use crate::{
+    error::Error,
+    pubsub::{self, ChannelRead, Subscription},
+};
 use alloc::sync::Arc;
 use axum::{
     body::Bytes,
@@ -172,9 +175,9 @@ impl Socket {
     }
 
     /// Sends an error frame, then closes.
-    async fn fail(self, failure: &Failure) {
+    async fn fail(self, error: impl Into<Error>) {
         let mut socket = self;
-        if socket.send(&pubsub::error_frame(failure)).await {
+        if socket.send(&pubsub::error_frame(error)).await {
             socket.close().await;
         }
     }
@@ -204,11 +207,11 @@ async fn session(mut socket: Socket, host: &NativeHost, events: &Events) {
                 FIRST_FRAME_TIMEOUT.as_secs()
             ),
         );
-        return socket.fail(&failure).await;
+        return socket.fail(failure).await;
     };
     let (caller, subscription) = match pubsub::parse_request(host, &first).await {
         Ok(request) => request,
-        Err(failure) => return socket.fail(&failure).await,
+        Err(failure) => return socket.fail(failure).await,
     };
     socket.deadline = Instant::now() + subscription.duration();
     // Registered before anything is read or authorised, so a change committed meanwhile is
@@ -226,7 +229,7 @@ async fn session(mut socket: Socket, host: &NativeHost, events: &Events) {
 }
 
 /// The frame of a process event, read once for all the subscribers it reaches.
-async fn frame(host: &NativeHost, delivery: &Delivery) -> Result<Option<Arc<str>>, Failure> {
+async fn frame(host: &NativeHost, delivery: &Delivery) -> Result<Option<Arc<str>>, Error> {
     delivery
         .frame(|| async {
             let process = pubsub::current_process(host, &delivery.event.processid).await?;
@@ -245,10 +248,10 @@ async fn processes(
     m: &SubscribeProcessesMsg,
 ) {
     if let Err(failure) = pubsub::open_processes(host, caller, m).await {
-        return socket.fail(&failure).await;
+        return socket.fail(failure).await;
     }
     if let Err(failure) = events.announced().await {
-        return socket.fail(&failure).await;
+        return socket.fail(failure).await;
     }
     loop {
         match socket.wait(&mut subscriber).await {
@@ -273,7 +276,7 @@ async fn processes(
                         super::events::STREAM_QUEUE
                     ),
                 );
-                return socket.fail(&failure).await;
+                return socket.fail(failure).await;
             }
             Wake::TimedOut | Wake::Shutdown => return socket.close().await,
             Wake::Gone => return,
@@ -293,21 +296,21 @@ async fn process(
 ) {
     let mut process = match pubsub::open_process(host, caller, m).await {
         Ok(process) => process,
-        Err(failure) => return socket.fail(&failure).await,
+        Err(failure) => return socket.fail(failure).await,
     };
     if process.state != m.state && !events.is_announced() {
         // Writes notify only once this server is announced: read again after that, so a
         // change committed before it is seen here.
         if let Err(failure) = events.announced().await {
-            return socket.fail(&failure).await;
+            return socket.fail(failure).await;
         }
         process = match pubsub::current_process(host, &m.processid).await {
             Ok(Some(process)) => process,
             Ok(None) => {
                 let failure = Failure::new(404, format!("Process {} was removed", m.processid));
-                return socket.fail(&failure).await;
+                return socket.fail(failure).await;
             }
-            Err(failure) => return socket.fail(&failure).await,
+            Err(failure) => return socket.fail(failure).await,
         };
     }
     if process.state == m.state {
@@ -338,9 +341,9 @@ async fn process(
             }
             Ok(None) => {
                 let failure = Failure::new(404, format!("Process {} was removed", m.processid));
-                socket.fail(&failure).await;
+                socket.fail(failure).await;
             }
-            Err(failure) => socket.fail(&failure).await,
+            Err(failure) => socket.fail(failure).await,
         };
     }
 }
@@ -360,7 +363,7 @@ async fn drain(
     host: &NativeHost,
     m: &SubscribeChannelMsg,
     seen: &mut i64,
-) -> Result<Drained, Failure> {
+) -> Result<Drained, Error> {
     loop {
         match pubsub::read_channel(host, &m.processid, &m.name, *seen).await? {
             ChannelRead::Entries(entries) if entries.is_empty() => return Ok(Drained::Open),
@@ -394,17 +397,17 @@ async fn channel(
     m: &SubscribeChannelMsg,
 ) {
     if let Err(failure) = pubsub::open_channel(host, caller, m).await {
-        return socket.fail(&failure).await;
+        return socket.fail(failure).await;
     }
     if let Err(failure) = events.announced().await {
-        return socket.fail(&failure).await;
+        return socket.fail(failure).await;
     }
     let mut seen = m.afterseq.max(0);
     loop {
         match drain(&mut socket, host, m, &mut seen).await {
             Ok(Drained::Open) => {}
             Ok(Drained::Ended) => return socket.close().await,
-            Err(failure) => return socket.fail(&failure).await,
+            Err(failure) => return socket.fail(failure).await,
         }
         match socket.wait(&mut subscriber).await {
             Wake::Signal(_) => {}

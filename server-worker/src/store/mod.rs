@@ -29,7 +29,6 @@ pub mod submits;
 pub mod users;
 
 use crate::db::Statements;
-use colonies_core::Failure;
 use tokio_postgres::{Client, Error, Row, types::ToSql, types::Type};
 
 /// A parameter with the type its statement declares.
@@ -67,21 +66,5 @@ pub async fn query_typed(
         client.query(&statement, &values).await
     } else {
         client.query_typed(sql, params).await
-    }
-}
-
-/// A database error as the error reply Colonies gives: constraint violations are the
-/// caller's fault (400), anything else is ours (500).
-pub fn db_failure(error: &tokio_postgres::Error) -> Failure {
-    use tokio_postgres::error::SqlState;
-    match error.code() {
-        Some(code)
-            if *code == SqlState::UNIQUE_VIOLATION
-                || *code == SqlState::CHECK_VIOLATION
-                || *code == SqlState::NOT_NULL_VIOLATION =>
-        {
-            Failure::new(400, format!("rejected by the database: {error}"))
-        }
-        _ => Failure::new(500, format!("database error: {error}")),
     }
 }

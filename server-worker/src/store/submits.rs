@@ -5,16 +5,17 @@
 //! host for all that arrived while its previous statements ran (one statement for all).
 
 use super::{
-    db_failure, graphs,
+    graphs,
     processes::{self, Closed, Submission, SuccessfulClose},
 };
 use crate::{
     db::Statements,
+    error::Error,
     wakeups::{Ready, Wakeups},
 };
 use alloc::{vec, vec::Vec};
 use colonies_core::{
-    Failure, graph,
+    graph,
     model::{Process, ProcessState},
 };
 use tokio_postgres::{Client, GenericClient};
@@ -38,7 +39,7 @@ pub struct Submit<C> {
 /// Writes `items` in one statement, or, when that fails and there are several, each in its
 /// own (so that one item's error is its own and the others are still written); one outcome
 /// per item, in order.
-async fn write_each<'a, T, R, F, Fut>(items: &'a [T], write: F) -> Vec<Result<R, Failure>>
+async fn write_each<'a, T, R, F, Fut>(items: &'a [T], write: F) -> Vec<Result<R, Error>>
 where
     F: Fn(&'a [T]) -> Fut,
     Fut: core::future::Future<Output = Result<Vec<R>, tokio_postgres::Error>>,
@@ -47,15 +48,15 @@ where
         Ok(outcomes) if outcomes.len() == items.len() => outcomes.into_iter().map(Ok).collect(),
         Ok(_) => items
             .iter()
-            .map(|_| Err(Failure::new(500, "the statement answered for other items")))
+            .map(|_| Err(Error::new(500, "the statement answered for other items")))
             .collect(),
-        Err(e) if items.len() == 1 => vec![Err(db_failure(&e))],
+        Err(e) if items.len() == 1 => vec![Err(Error::from(e))],
         Err(_) => {
             let mut outcomes = Vec::with_capacity(items.len());
             for item in items {
                 let one = write(core::slice::from_ref(item)).await;
-                outcomes.push(one.map_err(|e| db_failure(&e)).and_then(|mut one| {
-                    one.pop().ok_or_else(|| Failure::new(500, "the statement answered nothing"))
+                outcomes.push(one.map_err(Error::from).and_then(|mut one| {
+                    one.pop().ok_or_else(|| Error::new(500, "the statement answered nothing"))
                 }));
             }
             outcomes
@@ -77,7 +78,7 @@ pub async fn write_submits<W: Wakeups>(
     client: &Client,
     statements: &impl Statements,
     submits: Vec<Submit<W::Claim>>,
-) -> Vec<Result<Option<Process>, Failure>> {
+) -> Vec<Result<Option<Process>, Error>> {
     let (rows, rest): (Vec<Submission>, Vec<_>) =
         submits.into_iter().map(|s| (s.row, (s.process, s.ready, s.claim))).unzip();
     let inserted = write_each(&rows, |rows| processes::insert(client, statements, rows)).await;
@@ -105,7 +106,7 @@ pub async fn write_submits<W: Wakeups>(
                     // The executor left in the meantime: back in the line, for anyone.
                     waiting = processes::unhand(client, statements, &process.processid, executor)
                         .await
-                        .map_err(|e| db_failure(&e));
+                        .map_err(Error::from);
                 }
             }
             (Some(claim), _) => wakeups.release(claim),
@@ -127,7 +128,7 @@ pub async fn write_closes<W: Wakeups>(
     client: &Client,
     statements: &impl Statements,
     closes: &[SuccessfulClose],
-) -> Vec<Result<Option<Closed>, Failure>> {
+) -> Vec<Result<Option<Closed>, Error>> {
     let outcomes =
         write_each(closes, |closes| processes::close_successful(client, statements, closes)).await;
     for (close, outcome) in closes.iter().zip(&outcomes) {

@@ -96,7 +96,7 @@ fn with_cors(mut response: Response) -> worker::Result<Response> {
 async fn api(req: &mut Request, env: &Env, ctx: &Context, url: &Url) -> worker::Result<Response> {
     let settings = Settings::from_env(env, Some(url));
     let too_large = || {
-        reply(error_reply(&Failure::new(
+        reply(error_reply(Failure::new(
             413,
             format!(
                 "request body is larger than the server's limit of {} bytes",
@@ -114,11 +114,11 @@ async fn api(req: &mut Request, env: &Env, ctx: &Context, url: &Url) -> worker::
     }
     let host = match settings::database(env) {
         Ok(database) => WorkersHost::new(&settings, database).with_client(req.inner().signal()),
-        Err(e) => return reply(error_reply(&Failure::new(503, e))),
+        Err(e) => return reply(error_reply(Failure::new(503, e))),
     };
     let (answer, ready) = match upkeep::prepare_database(&host, &settings).await {
         Ok(()) => (handle_api(&host, &body).await, true),
-        Err(failure) => (error_reply(&failure), false),
+        Err(failure) => (error_reply(failure), false),
     };
     let sweep =
         (ready && upkeep::sweep_due(&settings)).then_some(settings.server.stale_executor_after);
@@ -140,7 +140,7 @@ fn pubsub(req: &Request) -> worker::Result<Response> {
     let failure = Failure::new(501, PUBSUB_UNAVAILABLE);
     let upgrade = req.headers().get("upgrade")?.unwrap_or_default();
     if !upgrade.eq_ignore_ascii_case("websocket") {
-        return with_cors(reply(error_reply(&failure))?);
+        return with_cors(reply(error_reply(failure))?);
     }
     let pair = WebSocketPair::new()?;
     pair.server.accept()?;
