@@ -1,6 +1,6 @@
 //! Attributes (protocol §4.7): the assigned executor attaches key/values to its running process.
 
-use super::{authorize, bad_request, connect, not_found, processes};
+use super::{Cx, authorize, bad_request, not_found, processes};
 use crate::{
     db::DbConn,
     error::Error,
@@ -25,16 +25,16 @@ fn not_running() -> Error {
 /// `addattributemsg`: the assigned executor adds an attribute to its running process (403
 /// otherwise). The ID is recomputed (SHA3 of process ID, key and type), and the colony and
 /// graph are the process's, whatever the request says.
-pub async fn add<H: Host>(host: &H, caller: &str, m: AddAttributeMsg) -> Result<Attribute, Error> {
+pub async fn add<H: Host>(cx: Cx<'_, H>, m: AddAttributeMsg) -> Result<Attribute, Error> {
     let mut attribute = m.attribute;
-    let mut conn = connect(host).await?;
+    let mut conn = cx.db().await?;
     let (client, statements) = conn.parts();
-    let facts = super::read_process(host, client, &statements, caller, &attribute.targetid)
+    let facts = super::read_process(cx.host, client, &statements, cx.caller, &attribute.targetid)
         .await
         .map_err(processes::unknown_as("Failed to add attribute, process not found"))?;
     // Go looks at the state before the executor.
     let process = Some(&facts.process);
-    facts.rows.check(AddAttributeMsg::ROLE, caller, process, None).map_err(|e| match e {
+    facts.rows.check(AddAttributeMsg::ROLE, cx.caller, process, None).map_err(|e| match e {
         AuthError::NotAssigned if facts.process.state != ProcessState::Running => not_running(),
         AuthError::NotAssigned => Error::new(
             403,
@@ -54,7 +54,7 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddAttributeMsg) -> Result<
     attribute.targetcolonyname = facts.colony;
     attribute.targetprocessgraphid = facts.process.processgraphid;
     attribute.state = facts.process.state;
-    match store::attributes::add(&*client, &attribute, caller).await? {
+    match store::attributes::add(&*client, &attribute, cx.caller).await? {
         AddOutcome::Added => Ok(attribute),
         AddOutcome::NotRunning => Err(not_running()),
         AddOutcome::Exists => Err(bad_request(format!(
@@ -67,8 +67,8 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddAttributeMsg) -> Result<
 }
 
 /// `getattributemsg`: one attribute, for approved members of its process's colony.
-pub async fn get<H: Host>(host: &H, caller: &str, m: GetAttributeMsg) -> Result<Attribute, Error> {
-    let mut conn = connect(host).await?;
+pub async fn get<H: Host>(cx: Cx<'_, H>, m: GetAttributeMsg) -> Result<Attribute, Error> {
+    let mut conn = cx.db().await?;
     let (client, _) = conn.parts();
     let attribute = store::attributes::get(&*client, &m.attributeid).await?.ok_or_else(|| {
         not_found(format!(
@@ -76,6 +76,6 @@ pub async fn get<H: Host>(host: &H, caller: &str, m: GetAttributeMsg) -> Result<
             m.attributeid
         ))
     })?;
-    authorize(&mut conn, GetAttributeMsg::ROLE, caller, &attribute.targetcolonyname).await?;
+    authorize(&mut conn, GetAttributeMsg::ROLE, cx.caller, &attribute.targetcolonyname).await?;
     Ok(attribute)
 }

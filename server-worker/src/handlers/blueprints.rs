@@ -29,7 +29,7 @@
 //! `reconcileblueprintmsg` submits the same reconcile process through the submit handler, so it
 //! is exactly a submitted process.
 
-use super::{authorize, bad_request, connect, not_found};
+use super::{Cx, authorize, bad_request, not_found};
 use crate::{
     db::DbConn,
     error::Error,
@@ -225,14 +225,18 @@ fn publish<H: Host>(host: &H, wake: Vec<Ready>) {
 
 /// `addblueprintdefinitionmsg`: the colony owner defines a kind.
 pub async fn add_definition<H: Host>(
-    host: &H,
-    caller: &str,
+    cx: Cx<'_, H>,
     m: AddBlueprintDefinitionMsg,
 ) -> Result<BlueprintDefinition, Error> {
     let mut definition = m.blueprintdefinition;
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, AddBlueprintDefinitionMsg::ROLE, caller, &definition.metadata.colonyname)
-        .await?;
+    let mut conn = cx.db().await?;
+    authorize(
+        &mut conn,
+        AddBlueprintDefinitionMsg::ROLE,
+        cx.caller,
+        &definition.metadata.colonyname,
+    )
+    .await?;
     check_name("blueprint definition", &definition.metadata.name).map_err(invalid)?;
     check_name("blueprint kind", &definition.spec.names.kind).map_err(invalid)?;
     if let Some(schema) = &definition.spec.schema {
@@ -255,13 +259,11 @@ pub async fn add_definition<H: Host>(
 
 /// `getblueprintdefinitionmsg`: one definition by name.
 pub async fn get_definition<H: Host>(
-    host: &H,
-    caller: &str,
+    cx: Cx<'_, H>,
     m: GetBlueprintDefinitionMsg,
 ) -> Result<BlueprintDefinition, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, GetBlueprintDefinitionMsg::ROLE, caller, &m.colonyname).await?;
-    let (client, _) = conn.parts();
+    let mut db = cx.authorized::<GetBlueprintDefinitionMsg>(&m.colonyname).await?;
+    let client = db.client();
     store::blueprints::definition(&*client, &m.colonyname, &m.name)
         .await?
         .ok_or_else(|| not_found("Blueprint definition not found"))
@@ -269,25 +271,21 @@ pub async fn get_definition<H: Host>(
 
 /// `getblueprintdefinitionsmsg`: every definition of the colony.
 pub async fn list_definitions<H: Host>(
-    host: &H,
-    caller: &str,
+    cx: Cx<'_, H>,
     m: GetBlueprintDefinitionsMsg,
 ) -> Result<Vec<BlueprintDefinition>, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, GetBlueprintDefinitionsMsg::ROLE, caller, &m.colonyname).await?;
-    let (client, _) = conn.parts();
+    let mut db = cx.authorized::<GetBlueprintDefinitionsMsg>(&m.colonyname).await?;
+    let client = db.client();
     Ok(store::blueprints::definitions(&*client, &m.colonyname).await?)
 }
 
 /// `removeblueprintdefinitionmsg`: the owner removes a kind no blueprint uses (else 409).
 pub async fn remove_definition<H: Host>(
-    host: &H,
-    caller: &str,
+    cx: Cx<'_, H>,
     m: RemoveBlueprintDefinitionMsg,
 ) -> Result<Empty, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, RemoveBlueprintDefinitionMsg::ROLE, caller, &m.namespace).await?;
-    let (client, _) = conn.parts();
+    let mut db = cx.authorized::<RemoveBlueprintDefinitionMsg>(&m.namespace).await?;
+    let client = db.client();
     let tx = client.transaction().await?;
     match store::blueprints::remove_definition(&tx, &m.namespace, &m.name).await? {
         DefinitionRemoval::Removed => {}
@@ -347,11 +345,11 @@ async fn definition_for(
 /// `addblueprintmsg`: adds a blueprint of a defined kind (generation 1), creating its
 /// location if needed, and records the creation; with a handler, also the kind's reconcile
 /// cron at that location (unless it exists) and a reconcile process for the blueprint.
-pub async fn add<H: Host>(host: &H, caller: &str, m: AddBlueprintMsg) -> Result<Blueprint, Error> {
+pub async fn add<H: Host>(cx: Cx<'_, H>, m: AddBlueprintMsg) -> Result<Blueprint, Error> {
     let mut blueprint = m.blueprint;
-    let mut conn = connect(host).await?;
+    let mut conn = cx.db().await?;
     let colony = blueprint.metadata.colonyname.clone();
-    let rows = authorize(&mut conn, AddBlueprintMsg::ROLE, caller, &colony).await?;
+    let rows = authorize(&mut conn, AddBlueprintMsg::ROLE, cx.caller, &colony).await?;
     check_blueprint(&blueprint)?;
     blueprint.blueprintid = id_or_random("blueprint", &blueprint.blueprintid)?;
     let (client, _) = conn.parts();
@@ -381,40 +379,34 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddBlueprintMsg) -> Result<
             blueprint.metadata.name
         )));
     }
-    let history = history_of(&blueprint, caller, "create", now)?;
+    let history = history_of(&blueprint, cx.caller, "create", now)?;
     store::blueprints::add_history(&tx, &history).await?;
     let mut wake = Vec::new();
     if let Some(handler) = reconciler(&definition) {
-        let initiator = initiator(caller, &rows);
+        let initiator = initiator(cx.caller, &rows);
         add_reconcile_cron(&tx, &blueprint, handler, &initiator, now).await?;
         let spec = reconcile_spec(&blueprint, handler);
         wake = insert_handler_process(&tx, spec, &initiator, now).await?;
     }
     tx.commit().await?;
     drop(conn);
-    publish(host, wake);
+    publish(cx.host, wake);
     Ok(blueprint)
 }
 
 /// `getblueprintmsg`: one blueprint by name.
-pub async fn get<H: Host>(host: &H, caller: &str, m: GetBlueprintMsg) -> Result<Blueprint, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, GetBlueprintMsg::ROLE, caller, &m.namespace).await?;
-    let (client, _) = conn.parts();
+pub async fn get<H: Host>(cx: Cx<'_, H>, m: GetBlueprintMsg) -> Result<Blueprint, Error> {
+    let mut db = cx.authorized::<GetBlueprintMsg>(&m.namespace).await?;
+    let client = db.client();
     store::blueprints::by_name(&*client, &m.namespace, &m.name, false)
         .await?
         .ok_or_else(|| not_found("Blueprint not found"))
 }
 
 /// `getblueprintsmsg`: the blueprints of a colony, optionally of one kind and location.
-pub async fn list<H: Host>(
-    host: &H,
-    caller: &str,
-    m: GetBlueprintsMsg,
-) -> Result<Vec<Blueprint>, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, GetBlueprintsMsg::ROLE, caller, &m.namespace).await?;
-    let (client, _) = conn.parts();
+pub async fn list<H: Host>(cx: Cx<'_, H>, m: GetBlueprintsMsg) -> Result<Vec<Blueprint>, Error> {
+    let mut db = cx.authorized::<GetBlueprintsMsg>(&m.namespace).await?;
+    let client = db.client();
     Ok(store::blueprints::list(&*client, &m.namespace, &m.kind, &m.locationname).await?)
 }
 
@@ -423,15 +415,11 @@ pub async fn list<H: Host>(
 /// history entry written, and a reconcile process submitted when the kind has a handler and the
 /// caller a name (not the colony owner). ID, creation time and reconciliation bookkeeping are
 /// kept; an update without status keeps the stored status.
-pub async fn update<H: Host>(
-    host: &H,
-    caller: &str,
-    m: UpdateBlueprintMsg,
-) -> Result<Blueprint, Error> {
+pub async fn update<H: Host>(cx: Cx<'_, H>, m: UpdateBlueprintMsg) -> Result<Blueprint, Error> {
     let mut blueprint = m.blueprint;
-    let mut conn = connect(host).await?;
+    let mut conn = cx.db().await?;
     let colony = blueprint.metadata.colonyname.clone();
-    let rows = authorize(&mut conn, UpdateBlueprintMsg::ROLE, caller, &colony).await?;
+    let rows = authorize(&mut conn, UpdateBlueprintMsg::ROLE, cx.caller, &colony).await?;
     check_blueprint(&blueprint)?;
     let (client, _) = conn.parts();
     let tx = client.transaction().await?;
@@ -470,9 +458,9 @@ pub async fn update<H: Host>(
     store::blueprints::update(&tx, &blueprint).await?;
     let mut wake = Vec::new();
     if changed {
-        let history = history_of(&blueprint, caller, "update", now)?;
+        let history = history_of(&blueprint, cx.caller, "update", now)?;
         store::blueprints::add_history(&tx, &history).await?;
-        let initiator = initiator(caller, &rows);
+        let initiator = initiator(cx.caller, &rows);
         if let Some(handler) = reconciler(&definition)
             && !initiator.name.is_empty()
         {
@@ -482,28 +470,24 @@ pub async fn update<H: Host>(
     }
     tx.commit().await?;
     drop(conn);
-    publish(host, wake);
+    publish(cx.host, wake);
     Ok(blueprint)
 }
 
 /// `removeblueprintmsg`: deletes a blueprint and records the removal. The reconcile cron of
 /// its kind at its location goes with the last such blueprint, and a `cleanup` process is
 /// submitted to the kind's handler executor type, if it has one.
-pub async fn remove<H: Host>(
-    host: &H,
-    caller: &str,
-    m: RemoveBlueprintMsg,
-) -> Result<Empty, Error> {
-    let mut conn = connect(host).await?;
+pub async fn remove<H: Host>(cx: Cx<'_, H>, m: RemoveBlueprintMsg) -> Result<Empty, Error> {
+    let mut conn = cx.db().await?;
     let colony = &m.namespace;
-    let rows = authorize(&mut conn, RemoveBlueprintMsg::ROLE, caller, colony).await?;
+    let rows = authorize(&mut conn, RemoveBlueprintMsg::ROLE, cx.caller, colony).await?;
     let (client, _) = conn.parts();
     let tx = client.transaction().await?;
     let removed = store::blueprints::remove(&tx, colony, &m.name)
         .await?
         .ok_or_else(|| not_found("Blueprint not found"))?;
     let now = store::blueprints::now(&tx).await?;
-    let history = history_of(&removed, caller, "delete", now)?;
+    let history = history_of(&removed, cx.caller, "delete", now)?;
     store::blueprints::add_history(&tx, &history).await?;
 
     let (kind, location) = (&removed.kind, &removed.metadata.locationname);
@@ -523,22 +507,21 @@ pub async fn remove<H: Host>(
         kwargs.insert("blueprintName".into(), Value::String(removed.metadata.name.clone()));
         kwargs.insert("kind".into(), Value::String(kind.clone()));
         let spec = handler_spec(colony, &executor_type, "cleanup", location, kwargs);
-        wake = insert_handler_process(&tx, spec, &initiator(caller, &rows), now).await?;
+        wake = insert_handler_process(&tx, spec, &initiator(cx.caller, &rows), now).await?;
     }
     tx.commit().await?;
     drop(conn);
-    publish(host, wake);
+    publish(cx.host, wake);
     Ok(Empty {})
 }
 
 /// `getblueprinthistorymsg`: a blueprint's changes, newest first (`limit` 0: all). The
 /// history of a removed blueprint stays readable by its colony.
 pub async fn history<H: Host>(
-    host: &H,
-    caller: &str,
+    cx: Cx<'_, H>,
     m: GetBlueprintHistoryMsg,
 ) -> Result<Vec<BlueprintHistory>, Error> {
-    let mut conn = connect(host).await?;
+    let mut conn = cx.db().await?;
     let colony = {
         let (client, _) = conn.parts();
         store::blueprints::colony_of(&*client, &m.blueprintid).await?
@@ -546,7 +529,7 @@ pub async fn history<H: Host>(
     let Some(colony) = colony else {
         return Err(not_found("Blueprint not found"));
     };
-    authorize(&mut conn, GetBlueprintHistoryMsg::ROLE, caller, &colony).await?;
+    authorize(&mut conn, GetBlueprintHistoryMsg::ROLE, cx.caller, &colony).await?;
     let limit = (m.limit > 0).then_some(m.limit);
     let (client, _) = conn.parts();
     Ok(store::blueprints::history(&*client, &m.blueprintid, limit).await?)
@@ -554,13 +537,11 @@ pub async fn history<H: Host>(
 
 /// `updateblueprintstatusmsg`: a reconciler (approved member) reports the observed state.
 pub async fn update_status<H: Host>(
-    host: &H,
-    caller: &str,
+    cx: Cx<'_, H>,
     m: UpdateBlueprintStatusMsg,
 ) -> Result<Empty, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, UpdateBlueprintStatusMsg::ROLE, caller, &m.colonyname).await?;
-    let (client, _) = conn.parts();
+    let mut db = cx.authorized::<UpdateBlueprintStatusMsg>(&m.colonyname).await?;
+    let client = db.client();
     let tx = client.transaction().await?;
     let mut blueprint = store::blueprints::by_name(&tx, &m.colonyname, &m.blueprintname, true)
         .await?
@@ -576,14 +557,9 @@ pub async fn update_status<H: Host>(
 /// 400 when either is missing) and replies with it. With `force` the blueprint's generation is
 /// raised, so the reconciler redoes work it considers done; the process also gets
 /// `force: true` in its kwargs.
-pub async fn reconcile<H: Host>(
-    host: &H,
-    caller: &str,
-    m: ReconcileBlueprintMsg,
-) -> Result<Process, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, ReconcileBlueprintMsg::ROLE, caller, &m.namespace).await?;
-    let (client, _) = conn.parts();
+pub async fn reconcile<H: Host>(cx: Cx<'_, H>, m: ReconcileBlueprintMsg) -> Result<Process, Error> {
+    let mut db = cx.authorized::<ReconcileBlueprintMsg>(&m.namespace).await?;
+    let client = db.client();
     let blueprint = store::blueprints::by_name(&*client, &m.namespace, &m.name, false)
         .await?
         .ok_or_else(|| not_found("Blueprint not found"))?;
@@ -597,18 +573,18 @@ pub async fn reconcile<H: Host>(
     if handler.function_name.is_empty() {
         return Err(bad_request("Blueprint has no handler with function name defined"));
     }
-    drop(conn);
+    drop(db);
 
     let mut spec = reconcile_spec(&blueprint, &handler);
     if m.force {
         spec.kwargs.insert("force".into(), Value::Bool(true));
     }
-    // The submit handler checks the caller again (same role) and wakes waiting reconcilers.
-    let process = super::processes::submit(host, caller, SubmitFunctionSpecMsg { spec }).await?;
+    // The submit handler checks the cx.caller again (same role) and wakes waiting reconcilers.
+    let process = super::processes::submit(cx, SubmitFunctionSpecMsg { spec }).await?;
 
-    // Recorded after the submit: the process is what the caller asked for; bookkeeping that
+    // Recorded after the submit: the process is what the cx.caller asked for; bookkeeping that
     // fails to be written (the blueprint was removed meanwhile) does not undo it.
-    let mut conn = connect(host).await?;
+    let mut conn = cx.db().await?;
     let (client, _) = conn.parts();
     let tx = client.transaction().await?;
     if let Some(mut current) = store::blueprints::by_name(&tx, &m.namespace, &m.name, true).await? {

@@ -5,7 +5,7 @@
 //! replicas; clients cannot tell the difference). Limits: 10 MiB per message, 10,000 entries
 //! per channel, 100 appends/s with bursts of 500 per process, shared by every replica.
 
-use super::{bad_request, connect, not_found};
+use super::{Cx, bad_request, not_found};
 use crate::{
     db::{DbConn, Statements},
     error::Error,
@@ -84,14 +84,21 @@ async fn open_channel(
 }
 
 /// `channelappendmsg`: the initiator or the assigned executor appends one entry.
-pub async fn append<H: Host>(host: &H, caller: &str, m: ChannelAppendMsg) -> Result<Empty, Error> {
+pub async fn append<H: Host>(cx: Cx<'_, H>, m: ChannelAppendMsg) -> Result<Empty, Error> {
     check_append(&m)?;
-    let mut conn = connect(host).await?;
+    let mut conn = cx.db().await?;
     let (client, statements) = conn.parts();
     let (process, denied) = (&m.processid, "Not authorized to write to channel");
-    let colony =
-        open_channel(client, &statements, ChannelAppendMsg::ROLE, caller, process, &m.name, denied)
-            .await?;
+    let colony = open_channel(
+        client,
+        &statements,
+        ChannelAppendMsg::ROLE,
+        cx.caller,
+        process,
+        &m.name,
+        denied,
+    )
+    .await?;
     // An error entry's text travels as its payload; it is also given as `error` for readers
     // that look there.
     let error = if m.payloadtype == "error" {
@@ -103,7 +110,7 @@ pub async fn append<H: Host>(host: &H, caller: &str, m: ChannelAppendMsg) -> Res
         process_id: &m.processid,
         name: &m.name,
         colony: &colony,
-        sender_id: caller,
+        sender_id: cx.caller,
         sequence: m.sequence,
         in_reply_to: m.inreplyto,
         entry_type: &m.payloadtype,
@@ -125,18 +132,14 @@ pub async fn append<H: Host>(host: &H, caller: &str, m: ChannelAppendMsg) -> Res
 }
 
 /// `channelreadmsg`: entries after position `afterseq`, at most `limit` (0: all).
-pub async fn read<H: Host>(
-    host: &H,
-    caller: &str,
-    m: ChannelReadMsg,
-) -> Result<Vec<MsgEntry>, Error> {
+pub async fn read<H: Host>(cx: Cx<'_, H>, m: ChannelReadMsg) -> Result<Vec<MsgEntry>, Error> {
     if m.processid.is_empty() || m.name.is_empty() {
         return Err(bad_request("channel read needs processid and name"));
     }
-    let mut conn = connect(host).await?;
+    let mut conn = cx.db().await?;
     let (client, statements) = conn.parts();
     let (process, denied) = (&m.processid, "Not authorized to read from channel");
-    open_channel(client, &statements, ChannelReadMsg::ROLE, caller, process, &m.name, denied)
+    open_channel(client, &statements, ChannelReadMsg::ROLE, cx.caller, process, &m.name, denied)
         .await?;
     let limit = (m.limit > 0).then_some(m.limit);
     store::channels::read(&*client, &m.processid, &m.name, m.afterseq.max(0), limit)

@@ -1,6 +1,6 @@
 //! Colonies (protocol §4.2).
 
-use super::{authorize, bad_request, connect};
+use super::{Cx, authorize, bad_request};
 use crate::{db::DbConn, error::Error, host::Host, store};
 use colonies_core::{
     message::{AddColonyMsg, Empty, GetColoniesMsg, GetColonyMsg, Message, RemoveColonyMsg},
@@ -13,9 +13,9 @@ fn invalid(e: impl core::fmt::Display) -> Error {
 }
 
 /// `addcolonymsg`: the server owner creates a colony owned by `colony.colonyid`.
-pub async fn add<H: Host>(host: &H, caller: &str, m: AddColonyMsg) -> Result<Colony, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, AddColonyMsg::ROLE, caller, "").await?;
+pub async fn add<H: Host>(cx: Cx<'_, H>, m: AddColonyMsg) -> Result<Colony, Error> {
+    let mut conn = cx.db().await?;
+    authorize(&mut conn, AddColonyMsg::ROLE, cx.caller, "").await?;
     check_name("colony", &m.colony.name).map_err(invalid)?;
     check_id("colony", &m.colony.colonyid).map_err(|e| match m.colony.colonyid.len() {
         64 => invalid(e),
@@ -29,10 +29,9 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddColonyMsg) -> Result<Col
 }
 
 /// `removecolonymsg`: the server owner deletes a colony and everything in it, atomically.
-pub async fn remove<H: Host>(host: &H, caller: &str, m: RemoveColonyMsg) -> Result<Empty, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, RemoveColonyMsg::ROLE, caller, "").await?;
-    let (client, _) = conn.parts();
+pub async fn remove<H: Host>(cx: Cx<'_, H>, m: RemoveColonyMsg) -> Result<Empty, Error> {
+    let mut db = cx.authorized::<RemoveColonyMsg>("").await?;
+    let client = db.client();
     let tx = client.transaction().await?;
     if !store::colonies::remove(&tx, &m.colonyname).await? {
         return Err(bad_request(format!("Colony with name <{}> not found", m.colonyname)));
@@ -42,21 +41,16 @@ pub async fn remove<H: Host>(host: &H, caller: &str, m: RemoveColonyMsg) -> Resu
 }
 
 /// `getcoloniesmsg`: every colony, for the server owner.
-pub async fn list<H: Host>(
-    host: &H,
-    caller: &str,
-    _: GetColoniesMsg,
-) -> Result<Vec<Colony>, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, GetColoniesMsg::ROLE, caller, "").await?;
-    let (client, _) = conn.parts();
+pub async fn list<H: Host>(cx: Cx<'_, H>, _: GetColoniesMsg) -> Result<Vec<Colony>, Error> {
+    let mut db = cx.authorized::<GetColoniesMsg>("").await?;
+    let client = db.client();
     Ok(store::colonies::list(&*client).await?)
 }
 
 /// `getcolonymsg`: one colony, for its approved members (not its owner).
-pub async fn get<H: Host>(host: &H, caller: &str, m: GetColonyMsg) -> Result<Colony, Error> {
-    let mut conn = connect(host).await?;
-    let rows = authorize(&mut conn, GetColonyMsg::ROLE, caller, &m.colonyname).await?;
+pub async fn get<H: Host>(cx: Cx<'_, H>, m: GetColonyMsg) -> Result<Colony, Error> {
+    let mut conn = cx.db().await?;
+    let rows = authorize(&mut conn, GetColonyMsg::ROLE, cx.caller, &m.colonyname).await?;
     // Membership implies the colony was read.
     rows.colony.ok_or_else(|| bad_request(store::auth::colony_missing(&m.colonyname)))
 }

@@ -6,7 +6,7 @@
 //! stored workflow's `colonyname` is always the cron's colony; an `interval` past `int4` is
 //! 400 (Go: 500).
 
-use super::{authorize, bad_request, connect, not_found};
+use super::{Cx, authorize, bad_request, not_found};
 use crate::{db::DbConn, error::Error, host::Host, ids::new_id, store, wakeups::Wakeups};
 use colonies_core::cron::CronExpr;
 use colonies_core::graph::{self};
@@ -40,10 +40,10 @@ pub fn caller_name(rows: &store::auth::CallerRows) -> String {
 /// `cronexpression`" (six fields, seconds first), which must parse, and `random` must then be
 /// false; or 1 to 2³¹ − 1 seconds (Go stores an `INT`). The workflow must be valid;
 /// `(colonyname, name)` is unique.
-pub async fn add<H: Host>(host: &H, caller: &str, m: AddCronMsg) -> Result<Cron, Error> {
+pub async fn add<H: Host>(cx: Cx<'_, H>, m: AddCronMsg) -> Result<Cron, Error> {
     let mut cron = m.cron;
-    let mut conn = connect(host).await?;
-    let rows = authorize(&mut conn, AddCronMsg::ROLE, caller, &cron.colonyname).await?;
+    let mut conn = cx.db().await?;
+    let rows = authorize(&mut conn, AddCronMsg::ROLE, cx.caller, &cron.colonyname).await?;
     if cron.name.is_empty() {
         return Err(bad_request("a cron needs a name"));
     }
@@ -60,7 +60,7 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddCronMsg) -> Result<Cron,
     }
     check_workflow(&cron.workflowspec, &cron.colonyname)?;
     cron.cronid = new_id()?;
-    cron.initiatorid = caller.into();
+    cron.initiatorid = cx.caller.into();
     cron.initiatorname = caller_name(&rows);
     cron.prevprocessgraphid = String::new();
     let (client, _) = conn.parts();
@@ -104,15 +104,15 @@ async fn read<C: DbConn>(
 }
 
 /// `getcronmsg`: one cron with its `checkerperiod`; 404 when unknown (Go: 500).
-pub async fn get<H: Host>(host: &H, caller: &str, m: GetCronMsg) -> Result<Cron, Error> {
-    let mut conn = connect(host).await?;
-    read(&mut conn, GetCronMsg::ROLE, caller, &m.cronid, "Failed to get cron, cron is nil").await
+pub async fn get<H: Host>(cx: Cx<'_, H>, m: GetCronMsg) -> Result<Cron, Error> {
+    let mut conn = cx.db().await?;
+    read(&mut conn, GetCronMsg::ROLE, cx.caller, &m.cronid, "Failed to get cron, cron is nil").await
 }
 
 /// `getcronsmsg`: up to `count` crons of the colony (`[]` when none).
-pub async fn list<H: Host>(host: &H, caller: &str, m: GetCronsMsg) -> Result<Vec<Cron>, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, GetCronsMsg::ROLE, caller, &m.colonyname).await?;
+pub async fn list<H: Host>(cx: Cx<'_, H>, m: GetCronsMsg) -> Result<Vec<Cron>, Error> {
+    let mut conn = cx.db().await?;
+    authorize(&mut conn, GetCronsMsg::ROLE, cx.caller, &m.colonyname).await?;
     if m.count < 0 {
         return Err(bad_request("count must not be negative"));
     }
@@ -122,9 +122,9 @@ pub async fn list<H: Host>(host: &H, caller: &str, m: GetCronsMsg) -> Result<Vec
 
 /// `runcronmsg`: a member starts the cron's workflow now (unless it waits for an unfinished
 /// previous graph). Membership is checked first.
-pub async fn run<H: Host>(host: &H, caller: &str, m: RunCronMsg) -> Result<Cron, Error> {
-    let mut conn = connect(host).await?;
-    read(&mut conn, RunCronMsg::ROLE, caller, &m.cronid, "cron not found").await?;
+pub async fn run<H: Host>(cx: Cx<'_, H>, m: RunCronMsg) -> Result<Cron, Error> {
+    let mut conn = cx.db().await?;
+    read(&mut conn, RunCronMsg::ROLE, cx.caller, &m.cronid, "cron not found").await?;
     let (client, _) = conn.parts();
     let tx = client.transaction().await?;
     let locked =
@@ -138,16 +138,16 @@ pub async fn run<H: Host>(host: &H, caller: &str, m: RunCronMsg) -> Result<Cron,
     tx.commit().await?;
     drop(conn);
     for ready in wake {
-        host.wakeups().publish(ready);
+        cx.host.wakeups().publish(ready);
     }
     Ok(cron)
 }
 
 /// `removecronmsg`: a member removes a cron (`all` is ignored, as in Go).
-pub async fn remove<H: Host>(host: &H, caller: &str, m: RemoveCronMsg) -> Result<Empty, Error> {
-    let mut conn = connect(host).await?;
+pub async fn remove<H: Host>(cx: Cx<'_, H>, m: RemoveCronMsg) -> Result<Empty, Error> {
+    let mut conn = cx.db().await?;
     let go = "Failed to remove cron, cron is nil";
-    read(&mut conn, RemoveCronMsg::ROLE, caller, &m.cronid, go).await?;
+    read(&mut conn, RemoveCronMsg::ROLE, cx.caller, &m.cronid, go).await?;
     let (client, _) = conn.parts();
     store::crons::remove(&*client, &m.cronid).await?;
     Ok(Empty {})

@@ -1,6 +1,6 @@
 //! Executors (protocol §4.3): registration by the colony owner, approval, soft removal.
 
-use super::{authorize, bad_request, connect, not_found};
+use super::{Cx, authorize, bad_request, connect, not_found};
 use crate::{
     db::DbConn,
     error::Error,
@@ -39,15 +39,15 @@ fn no_such_name(name: &str) -> String {
 ///
 /// `commissiontime` and `lastheardfromtime` are set by the server, not taken from the client:
 /// a client clock must not decide when the executor counts as stale.
-pub async fn add<H: Host>(host: &H, caller: &str, m: AddExecutorMsg) -> Result<Executor, Error> {
+pub async fn add<H: Host>(cx: Cx<'_, H>, m: AddExecutorMsg) -> Result<Executor, Error> {
     let e = &m.executor;
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, AddExecutorMsg::ROLE, caller, &e.colonyname).await?;
+    let mut conn = cx.db().await?;
+    authorize(&mut conn, AddExecutorMsg::ROLE, cx.caller, &e.colonyname).await?;
     check_name("executor", &e.executorname).map_err(invalid)?;
     check_name("executor type", &e.executortype).map_err(invalid)?;
     check_optional_name("location", &e.locationname).map_err(invalid)?;
     check_id("executor", &e.executorid).map_err(invalid)?;
-    let replace = host.config().allow_executor_reregister;
+    let replace = cx.host.config().allow_executor_reregister;
     let (client, _) = conn.parts();
     let tx = client.transaction().await?;
     let mut requeued = Vec::new();
@@ -64,7 +64,7 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddExecutorMsg) -> Result<E
         )));
     };
     tx.commit().await?;
-    publish_requeued(host, &e.colonyname, requeued);
+    publish_requeued(cx.host, &e.colonyname, requeued);
     Ok(stored)
 }
 
@@ -80,36 +80,25 @@ fn publish_requeued<H: Host>(host: &H, colony: &str, requeued: Vec<store::execut
 }
 
 /// `getexecutorsmsg`: every executor of the colony, removed ones included, for any member.
-pub async fn list<H: Host>(
-    host: &H,
-    caller: &str,
-    m: GetExecutorsMsg,
-) -> Result<Vec<Executor>, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, GetExecutorsMsg::ROLE, caller, &m.colonyname).await?;
-    let (client, _) = conn.parts();
+pub async fn list<H: Host>(cx: Cx<'_, H>, m: GetExecutorsMsg) -> Result<Vec<Executor>, Error> {
+    let mut db = cx.authorized::<GetExecutorsMsg>(&m.colonyname).await?;
+    let client = db.client();
     Ok(store::executors::list(&*client, &m.colonyname).await?)
 }
 
 /// `getexecutormsg`: one executor by name, for approved members.
-pub async fn get<H: Host>(host: &H, caller: &str, m: GetExecutorMsg) -> Result<Executor, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, GetExecutorMsg::ROLE, caller, &m.colonyname).await?;
-    let (client, _) = conn.parts();
+pub async fn get<H: Host>(cx: Cx<'_, H>, m: GetExecutorMsg) -> Result<Executor, Error> {
+    let mut db = cx.authorized::<GetExecutorMsg>(&m.colonyname).await?;
+    let client = db.client();
     store::executors::by_name(&*client, &m.colonyname, &m.executorname).await?.ok_or_else(|| {
         unknown("Failed to get executor, executor is nil", &m.colonyname, &m.executorname)
     })
 }
 
 /// `getexecutorbyidmsg`: one executor by key ID, for approved members of its colony.
-pub async fn get_by_id<H: Host>(
-    host: &H,
-    caller: &str,
-    m: GetExecutorByIdMsg,
-) -> Result<Executor, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, GetExecutorByIdMsg::ROLE, caller, &m.colonyname).await?;
-    let (client, _) = conn.parts();
+pub async fn get_by_id<H: Host>(cx: Cx<'_, H>, m: GetExecutorByIdMsg) -> Result<Executor, Error> {
+    let mut db = cx.authorized::<GetExecutorByIdMsg>(&m.colonyname).await?;
+    let client = db.client();
     store::executors::by_id(&*client, &m.colonyname, &m.executorid).await?.ok_or_else(|| {
         not_found(format!(
             "Failed to get executor by ID, executor is nil: executor with ID {} does not exist",
@@ -143,32 +132,27 @@ async fn set_state<H: Host>(
 }
 
 /// `approveexecutormsg`: the colony owner approves an executor.
-pub async fn approve<H: Host>(
-    host: &H,
-    caller: &str,
-    m: ApproveExecutorMsg,
-) -> Result<Empty, Error> {
-    set_state(host, caller, ApproveExecutorMsg::ROLE, &m.colonyname, &m.executorname, 1).await
+pub async fn approve<H: Host>(cx: Cx<'_, H>, m: ApproveExecutorMsg) -> Result<Empty, Error> {
+    set_state(cx.host, cx.caller, ApproveExecutorMsg::ROLE, &m.colonyname, &m.executorname, 1).await
 }
 
 /// `rejectexecutormsg`: the colony owner rejects an executor.
-pub async fn reject<H: Host>(host: &H, caller: &str, m: RejectExecutorMsg) -> Result<Empty, Error> {
-    set_state(host, caller, RejectExecutorMsg::ROLE, &m.colonyname, &m.executorname, 2).await
+pub async fn reject<H: Host>(cx: Cx<'_, H>, m: RejectExecutorMsg) -> Result<Empty, Error> {
+    set_state(cx.host, cx.caller, RejectExecutorMsg::ROLE, &m.colonyname, &m.executorname, 2).await
 }
 
 /// `removeexecutormsg`: the colony owner removes an executor (soft: UNREGISTERED); its
 /// running processes go back to WAITING and wake waiting executors.
-pub async fn remove<H: Host>(host: &H, caller: &str, m: RemoveExecutorMsg) -> Result<Empty, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, RemoveExecutorMsg::ROLE, caller, &m.colonyname).await?;
-    let (client, _) = conn.parts();
+pub async fn remove<H: Host>(cx: Cx<'_, H>, m: RemoveExecutorMsg) -> Result<Empty, Error> {
+    let mut db = cx.authorized::<RemoveExecutorMsg>(&m.colonyname).await?;
+    let client = db.client();
     let tx = client.transaction().await?;
     let requeued =
         store::executors::remove(&tx, &m.colonyname, &m.executorname).await?.ok_or_else(|| {
             unknown("Failed to remove executor, executor is nil", &m.colonyname, &m.executorname)
         })?;
     tx.commit().await?;
-    publish_requeued(host, &m.colonyname, requeued);
+    publish_requeued(cx.host, &m.colonyname, requeued);
     Ok(Empty {})
 }
 
@@ -198,14 +182,13 @@ async fn require_self<C: DbConn>(
 
 /// `reportallocationmsg`: an executor reports its own allocations.
 pub async fn report_allocation<H: Host>(
-    host: &H,
-    caller: &str,
+    cx: Cx<'_, H>,
     m: ReportAllocationMsg,
 ) -> Result<Empty, Error> {
-    let mut conn = connect(host).await?;
+    let mut conn = cx.db().await?;
     let not_self = "Only an executor can report allocations to itself";
     let (colony, name) = (&m.colonyname, &m.executorname);
-    require_self(&mut conn, ReportAllocationMsg::ROLE, caller, colony, name, not_self).await?;
+    require_self(&mut conn, ReportAllocationMsg::ROLE, cx.caller, colony, name, not_self).await?;
     let json = serde_json::to_string(&m.allocations).unwrap_or_default();
     let (client, _) = conn.parts();
     if store::executors::set_allocations(&*client, &m.colonyname, &m.executorname, &json).await? {
@@ -216,11 +199,11 @@ pub async fn report_allocation<H: Host>(
 }
 
 /// `updateexecutormsg`: an executor replaces its own capabilities.
-pub async fn update<H: Host>(host: &H, caller: &str, m: UpdateExecutorMsg) -> Result<Empty, Error> {
-    let mut conn = connect(host).await?;
+pub async fn update<H: Host>(cx: Cx<'_, H>, m: UpdateExecutorMsg) -> Result<Empty, Error> {
+    let mut conn = cx.db().await?;
     let not_self = "Only an executor can update its own capabilities";
     let (colony, name) = (&m.colonyname, &m.executorname);
-    require_self(&mut conn, UpdateExecutorMsg::ROLE, caller, colony, name, not_self).await?;
+    require_self(&mut conn, UpdateExecutorMsg::ROLE, cx.caller, colony, name, not_self).await?;
     let json = serde_json::to_string(&m.capabilities).unwrap_or_default();
     let (client, _) = conn.parts();
     if store::executors::set_capabilities(&*client, &m.colonyname, &m.executorname, &json).await? {

@@ -1,6 +1,6 @@
 //! ColonyFS file metadata (protocol §4.12); the bytes stay in the user's S3.
 
-use super::{authorize, bad_request, connect, not_found};
+use super::{Cx, authorize, bad_request, not_found};
 use crate::{db::DbConn, error::Error, host::Host, ids::new_id, store};
 use colonies_core::{
     message::{
@@ -22,9 +22,9 @@ fn check_file_part(what: &str, value: &str) -> Result<(), Error> {
 }
 
 /// `addfilemsg`: an approved member of `file.colonyname` records a new revision.
-pub async fn add<H: Host>(host: &H, caller: &str, m: AddFileMsg) -> Result<File, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, AddFileMsg::ROLE, caller, &m.file.colonyname).await?;
+pub async fn add<H: Host>(cx: Cx<'_, H>, m: AddFileMsg) -> Result<File, Error> {
+    let mut conn = cx.db().await?;
+    authorize(&mut conn, AddFileMsg::ROLE, cx.caller, &m.file.colonyname).await?;
     check_file_part("label", &m.file.label)?;
     check_file_part("name", &m.file.name)?;
     if m.file.size < 0 {
@@ -36,10 +36,9 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddFileMsg) -> Result<File,
 }
 
 /// `getfilemsg`: a revision by ID, or the revisions of `label` + `name` (newest first).
-pub async fn get<H: Host>(host: &H, caller: &str, m: GetFileMsg) -> Result<Vec<File>, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, GetFileMsg::ROLE, caller, &m.colonyname).await?;
-    let (client, _) = conn.parts();
+pub async fn get<H: Host>(cx: Cx<'_, H>, m: GetFileMsg) -> Result<Vec<File>, Error> {
+    let mut db = cx.authorized::<GetFileMsg>(&m.colonyname).await?;
+    let client = db.client();
     if !m.fileid.is_empty() {
         // Go answers an unknown ID with 400 "Failed to get file"; kept.
         return match store::files::by_id(&*client, &m.colonyname, &m.fileid).await? {
@@ -48,7 +47,7 @@ pub async fn get<H: Host>(host: &H, caller: &str, m: GetFileMsg) -> Result<Vec<F
         };
     }
     if m.label.is_empty() || m.name.is_empty() {
-        // Go answers 500 "malformatted get file msg"; it is the caller's mistake, so 400.
+        // Go answers 500 "malformatted get file msg"; it is the cx.caller's mistake, so 400.
         return Err(bad_request("malformatted get file msg: give fileid, or label and name"));
     }
     let files = store::files::by_name(&*client, &m.colonyname, &m.label, &m.name, m.latest).await?;
@@ -59,22 +58,17 @@ pub async fn get<H: Host>(host: &H, caller: &str, m: GetFileMsg) -> Result<Vec<F
 }
 
 /// `getfilesmsg`: the files directly under a label, each as its newest revision.
-pub async fn list<H: Host>(host: &H, caller: &str, m: GetFilesMsg) -> Result<Vec<FileData>, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, GetFilesMsg::ROLE, caller, &m.colonyname).await?;
-    let (client, _) = conn.parts();
+pub async fn list<H: Host>(cx: Cx<'_, H>, m: GetFilesMsg) -> Result<Vec<FileData>, Error> {
+    let mut db = cx.authorized::<GetFilesMsg>(&m.colonyname).await?;
+    let client = db.client();
     Ok(store::files::data_by_label(&*client, &m.colonyname, &m.label).await?)
 }
 
 /// `getfilelabelsmsg`: the labels of a colony (all, by prefix, or one and its sub-labels).
-pub async fn labels<H: Host>(
-    host: &H,
-    caller: &str,
-    m: GetFileLabelsMsg,
-) -> Result<Vec<Label>, Error> {
+pub async fn labels<H: Host>(cx: Cx<'_, H>, m: GetFileLabelsMsg) -> Result<Vec<Label>, Error> {
     use store::files::LabelFilter;
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, GetFileLabelsMsg::ROLE, caller, &m.colonyname).await?;
+    let mut conn = cx.db().await?;
+    authorize(&mut conn, GetFileLabelsMsg::ROLE, cx.caller, &m.colonyname).await?;
     let filter = match (m.name.as_str(), m.exact) {
         ("", _) => LabelFilter::All,
         (name, false) => LabelFilter::Prefix(name),
@@ -85,10 +79,9 @@ pub async fn labels<H: Host>(
 }
 
 /// `removefilemsg`: deletes one revision by ID, or every revision of `label` + `name`.
-pub async fn remove<H: Host>(host: &H, caller: &str, m: RemoveFileMsg) -> Result<Empty, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, RemoveFileMsg::ROLE, caller, &m.colonyname).await?;
-    let (client, _) = conn.parts();
+pub async fn remove<H: Host>(cx: Cx<'_, H>, m: RemoveFileMsg) -> Result<Empty, Error> {
+    let mut db = cx.authorized::<RemoveFileMsg>(&m.colonyname).await?;
+    let client = db.client();
     // Removing what is not there succeeds, as in Go: clients delete the S3 object first and
     // may retry the metadata removal.
     if !m.fileid.is_empty() {

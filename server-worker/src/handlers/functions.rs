@@ -1,7 +1,7 @@
 //! Functions (protocol §4.8): executors register what they run; statistics of successful
 //! runs are kept by `closesuccessfulmsg`.
 
-use super::{authorize, bad_request, connect, not_found};
+use super::{Cx, bad_request, not_found};
 use crate::{
     db::DbConn,
     error::Error,
@@ -17,12 +17,13 @@ use colonies_core::{
 
 /// `addfunctionmsg`: an approved executor registers a function of its own (403 for any other
 /// executor's name). The ID is generated when none is given; the location is the executor's.
-pub async fn add<H: Host>(host: &H, caller: &str, m: AddFunctionMsg) -> Result<Function, Error> {
+pub async fn add<H: Host>(cx: Cx<'_, H>, m: AddFunctionMsg) -> Result<Function, Error> {
     let mut function = m.function;
-    let mut conn = connect(host).await?;
+    let mut conn = cx.db().await?;
     let (client, _) = conn.parts();
-    let rows = caller_rows(&*client, caller, &function.colonyname).await?;
-    if let Err(e) = rows.check(AddFunctionMsg::ROLE, caller, None, Some(&function.executorname)) {
+    let rows = caller_rows(&*client, cx.caller, &function.colonyname).await?;
+    if let Err(e) = rows.check(AddFunctionMsg::ROLE, cx.caller, None, Some(&function.executorname))
+    {
         if e != AuthError::NotSelf {
             return Err(rows.refusal(e).into());
         }
@@ -52,29 +53,24 @@ fn unknown(id: &str) -> Error {
 }
 
 /// `getfunctionsmsg`: the functions of the colony, or of one executor.
-pub async fn list<H: Host>(
-    host: &H,
-    caller: &str,
-    m: GetFunctionsMsg,
-) -> Result<Vec<Function>, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, GetFunctionsMsg::ROLE, caller, &m.colonyname).await?;
-    let (client, _) = conn.parts();
+pub async fn list<H: Host>(cx: Cx<'_, H>, m: GetFunctionsMsg) -> Result<Vec<Function>, Error> {
+    let mut db = cx.authorized::<GetFunctionsMsg>(&m.colonyname).await?;
+    let client = db.client();
     Ok(store::functions::list(&*client, &m.colonyname, &m.executorname).await?)
 }
 
 /// `removefunctionmsg`: the executor that registered a function removes it.
-pub async fn remove<H: Host>(host: &H, caller: &str, m: RemoveFunctionMsg) -> Result<Empty, Error> {
+pub async fn remove<H: Host>(cx: Cx<'_, H>, m: RemoveFunctionMsg) -> Result<Empty, Error> {
     if m.functionid.is_empty() {
         return Err(bad_request("Failed to remove function, msg.FunctionID is empty"));
     }
-    let mut conn = connect(host).await?;
+    let mut conn = cx.db().await?;
     let (client, _) = conn.parts();
     let function = store::functions::get(&*client, &m.functionid)
         .await?
         .ok_or_else(|| unknown(&m.functionid))?;
-    let rows = caller_rows(&*client, caller, &function.colonyname).await?;
-    rows.check(RemoveFunctionMsg::ROLE, caller, None, Some(&function.executorname)).map_err(
+    let rows = caller_rows(&*client, cx.caller, &function.colonyname).await?;
+    rows.check(RemoveFunctionMsg::ROLE, cx.caller, None, Some(&function.executorname)).map_err(
         |e| match e {
             AuthError::NotSelf => {
                 Error::new(403, "Not allowed to remove a function from another executor")

@@ -5,8 +5,9 @@
 //! first (Go's query has no ORDER BY); `trigger` must be 1 to 2³¹ − 1 and `timeout` at most
 //! 2³¹ − 1 seconds (Go stores `INTEGER`s; a timeout of 0 or less is none: Go's SDK sends -1).
 
+use super::Cx;
 use super::{
-    authorize, bad_request, connect,
+    authorize, bad_request,
     crons::{caller_name, check_workflow},
     not_found,
 };
@@ -26,17 +27,17 @@ fn unknown(go: &str, what: &str) -> Error {
 }
 
 /// `addgeneratormsg`: an approved member adds a generator.
-pub async fn add<H: Host>(host: &H, caller: &str, m: AddGeneratorMsg) -> Result<Generator, Error> {
+pub async fn add<H: Host>(cx: Cx<'_, H>, m: AddGeneratorMsg) -> Result<Generator, Error> {
     let mut g = m.generator;
-    let mut conn = connect(host).await?;
-    let rows = authorize(&mut conn, AddGeneratorMsg::ROLE, caller, &g.colonyname).await?;
+    let mut conn = cx.db().await?;
+    let rows = authorize(&mut conn, AddGeneratorMsg::ROLE, cx.caller, &g.colonyname).await?;
     if g.name.is_empty() {
         return Err(bad_request("a generator needs a name"));
     }
     check_generator(g.trigger, g.timeout).map_err(|e| Error::new(e.status(), e.to_string()))?;
     check_workflow(&g.workflowspec, &g.colonyname)?;
     g.generatorid = new_id()?;
-    g.initiatorid = caller.into();
+    g.initiatorid = cx.caller.into();
     g.initiatorname = caller_name(&rows);
     let (client, _) = conn.parts();
     store::generators::insert(&*client, &g).await.map_err(|e| {
@@ -70,34 +71,25 @@ async fn read<C: DbConn>(
 }
 
 /// `getgeneratormsg`: one generator with `queuesize` (packed args) and `checkerperiod`.
-pub async fn get<H: Host>(host: &H, caller: &str, m: GetGeneratorMsg) -> Result<Generator, Error> {
-    let mut conn = connect(host).await?;
+pub async fn get<H: Host>(cx: Cx<'_, H>, m: GetGeneratorMsg) -> Result<Generator, Error> {
+    let mut conn = cx.db().await?;
     let go = "Failed to get generator, generator is nil";
-    read(&mut conn, GetGeneratorMsg::ROLE, caller, &m.generatorid, go).await
+    read(&mut conn, GetGeneratorMsg::ROLE, cx.caller, &m.generatorid, go).await
 }
 
 /// `resolvegeneratormsg`: a generator by colony and name.
-pub async fn resolve<H: Host>(
-    host: &H,
-    caller: &str,
-    m: ResolveGeneratorMsg,
-) -> Result<Generator, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, ResolveGeneratorMsg::ROLE, caller, &m.colonyname).await?;
-    let (client, _) = conn.parts();
+pub async fn resolve<H: Host>(cx: Cx<'_, H>, m: ResolveGeneratorMsg) -> Result<Generator, Error> {
+    let mut db = cx.authorized::<ResolveGeneratorMsg>(&m.colonyname).await?;
+    let client = db.client();
     store::generators::resolve(&*client, &m.colonyname, &m.generatorname)
         .await?
         .ok_or_else(|| unknown("Failed to resolve generator, generator is nil", &m.generatorname))
 }
 
 /// `getgeneratorsmsg`: up to `count` generators of the colony.
-pub async fn list<H: Host>(
-    host: &H,
-    caller: &str,
-    m: GetGeneratorsMsg,
-) -> Result<Vec<Generator>, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, GetGeneratorsMsg::ROLE, caller, &m.colonyname).await?;
+pub async fn list<H: Host>(cx: Cx<'_, H>, m: GetGeneratorsMsg) -> Result<Vec<Generator>, Error> {
+    let mut conn = cx.db().await?;
+    authorize(&mut conn, GetGeneratorsMsg::ROLE, cx.caller, &m.colonyname).await?;
     if m.count < 0 {
         return Err(bad_request("count must not be negative"));
     }
@@ -106,10 +98,10 @@ pub async fn list<H: Host>(
 }
 
 /// `packgeneratormsg`: a member packs one arg (sets `firstpack` on the first).
-pub async fn pack<H: Host>(host: &H, caller: &str, m: PackGeneratorMsg) -> Result<Empty, Error> {
-    let mut conn = connect(host).await?;
+pub async fn pack<H: Host>(cx: Cx<'_, H>, m: PackGeneratorMsg) -> Result<Empty, Error> {
+    let mut conn = cx.db().await?;
     let go = "Failed to increment generator, generator is nil";
-    read(&mut conn, PackGeneratorMsg::ROLE, caller, &m.generatorid, go).await?;
+    read(&mut conn, PackGeneratorMsg::ROLE, cx.caller, &m.generatorid, go).await?;
     let (client, _) = conn.parts();
     if store::generators::pack(&*client, &m.generatorid, &m.arg).await? {
         Ok(Empty {})
@@ -119,14 +111,10 @@ pub async fn pack<H: Host>(host: &H, caller: &str, m: PackGeneratorMsg) -> Resul
 }
 
 /// `removegeneratormsg`: a member removes a generator and its packed args.
-pub async fn remove<H: Host>(
-    host: &H,
-    caller: &str,
-    m: RemoveGeneratorMsg,
-) -> Result<Empty, Error> {
-    let mut conn = connect(host).await?;
+pub async fn remove<H: Host>(cx: Cx<'_, H>, m: RemoveGeneratorMsg) -> Result<Empty, Error> {
+    let mut conn = cx.db().await?;
     let go = "Failed to remove generator, generator is nil";
-    read(&mut conn, RemoveGeneratorMsg::ROLE, caller, &m.generatorid, go).await?;
+    read(&mut conn, RemoveGeneratorMsg::ROLE, cx.caller, &m.generatorid, go).await?;
     let (client, _) = conn.parts();
     store::generators::remove(&*client, &m.generatorid).await?;
     Ok(Empty {})

@@ -7,7 +7,7 @@
 //! Differences from Go, on purpose: an unknown graph is 404 (Go: 500); an invalid workflow is
 //! 400 (Go: 500); a workflow with a dependency cycle is refused instead of never finishing.
 
-use super::{authorize, bad_request, connect, not_found};
+use super::{Cx, authorize, bad_request, not_found};
 use crate::{
     db::DbConn,
     error::Error,
@@ -69,15 +69,14 @@ pub async fn create(
 /// `submitworkflowspecmsg`: an approved member of `spec.colonyname` submits a workflow; the
 /// reply is the WAITING graph. Only its roots are assignable, and they are announced.
 pub async fn submit<H: Host>(
-    host: &H,
-    caller: &str,
+    cx: Cx<'_, H>,
     m: SubmitWorkflowSpecMsg,
 ) -> Result<ProcessGraph, Error> {
-    let mut conn = connect(host).await?;
+    let mut conn = cx.db().await?;
     let (client, statements) = conn.parts();
     let facts =
-        store::processes::member_facts(client, &statements, caller, &m.spec.colonyname).await?;
-    facts.rows.require(SubmitWorkflowSpecMsg::ROLE, caller, None, None)?;
+        store::processes::member_facts(client, &statements, cx.caller, &m.spec.colonyname).await?;
+    facts.rows.require(SubmitWorkflowSpecMsg::ROLE, cx.caller, None, None)?;
     let name = facts
         .rows
         .executors
@@ -86,11 +85,11 @@ pub async fn submit<H: Host>(
         .map(|e| e.executorname.clone())
         .or_else(|| facts.rows.users.first().map(|u| u.name.clone()))
         .ok_or_else(|| bad_request("Could not derive InitiatorName"))?;
-    let initiator = Initiator { id: caller.into(), name };
+    let initiator = Initiator { id: cx.caller.into(), name };
     let (graph, wake) = create(client, m.spec, &initiator, &[]).await?;
     drop(conn);
     for ready in wake {
-        host.wakeups().publish(ready);
+        cx.host.wakeups().publish(ready);
     }
     Ok(graph)
 }
@@ -112,15 +111,12 @@ async fn read_authorized<C: DbConn>(
 }
 
 /// `getprocessgraphmsg`: one graph with its nodes and edges; 404 when unknown (Go: 500).
-pub async fn get<H: Host>(
-    host: &H,
-    caller: &str,
-    m: GetProcessGraphMsg,
-) -> Result<ProcessGraph, Error> {
-    let mut conn = connect(host).await?;
+pub async fn get<H: Host>(cx: Cx<'_, H>, m: GetProcessGraphMsg) -> Result<ProcessGraph, Error> {
+    let mut conn = cx.db().await?;
     let go = "Failed to get processgraph, graph is nil";
     let mut graph =
-        read_authorized(&mut conn, GetProcessGraphMsg::ROLE, caller, &m.processgraphid, go).await?;
+        read_authorized(&mut conn, GetProcessGraphMsg::ROLE, cx.caller, &m.processgraphid, go)
+            .await?;
     let (client, _) = conn.parts();
     let rows = store::graphs::node_rows(&*client, &m.processgraphid).await?;
     graph::draw(&mut graph, &rows);
@@ -129,12 +125,11 @@ pub async fn get<H: Host>(
 
 /// `getprocessgraphsmsg`: up to `count` (≤ 100) graphs of the colony in `state`, newest first.
 pub async fn list<H: Host>(
-    host: &H,
-    caller: &str,
+    cx: Cx<'_, H>,
     m: GetProcessGraphsMsg,
 ) -> Result<Vec<ProcessGraph>, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, GetProcessGraphsMsg::ROLE, caller, &m.colonyname).await?;
+    let mut conn = cx.db().await?;
+    authorize(&mut conn, GetProcessGraphsMsg::ROLE, cx.caller, &m.colonyname).await?;
     if !(0..=MAX_COUNT).contains(&m.count) {
         return Err(bad_request(if m.count > MAX_COUNT {
             format!("Count is larger than MaxCount limit <{MAX_COUNT}>")
@@ -149,15 +144,11 @@ pub async fn list<H: Host>(
 
 /// `removeprocessgraphmsg`: any approved member deletes a graph that is not running, with
 /// its processes (400 when running).
-pub async fn remove<H: Host>(
-    host: &H,
-    caller: &str,
-    m: RemoveProcessGraphMsg,
-) -> Result<Empty, Error> {
-    let mut conn = connect(host).await?;
+pub async fn remove<H: Host>(cx: Cx<'_, H>, m: RemoveProcessGraphMsg) -> Result<Empty, Error> {
+    let mut conn = cx.db().await?;
     let go = "Failed to remove processgraph, graph is nil";
     let graph =
-        read_authorized(&mut conn, RemoveProcessGraphMsg::ROLE, caller, &m.processgraphid, go)
+        read_authorized(&mut conn, RemoveProcessGraphMsg::ROLE, cx.caller, &m.processgraphid, go)
             .await?;
     lifecycle::check_graph_removable(graph.state).map_err(|e| {
         Error::new(
@@ -176,12 +167,11 @@ pub async fn remove<H: Host>(
 /// `removeallprocessgraphsmsg`: the colony owner deletes the colony's graphs in a state
 /// (`-1`: all; running is refused).
 pub async fn remove_all<H: Host>(
-    host: &H,
-    caller: &str,
+    cx: Cx<'_, H>,
     m: RemoveAllProcessGraphsMsg,
 ) -> Result<Empty, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, RemoveAllProcessGraphsMsg::ROLE, caller, &m.colonyname).await?;
+    let mut conn = cx.db().await?;
+    authorize(&mut conn, RemoveAllProcessGraphsMsg::ROLE, cx.caller, &m.colonyname).await?;
     lifecycle::check_remove_all(m.state)
         .map_err(|e| Error::new(e.status(), "not possible to remove running processgraphs"))?;
     let state = match m.state {
@@ -195,14 +185,11 @@ pub async fn remove_all<H: Host>(
 
 /// `cancelprocessgraphmsg`: any approved member cancels a graph: its WAITING and RUNNING
 /// processes and the graph itself become CANCELLED.
-pub async fn cancel<H: Host>(
-    host: &H,
-    caller: &str,
-    m: CancelProcessGraphMsg,
-) -> Result<Empty, Error> {
-    let mut conn = connect(host).await?;
+pub async fn cancel<H: Host>(cx: Cx<'_, H>, m: CancelProcessGraphMsg) -> Result<Empty, Error> {
+    let mut conn = cx.db().await?;
     let go = "Failed to cancel processgraph, graph is nil";
-    read_authorized(&mut conn, CancelProcessGraphMsg::ROLE, caller, &m.processgraphid, go).await?;
+    read_authorized(&mut conn, CancelProcessGraphMsg::ROLE, cx.caller, &m.processgraphid, go)
+        .await?;
     let (client, _) = conn.parts();
     let tx = client.transaction().await?;
     if !store::graphs::cancel(&tx, &m.processgraphid).await? {
@@ -215,23 +202,27 @@ pub async fn cancel<H: Host>(
 /// `addchildmsg`: the executor running a process of the graph adds a child to it. `insert`:
 /// the child takes over the parent's children; else it is another child of the parent and,
 /// with `childprocessid`, a new parent of that process. The reply is the new WAITING child.
-pub async fn add_child<H: Host>(host: &H, caller: &str, m: AddChildMsg) -> Result<Process, Error> {
-    let mut conn = connect(host).await?;
+pub async fn add_child<H: Host>(cx: Cx<'_, H>, m: AddChildMsg) -> Result<Process, Error> {
+    let mut conn = cx.db().await?;
     let (client, statements) = conn.parts();
-    let facts = super::read_process(host, client, &statements, caller, &m.parentprocessid).await?;
+    let facts =
+        super::read_process(cx.host, client, &statements, cx.caller, &m.parentprocessid).await?;
     // Go's controller looks at the state, then the executor, then the graph.
     let parent_id = &m.parentprocessid;
     let not_running = |e: TransitionError| {
         Error::new(e.status(), format!("Process with Id {parent_id} is not running"))
     };
-    facts.rows.check(AddChildMsg::ROLE, caller, Some(&facts.process), None).map_err(
+    facts.rows.check(AddChildMsg::ROLE, cx.caller, Some(&facts.process), None).map_err(
         |e| match e {
             AuthError::NotAssigned if facts.process.state != ProcessState::Running => {
                 not_running(TransitionError::NotRunning)
             }
             AuthError::NotAssigned => Error::new(
                 e.status(),
-                format!("Process with Id {parent_id} is not assigned to executor with Id {caller}"),
+                format!(
+                    "Process with Id {parent_id} is not assigned to executor with Id {}",
+                    cx.caller
+                ),
             ),
             e => facts.rows.refusal(e).into(),
         },
@@ -249,15 +240,15 @@ pub async fn add_child<H: Host>(host: &H, caller: &str, m: AddChildMsg) -> Resul
         .iter()
         .find(|e| e.state == ExecutorState::Approved)
         .map_or_else(String::new, |e| e.executorname.clone());
-    let initiator = Initiator { id: caller.into(), name };
+    let initiator = Initiator { id: cx.caller.into(), name };
     let tx = client.transaction().await?;
     let parent = store::graphs::lock_process(&tx, &m.parentprocessid).await?.ok_or_else(|| {
         not_found(format!("Process with ID {} does not exist", m.parentprocessid))
     })?;
     if parent.state != colonies_core::model::ProcessState::Running
-        || parent.assignedexecutorid != caller
+        || parent.assignedexecutorid != cx.caller
     {
-        return Err(Error::new(403, "the parent process is no longer running on the caller"));
+        return Err(Error::new(403, "the parent process is no longer running on the cx.caller"));
     }
     if !m.childprocessid.is_empty()
         && !store::graphs::in_graph(&tx, &m.processgraphid, &m.childprocessid).await?

@@ -7,7 +7,7 @@
 //! server's too (Go checks no length there): an ID in any other form matches no recovered
 //! caller, so accepting one would lock its owner out for good.
 
-use super::{bad_request, connect};
+use super::{Cx, bad_request, connect};
 use crate::{
     db::DbConn,
     error::Error,
@@ -77,13 +77,12 @@ where
 
 /// `changeuseridmsg`: a user of the colony moves to key `userid`.
 pub async fn change_user_id<H: Host>(
-    host: &H,
-    caller: &str,
+    cx: Cx<'_, H>,
     m: ChangeUserIdMsg,
 ) -> Result<ChangeUserIdMsg, Error> {
     let (colony, new) = (m.colonyname.as_str(), m.userid.as_str());
-    rotate(host, caller, ChangeUserIdMsg::ROLE, colony, new, "user", async |tx| {
-        store::key_rotation::change_user_id(tx, colony, caller, new).await
+    rotate(cx.host, cx.caller, ChangeUserIdMsg::ROLE, colony, new, "user", async |tx| {
+        store::key_rotation::change_user_id(tx, colony, cx.caller, new).await
     })
     .await?;
     Ok(m)
@@ -92,13 +91,12 @@ pub async fn change_user_id<H: Host>(
 /// `changeexecutoridmsg`: an executor of the colony (approved or not) moves to key
 /// `executorid`, taking its running processes along.
 pub async fn change_executor_id<H: Host>(
-    host: &H,
-    caller: &str,
+    cx: Cx<'_, H>,
     m: ChangeExecutorIdMsg,
 ) -> Result<ChangeExecutorIdMsg, Error> {
     let (colony, new) = (m.colonyname.as_str(), m.executorid.as_str());
-    rotate(host, caller, ChangeExecutorIdMsg::ROLE, colony, new, "executor", async |tx| {
-        store::key_rotation::change_executor_id(tx, colony, caller, new).await
+    rotate(cx.host, cx.caller, ChangeExecutorIdMsg::ROLE, colony, new, "executor", async |tx| {
+        store::key_rotation::change_executor_id(tx, colony, cx.caller, new).await
     })
     .await?;
     Ok(m)
@@ -106,13 +104,12 @@ pub async fn change_executor_id<H: Host>(
 
 /// `changecolonyidmsg`: the colony owner hands the colony to key `colonyid`.
 pub async fn change_colony_id<H: Host>(
-    host: &H,
-    caller: &str,
+    cx: Cx<'_, H>,
     m: ChangeColonyIdMsg,
 ) -> Result<ChangeColonyIdMsg, Error> {
     let (colony, new) = (m.colonyname.as_str(), m.colonyid.as_str());
-    rotate(host, caller, ChangeColonyIdMsg::ROLE, colony, new, "colony", async |tx| {
-        store::key_rotation::change_colony_id(tx, colony, caller, new).await
+    rotate(cx.host, cx.caller, ChangeColonyIdMsg::ROLE, colony, new, "colony", async |tx| {
+        store::key_rotation::change_colony_id(tx, colony, cx.caller, new).await
     })
     .await?;
     Ok(m)
@@ -120,13 +117,12 @@ pub async fn change_colony_id<H: Host>(
 
 /// `changeserveridmsg`: the server owner hands the server to key `serverid`.
 pub async fn change_server_id<H: Host>(
-    host: &H,
-    caller: &str,
+    cx: Cx<'_, H>,
     m: ChangeServerIdMsg,
 ) -> Result<ChangeServerIdMsg, Error> {
     let new = m.serverid.as_str();
-    rotate(host, caller, ChangeServerIdMsg::ROLE, "", new, "server", async |tx| {
-        store::key_rotation::change_server_id(tx, caller, new).await
+    rotate(cx.host, cx.caller, ChangeServerIdMsg::ROLE, "", new, "server", async |tx| {
+        store::key_rotation::change_server_id(tx, cx.caller, new).await
     })
     .await?;
     Ok(m)

@@ -1,6 +1,6 @@
 //! Locations (protocol §4.15): named places executors and processes can be bound to.
 
-use super::{authorize, bad_request, connect, not_found};
+use super::{Cx, authorize, bad_request, not_found};
 use crate::{db::DbConn, error::Error, host::Host, store};
 use colonies_core::{
     message::{AddLocationMsg, Empty, GetLocationMsg, GetLocationsMsg, Message, RemoveLocationMsg},
@@ -14,9 +14,9 @@ fn unknown(go: &str, colony: &str, name: &str) -> Error {
 }
 
 /// `addlocationmsg`: the colony owner adds a location.
-pub async fn add<H: Host>(host: &H, caller: &str, m: AddLocationMsg) -> Result<Location, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, AddLocationMsg::ROLE, caller, &m.location.colonyname).await?;
+pub async fn add<H: Host>(cx: Cx<'_, H>, m: AddLocationMsg) -> Result<Location, Error> {
+    let mut conn = cx.db().await?;
+    authorize(&mut conn, AddLocationMsg::ROLE, cx.caller, &m.location.colonyname).await?;
     check_name("location", &m.location.name).map_err(|e| bad_request(e.to_string()))?;
     let (client, _) = conn.parts();
     store::locations::insert(&*client, &m.location).await?.ok_or_else(|| {
@@ -28,32 +28,25 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddLocationMsg) -> Result<L
 }
 
 /// `getlocationsmsg`: every location of the colony, for any member.
-pub async fn list<H: Host>(
-    host: &H,
-    caller: &str,
-    m: GetLocationsMsg,
-) -> Result<Vec<Location>, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, GetLocationsMsg::ROLE, caller, &m.colonyname).await?;
-    let (client, _) = conn.parts();
+pub async fn list<H: Host>(cx: Cx<'_, H>, m: GetLocationsMsg) -> Result<Vec<Location>, Error> {
+    let mut db = cx.authorized::<GetLocationsMsg>(&m.colonyname).await?;
+    let client = db.client();
     Ok(store::locations::list(&*client, &m.colonyname).await?)
 }
 
 /// `getlocationmsg`: one location by name, for any member.
-pub async fn get<H: Host>(host: &H, caller: &str, m: GetLocationMsg) -> Result<Location, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, GetLocationMsg::ROLE, caller, &m.colonyname).await?;
-    let (client, _) = conn.parts();
+pub async fn get<H: Host>(cx: Cx<'_, H>, m: GetLocationMsg) -> Result<Location, Error> {
+    let mut db = cx.authorized::<GetLocationMsg>(&m.colonyname).await?;
+    let client = db.client();
     store::locations::by_name(&*client, &m.colonyname, &m.name)
         .await?
         .ok_or_else(|| unknown("Failed to get location, location is nil", &m.colonyname, &m.name))
 }
 
 /// `removelocationmsg`: the colony owner removes a location.
-pub async fn remove<H: Host>(host: &H, caller: &str, m: RemoveLocationMsg) -> Result<Empty, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, RemoveLocationMsg::ROLE, caller, &m.colonyname).await?;
-    let (client, _) = conn.parts();
+pub async fn remove<H: Host>(cx: Cx<'_, H>, m: RemoveLocationMsg) -> Result<Empty, Error> {
+    let mut db = cx.authorized::<RemoveLocationMsg>(&m.colonyname).await?;
+    let client = db.client();
     if store::locations::remove(&*client, &m.colonyname, &m.name).await? {
         Ok(Empty {})
     } else {

@@ -1,6 +1,6 @@
 //! Logs (protocol §4.9): lines of a running process or of an executor.
 
-use super::{authorize, bad_request, connect, processes};
+use super::{Cx, authorize, bad_request, processes};
 use crate::{
     db::DbConn,
     error::Error,
@@ -30,15 +30,15 @@ fn not_running() -> Error {
 }
 
 /// `addlogmsg`: the assigned executor logs a line for its running process (403 otherwise).
-pub async fn add<H: Host>(host: &H, caller: &str, m: AddLogMsg) -> Result<Empty, Error> {
-    let mut conn = connect(host).await?;
+pub async fn add<H: Host>(cx: Cx<'_, H>, m: AddLogMsg) -> Result<Empty, Error> {
+    let mut conn = cx.db().await?;
     let (client, statements) = conn.parts();
-    let facts = super::read_process(host, client, &statements, caller, &m.processid)
+    let facts = super::read_process(cx.host, client, &statements, cx.caller, &m.processid)
         .await
         .map_err(processes::unknown_as("Failed to add log, process is nil"))?;
     // Go looks at the state before the executor.
     let process = Some(&facts.process);
-    facts.rows.check(AddLogMsg::ROLE, caller, process, None).map_err(|e| match e {
+    facts.rows.check(AddLogMsg::ROLE, cx.caller, process, None).map_err(|e| match e {
         AuthError::NotAssigned if facts.process.state != ProcessState::Running => not_running(),
         AuthError::NotAssigned => Error::new(
             403,
@@ -53,7 +53,7 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddLogMsg) -> Result<Empty,
         .iter()
         .find(|e| e.state == ExecutorState::Approved)
         .map_or("", |e| e.executorname.as_str());
-    if store::logs::add_for_process(&*client, &m.processid, caller, name, &m.message).await? {
+    if store::logs::add_for_process(&*client, &m.processid, cx.caller, name, &m.message).await? {
         Ok(Empty {})
     } else {
         Err(not_running())
@@ -62,14 +62,13 @@ pub async fn add<H: Host>(host: &H, caller: &str, m: AddLogMsg) -> Result<Empty,
 
 /// `addexecutorlogmsg`: an approved executor logs a line of its own.
 pub async fn add_for_executor<H: Host>(
-    host: &H,
-    caller: &str,
+    cx: Cx<'_, H>,
     m: AddExecutorLogMsg,
 ) -> Result<Empty, Error> {
-    let mut conn = connect(host).await?;
+    let mut conn = cx.db().await?;
     let (client, _) = conn.parts();
-    let rows = caller_rows(&*client, caller, &m.colonyname).await?;
-    rows.check(AddExecutorLogMsg::ROLE, caller, None, Some(&m.executorname)).map_err(
+    let rows = caller_rows(&*client, cx.caller, &m.colonyname).await?;
+    rows.check(AddExecutorLogMsg::ROLE, cx.caller, None, Some(&m.executorname)).map_err(
         |e| match e {
             AuthError::NotSelf if rows.executors.is_empty() => {
                 Error::new(403, "Failed to add executor log, executor not found")
@@ -86,7 +85,7 @@ pub async fn add_for_executor<H: Host>(
 
 /// `getlogsmsg`: an executor's lines (when `executorname` is set, within `colonyname`) or a
 /// process's; `count` above 500 is refused with 403, as in Go.
-pub async fn get<H: Host>(host: &H, caller: &str, m: GetLogsMsg) -> Result<Vec<Log>, Error> {
+pub async fn get<H: Host>(cx: Cx<'_, H>, m: GetLogsMsg) -> Result<Vec<Log>, Error> {
     if m.count > MAX_LOG_COUNT {
         return Err(Error::new(
             403,
@@ -96,16 +95,16 @@ pub async fn get<H: Host>(host: &H, caller: &str, m: GetLogsMsg) -> Result<Vec<L
     if m.count < 0 {
         return Err(bad_request("count must not be negative"));
     }
-    let mut conn = connect(host).await?;
+    let mut conn = cx.db().await?;
     let source = if !m.executorname.is_empty() {
-        authorize(&mut conn, GetLogsMsg::ROLE, caller, &m.colonyname).await?;
+        authorize(&mut conn, GetLogsMsg::ROLE, cx.caller, &m.colonyname).await?;
         LogSource::Executor { colony: &m.colonyname, name: &m.executorname }
     } else if !m.processid.is_empty() {
         let (client, statements) = conn.parts();
-        let facts = super::read_process(host, client, &statements, caller, &m.processid)
+        let facts = super::read_process(cx.host, client, &statements, cx.caller, &m.processid)
             .await
             .map_err(processes::unknown_as("Failed to get logs, process does not exist"))?;
-        facts.rows.require(GetLogsMsg::ROLE, caller, None, None)?;
+        facts.rows.require(GetLogsMsg::ROLE, cx.caller, None, None)?;
         LogSource::Process(&m.processid)
     } else {
         return Err(bad_request("processid or executorname must be given"));
@@ -116,9 +115,9 @@ pub async fn get<H: Host>(host: &H, caller: &str, m: GetLogsMsg) -> Result<Vec<L
 
 /// `searchlogsmsg`: up to `count` (≤ 100) lines of the colony from the last `days` (≤ 30)
 /// days containing `text`.
-pub async fn search<H: Host>(host: &H, caller: &str, m: SearchLogsMsg) -> Result<Vec<Log>, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, SearchLogsMsg::ROLE, caller, &m.colonyname).await?;
+pub async fn search<H: Host>(cx: Cx<'_, H>, m: SearchLogsMsg) -> Result<Vec<Log>, Error> {
+    let mut conn = cx.db().await?;
+    authorize(&mut conn, SearchLogsMsg::ROLE, cx.caller, &m.colonyname).await?;
     if !(0..=MAX_SEARCH_DAYS).contains(&m.days) {
         return Err(bad_request(if m.days > MAX_SEARCH_DAYS {
             format!("Count exceeds max day count ({MAX_SEARCH_DAYS})")

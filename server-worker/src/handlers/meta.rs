@@ -1,6 +1,6 @@
 //! Server-level messages: version, server info, statistics, cluster (protocol §4.1).
 
-use super::{Outcome, Reply, authorize, connect};
+use super::{Cx, Outcome, Reply, authorize, connect};
 use crate::{config::ServerConfig, db::DbConn, error::Error, host::Host, store};
 use colonies_core::{
     message::{GetClusterMsg, GetStatisticsMsg, Message, VersionMsg, reply_to_json},
@@ -46,13 +46,11 @@ pub async fn server_info<H: Host>(host: &H) -> Outcome {
 
 /// `getstatisticsmsg`: server-wide counts, for the server owner only.
 pub async fn get_statistics<H: Host>(
-    host: &H,
-    caller: &str,
+    cx: Cx<'_, H>,
     _: GetStatisticsMsg,
 ) -> Result<Statistics, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, GetStatisticsMsg::ROLE, caller, "").await?;
-    let (client, _) = conn.parts();
+    let mut db = cx.authorized::<GetStatisticsMsg>("").await?;
+    let client = db.client();
     let counts = store::stats::server_counts(&*client).await?;
     let [waiting, running, successful, failed, cancelled] = counts.processes;
     Ok(Statistics {
@@ -69,14 +67,10 @@ pub async fn get_statistics<H: Host>(
 
 /// `getclustermsg`: there is no cluster membership to report (replicas share only the
 /// database), so the answer is this server as a cluster of one, its own leader.
-pub async fn get_cluster<H: Host>(
-    host: &H,
-    caller: &str,
-    _: GetClusterMsg,
-) -> Result<ClusterConfig, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, GetClusterMsg::ROLE, caller, "").await?;
-    let config = host.config();
+pub async fn get_cluster<H: Host>(cx: Cx<'_, H>, _: GetClusterMsg) -> Result<ClusterConfig, Error> {
+    let mut conn = cx.db().await?;
+    authorize(&mut conn, GetClusterMsg::ROLE, cx.caller, "").await?;
+    let config = cx.host.config();
     let node = ClusterNode {
         name: "colonies-edge".into(),
         host: config.host.clone(),

@@ -23,7 +23,7 @@ pub mod snapshots;
 pub mod stats;
 pub mod users;
 
-use crate::{db::DbConn, error::Error, host::Host};
+use crate::{db::DbConn, error::Error, host::Host, store::auth::CallerRows};
 use colonies_core::{
     Id, RpcMsg,
     message::{Message, MessageKind, reply_to_json},
@@ -57,6 +57,54 @@ pub async fn connect<H: Host>(host: &H) -> Result<H::Conn, Error> {
     host.db().await.map_err(|e| Error::new(503, e.0))
 }
 
+/// What a handler is given besides its message: the host, and the caller the signature was
+/// recovered to (hex ID). Cheap to copy.
+pub struct Cx<'a, H> {
+    /// The host serving the request.
+    pub host: &'a H,
+    /// The caller's ID, as 64 hex characters.
+    pub caller: &'a str,
+}
+
+impl<H> Clone for Cx<'_, H> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<H> Copy for Cx<'_, H> {}
+
+impl<'a, H: Host> Cx<'a, H> {
+    /// A connection for this request; 503 when the database cannot be reached.
+    pub async fn db(&self) -> Result<H::Conn, Error> {
+        Ok(self.host.db().await?)
+    }
+
+    /// A connection, with the caller's rows for `colony` checked against the role of `M`
+    /// (protocol §3): what most handlers start with.
+    pub async fn authorized<M: Message>(&self, colony: &str) -> Result<Authorized<H::Conn>, Error> {
+        let mut conn = self.db().await?;
+        let rows = authorize(&mut conn, M::ROLE, self.caller, colony).await?;
+        Ok(Authorized { conn, rows })
+    }
+}
+
+/// A connection lent to a caller whose role was checked, and the caller's rows it was
+/// checked against.
+pub struct Authorized<C> {
+    /// The connection.
+    pub conn: C,
+    /// The caller's rows in the colony (owner, executors, users).
+    pub rows: CallerRows,
+}
+
+impl<C: DbConn> Authorized<C> {
+    /// The connection's client.
+    pub fn client(&mut self) -> &mut tokio_postgres::Client {
+        self.conn.parts().0
+    }
+}
+
 /// Decodes the payload as `M` (checking its msgtype), runs `handler`, encodes the reply.
 async fn serve<M, F, Fut>(msg: &RpcMsg, handler: F) -> Outcome
 where
@@ -78,138 +126,114 @@ where
 pub async fn route<H: Host>(host: &H, caller: &Id, msg: &RpcMsg) -> Option<Outcome> {
     let kind = MessageKind::from_payload_type(&msg.payloadtype)?;
     let caller = caller.to_hex();
-    let caller = caller.as_str();
+    let cx = Cx { host, caller: caller.as_str() };
     Some(match kind {
-        MessageKind::GetStatistics => serve(msg, |m| meta::get_statistics(host, caller, m)).await,
-        MessageKind::GetCluster => serve(msg, |m| meta::get_cluster(host, caller, m)).await,
-        MessageKind::AddColony => serve(msg, |m| colonies::add(host, caller, m)).await,
-        MessageKind::RemoveColony => serve(msg, |m| colonies::remove(host, caller, m)).await,
-        MessageKind::GetColonies => serve(msg, |m| colonies::list(host, caller, m)).await,
-        MessageKind::GetColony => serve(msg, |m| colonies::get(host, caller, m)).await,
-        MessageKind::AddExecutor => serve(msg, |m| executors::add(host, caller, m)).await,
-        MessageKind::GetExecutors => serve(msg, |m| executors::list(host, caller, m)).await,
-        MessageKind::GetExecutor => serve(msg, |m| executors::get(host, caller, m)).await,
-        MessageKind::GetExecutorById => serve(msg, |m| executors::get_by_id(host, caller, m)).await,
-        MessageKind::ApproveExecutor => serve(msg, |m| executors::approve(host, caller, m)).await,
-        MessageKind::RejectExecutor => serve(msg, |m| executors::reject(host, caller, m)).await,
-        MessageKind::RemoveExecutor => serve(msg, |m| executors::remove(host, caller, m)).await,
-        MessageKind::ReportAllocation => {
-            serve(msg, |m| executors::report_allocation(host, caller, m)).await
-        }
-        MessageKind::UpdateExecutor => serve(msg, |m| executors::update(host, caller, m)).await,
-        MessageKind::AddUser => serve(msg, |m| users::add(host, caller, m)).await,
-        MessageKind::GetUsers => serve(msg, |m| users::list(host, caller, m)).await,
-        MessageKind::GetUser => serve(msg, |m| users::get(host, caller, m)).await,
-        MessageKind::GetUserById => serve(msg, |m| users::get_by_id(host, caller, m)).await,
-        MessageKind::RemoveUser => serve(msg, |m| users::remove(host, caller, m)).await,
-        MessageKind::AddLocation => serve(msg, |m| locations::add(host, caller, m)).await,
-        MessageKind::GetLocations => serve(msg, |m| locations::list(host, caller, m)).await,
-        MessageKind::GetLocation => serve(msg, |m| locations::get(host, caller, m)).await,
-        MessageKind::RemoveLocation => serve(msg, |m| locations::remove(host, caller, m)).await,
-        MessageKind::AddFile => serve(msg, |m| files::add(host, caller, m)).await,
-        MessageKind::GetFile => serve(msg, |m| files::get(host, caller, m)).await,
-        MessageKind::GetFiles => serve(msg, |m| files::list(host, caller, m)).await,
-        MessageKind::GetFileLabels => serve(msg, |m| files::labels(host, caller, m)).await,
-        MessageKind::RemoveFile => serve(msg, |m| files::remove(host, caller, m)).await,
-        MessageKind::CreateSnapshot => serve(msg, |m| snapshots::create(host, caller, m)).await,
-        MessageKind::GetSnapshot => serve(msg, |m| snapshots::get(host, caller, m)).await,
-        MessageKind::GetSnapshots => serve(msg, |m| snapshots::list(host, caller, m)).await,
-        MessageKind::RemoveSnapshot => serve(msg, |m| snapshots::remove(host, caller, m)).await,
-        MessageKind::RemoveAllSnapshots => {
-            serve(msg, |m| snapshots::remove_all(host, caller, m)).await
-        }
-        MessageKind::ChannelAppend => serve(msg, |m| channels::append(host, caller, m)).await,
-        MessageKind::ChannelRead => serve(msg, |m| channels::read(host, caller, m)).await,
+        MessageKind::GetStatistics => serve(msg, |m| meta::get_statistics(cx, m)).await,
+        MessageKind::GetCluster => serve(msg, |m| meta::get_cluster(cx, m)).await,
+        MessageKind::AddColony => serve(msg, |m| colonies::add(cx, m)).await,
+        MessageKind::RemoveColony => serve(msg, |m| colonies::remove(cx, m)).await,
+        MessageKind::GetColonies => serve(msg, |m| colonies::list(cx, m)).await,
+        MessageKind::GetColony => serve(msg, |m| colonies::get(cx, m)).await,
+        MessageKind::AddExecutor => serve(msg, |m| executors::add(cx, m)).await,
+        MessageKind::GetExecutors => serve(msg, |m| executors::list(cx, m)).await,
+        MessageKind::GetExecutor => serve(msg, |m| executors::get(cx, m)).await,
+        MessageKind::GetExecutorById => serve(msg, |m| executors::get_by_id(cx, m)).await,
+        MessageKind::ApproveExecutor => serve(msg, |m| executors::approve(cx, m)).await,
+        MessageKind::RejectExecutor => serve(msg, |m| executors::reject(cx, m)).await,
+        MessageKind::RemoveExecutor => serve(msg, |m| executors::remove(cx, m)).await,
+        MessageKind::ReportAllocation => serve(msg, |m| executors::report_allocation(cx, m)).await,
+        MessageKind::UpdateExecutor => serve(msg, |m| executors::update(cx, m)).await,
+        MessageKind::AddUser => serve(msg, |m| users::add(cx, m)).await,
+        MessageKind::GetUsers => serve(msg, |m| users::list(cx, m)).await,
+        MessageKind::GetUser => serve(msg, |m| users::get(cx, m)).await,
+        MessageKind::GetUserById => serve(msg, |m| users::get_by_id(cx, m)).await,
+        MessageKind::RemoveUser => serve(msg, |m| users::remove(cx, m)).await,
+        MessageKind::AddLocation => serve(msg, |m| locations::add(cx, m)).await,
+        MessageKind::GetLocations => serve(msg, |m| locations::list(cx, m)).await,
+        MessageKind::GetLocation => serve(msg, |m| locations::get(cx, m)).await,
+        MessageKind::RemoveLocation => serve(msg, |m| locations::remove(cx, m)).await,
+        MessageKind::AddFile => serve(msg, |m| files::add(cx, m)).await,
+        MessageKind::GetFile => serve(msg, |m| files::get(cx, m)).await,
+        MessageKind::GetFiles => serve(msg, |m| files::list(cx, m)).await,
+        MessageKind::GetFileLabels => serve(msg, |m| files::labels(cx, m)).await,
+        MessageKind::RemoveFile => serve(msg, |m| files::remove(cx, m)).await,
+        MessageKind::CreateSnapshot => serve(msg, |m| snapshots::create(cx, m)).await,
+        MessageKind::GetSnapshot => serve(msg, |m| snapshots::get(cx, m)).await,
+        MessageKind::GetSnapshots => serve(msg, |m| snapshots::list(cx, m)).await,
+        MessageKind::RemoveSnapshot => serve(msg, |m| snapshots::remove(cx, m)).await,
+        MessageKind::RemoveAllSnapshots => serve(msg, |m| snapshots::remove_all(cx, m)).await,
+        MessageKind::ChannelAppend => serve(msg, |m| channels::append(cx, m)).await,
+        MessageKind::ChannelRead => serve(msg, |m| channels::read(cx, m)).await,
         MessageKind::AddBlueprintDefinition => {
-            serve(msg, |m| blueprints::add_definition(host, caller, m)).await
+            serve(msg, |m| blueprints::add_definition(cx, m)).await
         }
         MessageKind::GetBlueprintDefinition => {
-            serve(msg, |m| blueprints::get_definition(host, caller, m)).await
+            serve(msg, |m| blueprints::get_definition(cx, m)).await
         }
         MessageKind::GetBlueprintDefinitions => {
-            serve(msg, |m| blueprints::list_definitions(host, caller, m)).await
+            serve(msg, |m| blueprints::list_definitions(cx, m)).await
         }
         MessageKind::RemoveBlueprintDefinition => {
-            serve(msg, |m| blueprints::remove_definition(host, caller, m)).await
+            serve(msg, |m| blueprints::remove_definition(cx, m)).await
         }
-        MessageKind::AddBlueprint => serve(msg, |m| blueprints::add(host, caller, m)).await,
-        MessageKind::GetBlueprint => serve(msg, |m| blueprints::get(host, caller, m)).await,
-        MessageKind::GetBlueprints => serve(msg, |m| blueprints::list(host, caller, m)).await,
-        MessageKind::UpdateBlueprint => serve(msg, |m| blueprints::update(host, caller, m)).await,
-        MessageKind::RemoveBlueprint => serve(msg, |m| blueprints::remove(host, caller, m)).await,
-        MessageKind::GetBlueprintHistory => {
-            serve(msg, |m| blueprints::history(host, caller, m)).await
-        }
+        MessageKind::AddBlueprint => serve(msg, |m| blueprints::add(cx, m)).await,
+        MessageKind::GetBlueprint => serve(msg, |m| blueprints::get(cx, m)).await,
+        MessageKind::GetBlueprints => serve(msg, |m| blueprints::list(cx, m)).await,
+        MessageKind::UpdateBlueprint => serve(msg, |m| blueprints::update(cx, m)).await,
+        MessageKind::RemoveBlueprint => serve(msg, |m| blueprints::remove(cx, m)).await,
+        MessageKind::GetBlueprintHistory => serve(msg, |m| blueprints::history(cx, m)).await,
         MessageKind::UpdateBlueprintStatus => {
-            serve(msg, |m| blueprints::update_status(host, caller, m)).await
+            serve(msg, |m| blueprints::update_status(cx, m)).await
         }
-        MessageKind::ReconcileBlueprint => {
-            serve(msg, |m| blueprints::reconcile(host, caller, m)).await
-        }
-        MessageKind::GetColonyStatistics => serve(msg, |m| stats::colony(host, caller, m)).await,
-        MessageKind::SubmitFunctionSpec => serve(msg, |m| processes::submit(host, caller, m)).await,
-        MessageKind::AssignProcess => serve(msg, |m| processes::assign(host, caller, m)).await,
-        MessageKind::GetProcess => serve(msg, |m| processes::get(host, caller, m)).await,
-        MessageKind::GetProcesses => serve(msg, |m| processes::list(host, caller, m)).await,
-        MessageKind::GetProcessHistory => serve(msg, |m| processes::history(host, caller, m)).await,
-        MessageKind::RemoveProcess => serve(msg, |m| processes::remove(host, caller, m)).await,
-        MessageKind::RemoveAllProcesses => {
-            serve(msg, |m| processes::remove_all(host, caller, m)).await
-        }
-        MessageKind::CloseSuccessful => {
-            serve(msg, |m| processes::close_successful(host, caller, m)).await
-        }
-        MessageKind::CloseFailed => serve(msg, |m| processes::close_failed(host, caller, m)).await,
-        MessageKind::SetOutput => serve(msg, |m| processes::set_output(host, caller, m)).await,
-        MessageKind::CancelProcess => serve(msg, |m| processes::cancel(host, caller, m)).await,
-        MessageKind::PauseAssignments => serve(msg, |m| processes::pause(host, caller, m)).await,
-        MessageKind::ResumeAssignments => serve(msg, |m| processes::resume(host, caller, m)).await,
-        MessageKind::GetPauseStatus => {
-            serve(msg, |m| processes::pause_status(host, caller, m)).await
-        }
-        MessageKind::AddAttribute => serve(msg, |m| attributes::add(host, caller, m)).await,
-        MessageKind::GetAttribute => serve(msg, |m| attributes::get(host, caller, m)).await,
-        MessageKind::AddFunction => serve(msg, |m| functions::add(host, caller, m)).await,
-        MessageKind::GetFunctions => serve(msg, |m| functions::list(host, caller, m)).await,
-        MessageKind::RemoveFunction => serve(msg, |m| functions::remove(host, caller, m)).await,
-        MessageKind::ChangeUserId => {
-            serve(msg, |m| key_rotation::change_user_id(host, caller, m)).await
-        }
+        MessageKind::ReconcileBlueprint => serve(msg, |m| blueprints::reconcile(cx, m)).await,
+        MessageKind::GetColonyStatistics => serve(msg, |m| stats::colony(cx, m)).await,
+        MessageKind::SubmitFunctionSpec => serve(msg, |m| processes::submit(cx, m)).await,
+        MessageKind::AssignProcess => serve(msg, |m| processes::assign(cx, m)).await,
+        MessageKind::GetProcess => serve(msg, |m| processes::get(cx, m)).await,
+        MessageKind::GetProcesses => serve(msg, |m| processes::list(cx, m)).await,
+        MessageKind::GetProcessHistory => serve(msg, |m| processes::history(cx, m)).await,
+        MessageKind::RemoveProcess => serve(msg, |m| processes::remove(cx, m)).await,
+        MessageKind::RemoveAllProcesses => serve(msg, |m| processes::remove_all(cx, m)).await,
+        MessageKind::CloseSuccessful => serve(msg, |m| processes::close_successful(cx, m)).await,
+        MessageKind::CloseFailed => serve(msg, |m| processes::close_failed(cx, m)).await,
+        MessageKind::SetOutput => serve(msg, |m| processes::set_output(cx, m)).await,
+        MessageKind::CancelProcess => serve(msg, |m| processes::cancel(cx, m)).await,
+        MessageKind::PauseAssignments => serve(msg, |m| processes::pause(cx, m)).await,
+        MessageKind::ResumeAssignments => serve(msg, |m| processes::resume(cx, m)).await,
+        MessageKind::GetPauseStatus => serve(msg, |m| processes::pause_status(cx, m)).await,
+        MessageKind::AddAttribute => serve(msg, |m| attributes::add(cx, m)).await,
+        MessageKind::GetAttribute => serve(msg, |m| attributes::get(cx, m)).await,
+        MessageKind::AddFunction => serve(msg, |m| functions::add(cx, m)).await,
+        MessageKind::GetFunctions => serve(msg, |m| functions::list(cx, m)).await,
+        MessageKind::RemoveFunction => serve(msg, |m| functions::remove(cx, m)).await,
+        MessageKind::ChangeUserId => serve(msg, |m| key_rotation::change_user_id(cx, m)).await,
         MessageKind::ChangeExecutorId => {
-            serve(msg, |m| key_rotation::change_executor_id(host, caller, m)).await
+            serve(msg, |m| key_rotation::change_executor_id(cx, m)).await
         }
-        MessageKind::ChangeColonyId => {
-            serve(msg, |m| key_rotation::change_colony_id(host, caller, m)).await
-        }
-        MessageKind::ChangeServerId => {
-            serve(msg, |m| key_rotation::change_server_id(host, caller, m)).await
-        }
-        MessageKind::AddLog => serve(msg, |m| logs::add(host, caller, m)).await,
-        MessageKind::AddExecutorLog => {
-            serve(msg, |m| logs::add_for_executor(host, caller, m)).await
-        }
-        MessageKind::GetLogs => serve(msg, |m| logs::get(host, caller, m)).await,
-        MessageKind::SearchLogs => serve(msg, |m| logs::search(host, caller, m)).await,
-        MessageKind::SubmitWorkflowSpec => serve(msg, |m| graphs::submit(host, caller, m)).await,
-        MessageKind::GetProcessGraph => serve(msg, |m| graphs::get(host, caller, m)).await,
-        MessageKind::GetProcessGraphs => serve(msg, |m| graphs::list(host, caller, m)).await,
-        MessageKind::RemoveProcessGraph => serve(msg, |m| graphs::remove(host, caller, m)).await,
-        MessageKind::RemoveAllProcessGraphs => {
-            serve(msg, |m| graphs::remove_all(host, caller, m)).await
-        }
-        MessageKind::CancelProcessGraph => serve(msg, |m| graphs::cancel(host, caller, m)).await,
-        MessageKind::AddChild => serve(msg, |m| graphs::add_child(host, caller, m)).await,
-        MessageKind::AddCron => serve(msg, |m| crons::add(host, caller, m)).await,
-        MessageKind::GetCron => serve(msg, |m| crons::get(host, caller, m)).await,
-        MessageKind::GetCrons => serve(msg, |m| crons::list(host, caller, m)).await,
-        MessageKind::RunCron => serve(msg, |m| crons::run(host, caller, m)).await,
-        MessageKind::RemoveCron => serve(msg, |m| crons::remove(host, caller, m)).await,
-        MessageKind::AddGenerator => serve(msg, |m| generators::add(host, caller, m)).await,
-        MessageKind::GetGenerator => serve(msg, |m| generators::get(host, caller, m)).await,
-        MessageKind::ResolveGenerator => serve(msg, |m| generators::resolve(host, caller, m)).await,
-        MessageKind::GetGenerators => serve(msg, |m| generators::list(host, caller, m)).await,
-        MessageKind::PackGenerator => serve(msg, |m| generators::pack(host, caller, m)).await,
-        MessageKind::RemoveGenerator => serve(msg, |m| generators::remove(host, caller, m)).await,
+        MessageKind::ChangeColonyId => serve(msg, |m| key_rotation::change_colony_id(cx, m)).await,
+        MessageKind::ChangeServerId => serve(msg, |m| key_rotation::change_server_id(cx, m)).await,
+        MessageKind::AddLog => serve(msg, |m| logs::add(cx, m)).await,
+        MessageKind::AddExecutorLog => serve(msg, |m| logs::add_for_executor(cx, m)).await,
+        MessageKind::GetLogs => serve(msg, |m| logs::get(cx, m)).await,
+        MessageKind::SearchLogs => serve(msg, |m| logs::search(cx, m)).await,
+        MessageKind::SubmitWorkflowSpec => serve(msg, |m| graphs::submit(cx, m)).await,
+        MessageKind::GetProcessGraph => serve(msg, |m| graphs::get(cx, m)).await,
+        MessageKind::GetProcessGraphs => serve(msg, |m| graphs::list(cx, m)).await,
+        MessageKind::RemoveProcessGraph => serve(msg, |m| graphs::remove(cx, m)).await,
+        MessageKind::RemoveAllProcessGraphs => serve(msg, |m| graphs::remove_all(cx, m)).await,
+        MessageKind::CancelProcessGraph => serve(msg, |m| graphs::cancel(cx, m)).await,
+        MessageKind::AddChild => serve(msg, |m| graphs::add_child(cx, m)).await,
+        MessageKind::AddCron => serve(msg, |m| crons::add(cx, m)).await,
+        MessageKind::GetCron => serve(msg, |m| crons::get(cx, m)).await,
+        MessageKind::GetCrons => serve(msg, |m| crons::list(cx, m)).await,
+        MessageKind::RunCron => serve(msg, |m| crons::run(cx, m)).await,
+        MessageKind::RemoveCron => serve(msg, |m| crons::remove(cx, m)).await,
+        MessageKind::AddGenerator => serve(msg, |m| generators::add(cx, m)).await,
+        MessageKind::GetGenerator => serve(msg, |m| generators::get(cx, m)).await,
+        MessageKind::ResolveGenerator => serve(msg, |m| generators::resolve(cx, m)).await,
+        MessageKind::GetGenerators => serve(msg, |m| generators::list(cx, m)).await,
+        MessageKind::PackGenerator => serve(msg, |m| generators::pack(cx, m)).await,
+        MessageKind::RemoveGenerator => serve(msg, |m| generators::remove(cx, m)).await,
         // Unsigned: answered by `dispatch` before any signature work.
         MessageKind::Version | MessageKind::GetServerInfo => return None,
         // WebSocket only: answered on `/pubsub` (the `pubsub` module).
@@ -225,7 +249,7 @@ pub async fn authorize<C: DbConn>(
     role: colonies_core::message::Role,
     caller: &str,
     colony: &str,
-) -> Result<crate::store::auth::CallerRows, Error> {
+) -> Result<CallerRows, Error> {
     let (client, _) = conn.parts();
     let rows = crate::store::auth::caller_rows(&*client, caller, colony).await?;
     rows.require(role, caller, None, None)?;

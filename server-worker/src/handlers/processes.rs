@@ -10,7 +10,7 @@
 //! numbers past `int4` and `getprocesshistmsg`'s `seconds` outside `[0, 2³¹ − 1]` are 400s
 //! (Go: database errors, 500); an assign long poll lasts at most a day.
 
-use super::{authorize, bad_request, connect, not_found, read_process as read};
+use super::{Cx, authorize, bad_request, connect, not_found, read_process as read};
 use crate::{
     db::DbConn,
     error::Error,
@@ -84,34 +84,30 @@ fn not_assigned(as_what: &str, process: &Process) -> Error {
 /// `submitfuncspecmsg`: an approved member of `spec.conditions.colonyname` submits a spec; the
 /// reply is the WAITING process. Resources are normalised (`"<n>m"`, `"<n>Mi"`), `["*"]`
 /// becomes "any executor" (`[]`), and `env` becomes ENV attributes.
-pub async fn submit<H: Host>(
-    host: &H,
-    caller: &str,
-    m: SubmitFunctionSpecMsg,
-) -> Result<Process, Error> {
+pub async fn submit<H: Host>(cx: Cx<'_, H>, m: SubmitFunctionSpecMsg) -> Result<Process, Error> {
     let colony = m.spec.conditions.colonyname.clone();
     // Built, checked and normalised as every process of a workflow is, in no graph; who
     // submitted it and when are the insert's to say.
-    let initiator = Initiator { id: caller.into(), name: String::new() };
+    let initiator = Initiator { id: cx.caller.into(), name: String::new() };
     let node = graph::new_node(m.spec, &colony, "", &initiator, 0, &mut new_id)?;
     let (process, cpu, memory, storage) = (node.process, node.cpu, node.memory, node.storage);
     let ready = Ready::of(&process);
     // An executor of this server waiting for such a process gets it from the insert itself.
-    let (offer, claim) = host.wakeups().claim(&ready, cpu, memory).unzip();
-    let row = Submission::new(&process, cpu, memory, storage, caller, offer.as_deref());
+    let (offer, claim) = cx.host.wakeups().claim(&ready, cpu, memory).unzip();
+    let row = Submission::new(&process, cpu, memory, storage, cx.caller, offer.as_deref());
     if let Some(process) =
-        host.write_submit(crate::store::submits::Submit { process, row, ready, claim }).await?
+        cx.host.write_submit(crate::store::submits::Submit { process, row, ready, claim }).await?
     {
         // The submitter is answered with the process as submitted (WAITING), as Go does.
         return Ok(process);
     }
     // Not a member (the insert wrote nothing): say why, as the reading path does.
-    let mut conn = connect(host).await?;
+    let mut conn = cx.db().await?;
     let (client, statements) = conn.parts();
-    let facts = store::processes::member_facts(client, &statements, caller, &colony).await?;
-    facts.rows.require(SubmitFunctionSpecMsg::ROLE, caller, None, None)?;
-    // Made a member in between: the caller may simply submit again.
-    Err(Error::new(409, "the caller's membership changed during the submit; submit again"))
+    let facts = store::processes::member_facts(client, &statements, cx.caller, &colony).await?;
+    facts.rows.require(SubmitFunctionSpecMsg::ROLE, cx.caller, None, None)?;
+    // Made a member in between: the cx.caller may simply submit again.
+    Err(Error::new(409, "the cx.caller's membership changed during the submit; submit again"))
 }
 
 /// `assignprocessmsg`: an approved executor takes the waiting process it may run with the
@@ -119,11 +115,7 @@ pub async fn submit<H: Host>(
 /// seconds (at most a day) for one to be submitted (woken by the host's wakeups, one waiter
 /// per event). 404 when there is none; on a paused colony 503 at once, or 408 once the
 /// timeout passes.
-pub async fn assign<H: Host>(
-    host: &H,
-    caller: &str,
-    mut m: AssignProcessMsg,
-) -> Result<Process, Error> {
+pub async fn assign<H: Host>(cx: Cx<'_, H>, mut m: AssignProcessMsg) -> Result<Process, Error> {
     // A long poll lasts a day at most (Go's `timeout * time.Second` overflows past ~292 years).
     m.timeout = ranges::assign_timeout(m.timeout);
     // Parsed before the statement, refused after authorisation (as Go orders it).
@@ -139,12 +131,12 @@ pub async fn assign<H: Host>(
     let mut park_first = false;
     if m.timeout > 0
         && take
-        && let Some(known) = host.wakeups().known_interest(caller, &m.colonyname)
+        && let Some(known) = cx.host.wakeups().known_interest(cx.caller, &m.colonyname)
     {
-        let registered = host.wakeups().register(known.clone());
+        let registered = cx.host.wakeups().register(known.clone());
         park_first = known.cpu == cpu_limit
             && known.memory == memory_limit
-            && host.wakeups().known_empty(caller, &m.colonyname);
+            && cx.host.wakeups().known_empty(cx.caller, &m.colonyname);
         waiter = Some((known, registered));
     }
     let mut deadline_ns = None;
@@ -155,19 +147,19 @@ pub async fn assign<H: Host>(
         {
             // At most a moment: an executor that waits longer queries (and is heard from).
             let nap = Duration::from_secs(m.timeout.unsigned_abs()).min(PARK_FIRST);
-            match host.wakeups().wait(parked, nap).await {
+            match cx.host.wakeups().wait(parked, nap).await {
                 Woken::Handed(process) => return Ok(*process),
                 Woken::Notified => {}
                 Woken::TimedOut => waited = nap,
             }
         }
-        let mark = host.wakeups().mark();
-        let mut conn = connect(host).await?;
+        let mark = cx.host.wakeups().mark();
+        let mut conn = cx.db().await?;
         let (client, statements) = conn.parts();
         let assigned = store::processes::assign(
             client,
             &statements,
-            caller,
+            cx.caller,
             &m.colonyname,
             cpu_limit,
             memory_limit,
@@ -176,7 +168,7 @@ pub async fn assign<H: Host>(
         .await?
         .ok_or_else(|| Error::new(500, "the assign statement returned no row"))?;
         drop(conn);
-        assigned.rows.check(AssignProcessMsg::ROLE, caller, None, None).map_err(|e| {
+        assigned.rows.check(AssignProcessMsg::ROLE, cx.caller, None, None).map_err(|e| {
             // A user of the colony passes Go's membership check, then is no executor.
             if assigned.rows.users.is_empty() {
                 assigned.rows.refusal(e).into()
@@ -190,7 +182,12 @@ pub async fn assign<H: Host>(
         cpu.clone()?;
         memory.clone()?;
         if !assigned.paused {
-            host.wakeups().note_query(caller, &m.colonyname, mark, assigned.process.is_some());
+            cx.host.wakeups().note_query(
+                cx.caller,
+                &m.colonyname,
+                mark,
+                assigned.process.is_some(),
+            );
         }
         if let Some(process) = assigned.process {
             return Ok(process);
@@ -211,7 +208,7 @@ pub async fn assign<H: Host>(
             u64::try_from(deadline.saturating_sub(assigned.clock_ns)).unwrap_or_default(),
         );
         let interest = Interest {
-            executor_id: caller.into(),
+            executor_id: cx.caller.into(),
             colony: m.colonyname.clone(),
             executor_type,
             executor_name: name,
@@ -223,8 +220,8 @@ pub async fn assign<H: Host>(
             // Registered before querying again, so a process committed from now on wakes
             // us; one committed before the first query was seen by it. (A waiter registered
             // before the first query with this very interest needs no second query.)
-            host.wakeups().remember_interest(caller, &interest);
-            waiter = Some((interest.clone(), host.wakeups().register(interest)));
+            cx.host.wakeups().remember_interest(cx.caller, &interest);
+            waiter = Some((interest.clone(), cx.host.wakeups().register(interest)));
             if !assigned.paused {
                 continue;
             }
@@ -242,7 +239,7 @@ pub async fn assign<H: Host>(
             }
             // Resumed at this very moment, a submit may have handed it a process.
             if let Woken::Handed(process) =
-                host.wakeups().wait(waiter, remaining.min(PAUSE_POLL)).await
+                cx.host.wakeups().wait(waiter, remaining.min(PAUSE_POLL)).await
             {
                 return Ok(*process);
             }
@@ -251,7 +248,7 @@ pub async fn assign<H: Host>(
         if remaining.is_zero() {
             return Err(not_found("No process available for assignment"));
         }
-        match host.wakeups().wait(waiter, remaining).await {
+        match cx.host.wakeups().wait(waiter, remaining).await {
             Woken::Handed(process) => return Ok(*process),
             Woken::Notified => {}
             Woken::TimedOut => return Err(not_found("No process available for assignment")),
@@ -272,25 +269,21 @@ fn availability(
 }
 
 /// `getprocessmsg`: one process, for approved members of its colony; 404 if unknown.
-pub async fn get<H: Host>(host: &H, caller: &str, m: GetProcessMsg) -> Result<Process, Error> {
-    let mut conn = connect(host).await?;
+pub async fn get<H: Host>(cx: Cx<'_, H>, m: GetProcessMsg) -> Result<Process, Error> {
+    let mut conn = cx.db().await?;
     let (client, statements) = conn.parts();
-    let facts = read(host, client, &statements, caller, &m.processid)
+    let facts = read(cx.host, client, &statements, cx.caller, &m.processid)
         .await
         .map_err(unknown_as("Failed to get process, process not found"))?;
-    facts.rows.require(GetProcessMsg::ROLE, caller, None, None)?;
+    facts.rows.require(GetProcessMsg::ROLE, cx.caller, None, None)?;
     Ok(facts.process)
 }
 
 /// `getprocessesmsg`: up to `count` (≤ 100) processes of the colony in `state`, filtered by
 /// the first non-empty of executortype, initiator (a user name, which must exist) and label.
-pub async fn list<H: Host>(
-    host: &H,
-    caller: &str,
-    m: GetProcessesMsg,
-) -> Result<Vec<Process>, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, GetProcessesMsg::ROLE, caller, &m.colonyname).await?;
+pub async fn list<H: Host>(cx: Cx<'_, H>, m: GetProcessesMsg) -> Result<Vec<Process>, Error> {
+    let mut conn = cx.db().await?;
+    authorize(&mut conn, GetProcessesMsg::ROLE, cx.caller, &m.colonyname).await?;
     if !(0..=MAX_COUNT).contains(&m.count) {
         return Err(bad_request(if m.count > MAX_COUNT {
             format!("Count is larger than MaxCount limit <{MAX_COUNT}>")
@@ -323,15 +316,13 @@ pub async fn list<H: Host>(
 /// or of one executor. Unlike Go, a refused caller gets a 403 reply, not an empty body, and
 /// `seconds` outside `[0, 2³¹ − 1]` a 400 (Go: a database error, 500).
 pub async fn history<H: Host>(
-    host: &H,
-    caller: &str,
+    cx: Cx<'_, H>,
     m: GetProcessHistoryMsg,
 ) -> Result<Vec<Process>, Error> {
     // Before any SQL: `now() - seconds * INTERVAL '1 second'` must stay a timestamp.
     ranges::check_history_seconds(m.seconds).map_err(range)?;
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, GetProcessHistoryMsg::ROLE, caller, &m.colonyname).await?;
-    let (client, _) = conn.parts();
+    let mut db = cx.authorized::<GetProcessHistoryMsg>(&m.colonyname).await?;
+    let client = db.client();
     store::processes::history(&*client, &m.colonyname, &m.executorid, m.seconds, m.state)
         .await
         .map_err(Error::from)
@@ -339,14 +330,14 @@ pub async fn history<H: Host>(
 
 /// `removeprocessmsg`: any approved member deletes a process that is neither running nor part
 /// of a workflow.
-pub async fn remove<H: Host>(host: &H, caller: &str, m: RemoveProcessMsg) -> Result<Empty, Error> {
-    let mut conn = connect(host).await?;
+pub async fn remove<H: Host>(cx: Cx<'_, H>, m: RemoveProcessMsg) -> Result<Empty, Error> {
+    let mut conn = cx.db().await?;
     let (client, statements) = conn.parts();
     for _ in 0..2 {
-        let facts = read(host, client, &statements, caller, &m.processid)
+        let facts = read(cx.host, client, &statements, cx.caller, &m.processid)
             .await
             .map_err(unknown_as("Failed to remove process, process is nil"))?;
-        facts.rows.require(RemoveProcessMsg::ROLE, caller, None, None)?;
+        facts.rows.require(RemoveProcessMsg::ROLE, cx.caller, None, None)?;
         lifecycle::check_removable(facts.process.state, facts.process.in_workflow()).map_err(
             |e| match e {
                 TransitionError::InWorkflow => bad_request(
@@ -372,13 +363,9 @@ fn changed() -> Error {
 
 /// `removeallprocessesmsg`: the colony owner deletes every process in a state (`-1`: all,
 /// as in Go; running alone is refused) that belongs to no workflow (as in Go).
-pub async fn remove_all<H: Host>(
-    host: &H,
-    caller: &str,
-    m: RemoveAllProcessesMsg,
-) -> Result<Empty, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, RemoveAllProcessesMsg::ROLE, caller, &m.colonyname).await?;
+pub async fn remove_all<H: Host>(cx: Cx<'_, H>, m: RemoveAllProcessesMsg) -> Result<Empty, Error> {
+    let mut conn = cx.db().await?;
+    authorize(&mut conn, RemoveAllProcessesMsg::ROLE, cx.caller, &m.colonyname).await?;
     lifecycle::check_remove_all(m.state)
         .map_err(|_| bad_request("Not possible to remove running processes"))?;
     let state = match m.state {
@@ -394,30 +381,31 @@ pub async fn remove_all<H: Host>(
 /// output is written only when the close is accepted (Go writes it even when it refuses the
 /// close), and a closed process cannot be closed again (Go accepts a second success).
 pub async fn close_successful<H: Host>(
-    host: &H,
-    caller: &str,
+    cx: Cx<'_, H>,
     m: CloseSuccessfulMsg,
 ) -> Result<Empty, Error> {
     let output = (!m.output.is_empty())
         .then(|| serde_json::to_string(&m.output))
         .transpose()
         .map_err(|e| bad_request(e.to_string()))?;
-    let close = SuccessfulClose { process_id: m.processid, caller: caller.into(), output };
+    let close = SuccessfulClose { process_id: m.processid, caller: cx.caller.into(), output };
     for _ in 0..2 {
-        if host.write_close(close.clone()).await?.is_some() {
+        if cx.host.write_close(close.clone()).await?.is_some() {
             return Ok(Empty {});
         }
         // Refused: the facts say why (a passed deadline is applied first).
-        let mut conn = connect(host).await?;
+        let mut conn = cx.db().await?;
         let (client, statements) = conn.parts();
-        let facts = read(host, client, &statements, caller, &close.process_id)
+        let facts = read(cx.host, client, &statements, cx.caller, &close.process_id)
             .await
             .map_err(unknown_as("Failed to close process as successful, process is nil"))?;
         let process = Some(&facts.process);
-        facts.rows.check(CloseSuccessfulMsg::ROLE, caller, process, None).map_err(|e| match e {
-            AuthError::NotAssigned => not_assigned("successful", &facts.process),
-            e => facts.rows.refusal(e).into(),
-        })?;
+        facts.rows.check(CloseSuccessfulMsg::ROLE, cx.caller, process, None).map_err(
+            |e| match e {
+                AuthError::NotAssigned => not_assigned("successful", &facts.process),
+                e => facts.rows.refusal(e).into(),
+            },
+        )?;
         lifecycle::next_state(facts.process.state, Transition::CloseSuccessful)
             .map_err(transition)?;
     }
@@ -425,25 +413,21 @@ pub async fn close_successful<H: Host>(
 }
 
 /// `closefailedmsg`: the assigned executor closes its process as FAILED with `errors`.
-pub async fn close_failed<H: Host>(
-    host: &H,
-    caller: &str,
-    m: CloseFailedMsg,
-) -> Result<Empty, Error> {
-    let mut conn = connect(host).await?;
+pub async fn close_failed<H: Host>(cx: Cx<'_, H>, m: CloseFailedMsg) -> Result<Empty, Error> {
+    let mut conn = cx.db().await?;
     let (client, statements) = conn.parts();
     for _ in 0..2 {
-        if store::processes::close_failed(client, &statements, &m.processid, caller, &m.errors)
+        if store::processes::close_failed(client, &statements, &m.processid, cx.caller, &m.errors)
             .await?
             .is_some()
         {
             return Ok(Empty {});
         }
-        let facts = read(host, client, &statements, caller, &m.processid)
+        let facts = read(cx.host, client, &statements, cx.caller, &m.processid)
             .await
             .map_err(unknown_as("Failed to close process as failed, process is nil"))?;
         let process = Some(&facts.process);
-        facts.rows.check(CloseFailedMsg::ROLE, caller, process, None).map_err(|e| match e {
+        facts.rows.check(CloseFailedMsg::ROLE, cx.caller, process, None).map_err(|e| match e {
             AuthError::NotAssigned => not_assigned("failed", &facts.process),
             e => facts.rows.refusal(e).into(),
         })?;
@@ -454,15 +438,15 @@ pub async fn close_failed<H: Host>(
 
 /// `setoutputmsg`: the assigned executor replaces the output of its running process
 /// (403 when it is not running).
-pub async fn set_output<H: Host>(host: &H, caller: &str, m: SetOutputMsg) -> Result<Empty, Error> {
+pub async fn set_output<H: Host>(cx: Cx<'_, H>, m: SetOutputMsg) -> Result<Empty, Error> {
     let output = serde_json::to_string(&m.output).map_err(|e| bad_request(e.to_string()))?;
-    let mut conn = connect(host).await?;
+    let mut conn = cx.db().await?;
     let (client, statements) = conn.parts();
-    let facts = read(host, client, &statements, caller, &m.processid)
+    let facts = read(cx.host, client, &statements, cx.caller, &m.processid)
         .await
         .map_err(unknown_as("Failed to set output, process is nil"))?;
     // Go's handler words a foreign process as a close does.
-    facts.rows.check(SetOutputMsg::ROLE, caller, Some(&facts.process), None).map_err(
+    facts.rows.check(SetOutputMsg::ROLE, cx.caller, Some(&facts.process), None).map_err(
         |e| match e {
             AuthError::NotAssigned => Error::new(
                 403,
@@ -473,7 +457,7 @@ pub async fn set_output<H: Host>(host: &H, caller: &str, m: SetOutputMsg) -> Res
         },
     )?;
     lifecycle::require_running(facts.process.state).map_err(|_| output_not_running())?;
-    if store::processes::set_output(client, &statements, &m.processid, caller, &output).await? {
+    if store::processes::set_output(client, &statements, &m.processid, cx.caller, &output).await? {
         Ok(Empty {})
     } else {
         Err(output_not_running())
@@ -487,14 +471,14 @@ fn output_not_running() -> Error {
 
 /// `cancelprocessmsg`: any approved member cancels a WAITING or RUNNING process outside a
 /// workflow.
-pub async fn cancel<H: Host>(host: &H, caller: &str, m: CancelProcessMsg) -> Result<Empty, Error> {
-    let mut conn = connect(host).await?;
+pub async fn cancel<H: Host>(cx: Cx<'_, H>, m: CancelProcessMsg) -> Result<Empty, Error> {
+    let mut conn = cx.db().await?;
     let (client, statements) = conn.parts();
     for _ in 0..2 {
-        let facts = read(host, client, &statements, caller, &m.processid)
+        let facts = read(cx.host, client, &statements, cx.caller, &m.processid)
             .await
             .map_err(unknown_as("Failed to cancel process, process is nil"))?;
-        facts.rows.require(CancelProcessMsg::ROLE, caller, None, None)?;
+        facts.rows.require(CancelProcessMsg::ROLE, cx.caller, None, None)?;
         lifecycle::check_cancellable(facts.process.state, facts.process.in_workflow()).map_err(
             |e| match e {
                 TransitionError::InWorkflow => bad_request(
@@ -530,33 +514,23 @@ async fn set_paused<H: Host>(
 
 /// `pauseassignmentsmsg`: the colony owner stops assignments in the colony (a flag in
 /// Postgres, so every replica sees it).
-pub async fn pause<H: Host>(
-    host: &H,
-    caller: &str,
-    m: PauseAssignmentsMsg,
-) -> Result<Empty, Error> {
-    set_paused(host, caller, PauseAssignmentsMsg::ROLE, &m.colonyname, true).await
+pub async fn pause<H: Host>(cx: Cx<'_, H>, m: PauseAssignmentsMsg) -> Result<Empty, Error> {
+    set_paused(cx.host, cx.caller, PauseAssignmentsMsg::ROLE, &m.colonyname, true).await
 }
 
 /// `resumeassignmentsmsg`: the colony owner resumes assignments; long polls waiting on the
 /// pause notice within [`PAUSE_POLL`].
-pub async fn resume<H: Host>(
-    host: &H,
-    caller: &str,
-    m: ResumeAssignmentsMsg,
-) -> Result<Empty, Error> {
-    set_paused(host, caller, ResumeAssignmentsMsg::ROLE, &m.colonyname, false).await
+pub async fn resume<H: Host>(cx: Cx<'_, H>, m: ResumeAssignmentsMsg) -> Result<Empty, Error> {
+    set_paused(cx.host, cx.caller, ResumeAssignmentsMsg::ROLE, &m.colonyname, false).await
 }
 
 /// `getpausestatusmsg`: whether the colony's assignments are paused, for any member.
 pub async fn pause_status<H: Host>(
-    host: &H,
-    caller: &str,
+    cx: Cx<'_, H>,
     m: GetPauseStatusMsg,
 ) -> Result<PauseStatus, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, GetPauseStatusMsg::ROLE, caller, &m.colonyname).await?;
-    let (client, _) = conn.parts();
+    let mut db = cx.authorized::<GetPauseStatusMsg>(&m.colonyname).await?;
+    let client = db.client();
     let ispaused = store::processes::is_paused(&*client, &m.colonyname)
         .await?
         .ok_or_else(|| bad_request(store::auth::colony_missing(&m.colonyname)))?;

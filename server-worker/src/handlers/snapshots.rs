@@ -1,6 +1,6 @@
 //! Snapshots (protocol §4.13).
 
-use super::{authorize, bad_request, connect, not_found};
+use super::{Cx, authorize, bad_request, not_found};
 use crate::{
     db::DbConn,
     error::Error,
@@ -33,13 +33,9 @@ fn which<'a>(snapshotid: &'a str, name: &'a str, go: &str) -> Result<SnapshotRef
 /// `createsnapshotmsg`: freezes the newest revision of every file under `label` and its
 /// sub-labels. Reading the files and inserting happen in one transaction, so the snapshot is
 /// one consistent moment.
-pub async fn create<H: Host>(
-    host: &H,
-    caller: &str,
-    m: CreateSnapshotMsg,
-) -> Result<Snapshot, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, CreateSnapshotMsg::ROLE, caller, &m.colonyname).await?;
+pub async fn create<H: Host>(cx: Cx<'_, H>, m: CreateSnapshotMsg) -> Result<Snapshot, Error> {
+    let mut conn = cx.db().await?;
+    authorize(&mut conn, CreateSnapshotMsg::ROLE, cx.caller, &m.colonyname).await?;
     // Go keys snapshots as "colony:name", so ':' in a name breaks them there: refused.
     check_name("snapshot", &m.name).map_err(|e| bad_request(e.to_string()))?;
     if m.label.is_empty() {
@@ -63,9 +59,9 @@ pub async fn create<H: Host>(
 }
 
 /// `getsnapshotmsg`: one snapshot by ID or name.
-pub async fn get<H: Host>(host: &H, caller: &str, m: GetSnapshotMsg) -> Result<Snapshot, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, GetSnapshotMsg::ROLE, caller, &m.colonyname).await?;
+pub async fn get<H: Host>(cx: Cx<'_, H>, m: GetSnapshotMsg) -> Result<Snapshot, Error> {
+    let mut conn = cx.db().await?;
+    authorize(&mut conn, GetSnapshotMsg::ROLE, cx.caller, &m.colonyname).await?;
     let which = which(&m.snapshotid, &m.name, "Failed to get snapshot, malformatted msg")?;
     let (client, _) = conn.parts();
     store::snapshots::get(&*client, &m.colonyname, which).await?.ok_or_else(|| {
@@ -81,21 +77,16 @@ pub async fn get<H: Host>(host: &H, caller: &str, m: GetSnapshotMsg) -> Result<S
 }
 
 /// `getsnapshotsmsg`: every snapshot of the colony.
-pub async fn list<H: Host>(
-    host: &H,
-    caller: &str,
-    m: GetSnapshotsMsg,
-) -> Result<Vec<Snapshot>, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, GetSnapshotsMsg::ROLE, caller, &m.colonyname).await?;
-    let (client, _) = conn.parts();
+pub async fn list<H: Host>(cx: Cx<'_, H>, m: GetSnapshotsMsg) -> Result<Vec<Snapshot>, Error> {
+    let mut db = cx.authorized::<GetSnapshotsMsg>(&m.colonyname).await?;
+    let client = db.client();
     Ok(store::snapshots::list(&*client, &m.colonyname).await?)
 }
 
 /// `removesnapshotmsg`: deletes one snapshot (the files stay).
-pub async fn remove<H: Host>(host: &H, caller: &str, m: RemoveSnapshotMsg) -> Result<Empty, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, RemoveSnapshotMsg::ROLE, caller, &m.colonyname).await?;
+pub async fn remove<H: Host>(cx: Cx<'_, H>, m: RemoveSnapshotMsg) -> Result<Empty, Error> {
+    let mut conn = cx.db().await?;
+    authorize(&mut conn, RemoveSnapshotMsg::ROLE, cx.caller, &m.colonyname).await?;
     let which = which(&m.snapshotid, &m.name, "Failed to remove snapsnot, malformatted msg")?;
     let (client, _) = conn.parts();
     if !store::snapshots::remove(&*client, &m.colonyname, which).await? {
@@ -105,14 +96,9 @@ pub async fn remove<H: Host>(host: &H, caller: &str, m: RemoveSnapshotMsg) -> Re
 }
 
 /// `removeallsnapshotmsg`: deletes every snapshot of the colony.
-pub async fn remove_all<H: Host>(
-    host: &H,
-    caller: &str,
-    m: RemoveAllSnapshotsMsg,
-) -> Result<Empty, Error> {
-    let mut conn = connect(host).await?;
-    authorize(&mut conn, RemoveAllSnapshotsMsg::ROLE, caller, &m.colonyname).await?;
-    let (client, _) = conn.parts();
+pub async fn remove_all<H: Host>(cx: Cx<'_, H>, m: RemoveAllSnapshotsMsg) -> Result<Empty, Error> {
+    let mut db = cx.authorized::<RemoveAllSnapshotsMsg>(&m.colonyname).await?;
+    let client = db.client();
     store::snapshots::remove_all(&*client, &m.colonyname).await?;
     Ok(Empty {})
 }

@@ -1,6 +1,6 @@
 //! Colony statistics (`getcolonystatsmsg`, protocol §4.2).
 
-use super::{authorize, bad_request, connect};
+use super::{Cx, authorize, bad_request};
 use crate::{db::DbConn, error::Error, host::Host, store};
 use colonies_core::{
     message::{GetColonyStatisticsMsg, Message},
@@ -12,13 +12,12 @@ use futures_util::future::try_join;
 /// processes and workflows (process graphs) per state. Unlike Go, a refused caller gets a 403
 /// reply, not an empty body.
 pub async fn colony<H: Host>(
-    host: &H,
-    caller: &str,
+    cx: Cx<'_, H>,
     m: GetColonyStatisticsMsg,
 ) -> Result<Statistics, Error> {
-    let mut conn = connect(host).await?;
-    // Go looks the colony up before the caller.
-    authorize(&mut conn, GetColonyStatisticsMsg::ROLE, caller, &m.colonyname).await.map_err(
+    let mut conn = cx.db().await?;
+    // Go looks the colony up before the cx.caller.
+    authorize(&mut conn, GetColonyStatisticsMsg::ROLE, cx.caller, &m.colonyname).await.map_err(
         |e| match e {
             Error::Refused(f) if f.message == store::auth::colony_missing(&m.colonyname) => {
                 bad_request(format!("Colony with name <{}> not found", m.colonyname))
