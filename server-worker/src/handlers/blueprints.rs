@@ -579,10 +579,10 @@ pub async fn reconcile<H: Host>(cx: Cx<'_, H>, m: ReconcileBlueprintMsg) -> Resu
     if m.force {
         spec.kwargs.insert("force".into(), Value::Bool(true));
     }
-    // The submit handler checks the cx.caller again (same role) and wakes waiting reconcilers.
+    // The submit handler checks the caller again (same role) and wakes waiting reconcilers.
     let process = super::processes::submit(cx, SubmitFunctionSpecMsg { spec }).await?;
 
-    // Recorded after the submit: the process is what the cx.caller asked for; bookkeeping that
+    // Recorded after the submit: the process is what the caller asked for; bookkeeping that
     // fails to be written (the blueprint was removed meanwhile) does not undo it.
     let mut conn = cx.db().await?;
     let (client, _) = conn.parts();

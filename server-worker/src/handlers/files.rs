@@ -47,7 +47,7 @@ pub async fn get<H: Host>(cx: Cx<'_, H>, m: GetFileMsg) -> Result<Vec<File>, Err
         };
     }
     if m.label.is_empty() || m.name.is_empty() {
-        // Go answers 500 "malformatted get file msg"; it is the cx.caller's mistake, so 400.
+        // Go answers 500 "malformatted get file msg"; it is the caller's mistake, so 400.
         return Err(bad_request("malformatted get file msg: give fileid, or label and name"));
     }
     let files = store::files::by_name(&*client, &m.colonyname, &m.label, &m.name, m.latest).await?;

@@ -248,7 +248,7 @@ pub async fn add_child<H: Host>(cx: Cx<'_, H>, m: AddChildMsg) -> Result<Process
     if parent.state != colonies_core::model::ProcessState::Running
         || parent.assignedexecutorid != cx.caller
     {
-        return Err(Error::new(403, "the parent process is no longer running on the cx.caller"));
+        return Err(Error::new(403, "the parent process is no longer running on the caller"));
     }
     if !m.childprocessid.is_empty()
         && !store::graphs::in_graph(&tx, &m.processgraphid, &m.childprocessid).await?

@@ -106,8 +106,8 @@ pub async fn submit<H: Host>(cx: Cx<'_, H>, m: SubmitFunctionSpecMsg) -> Result<
     let (client, statements) = conn.parts();
     let facts = store::processes::member_facts(client, &statements, cx.caller, &colony).await?;
     facts.rows.require(SubmitFunctionSpecMsg::ROLE, cx.caller, None, None)?;
-    // Made a member in between: the cx.caller may simply submit again.
-    Err(Error::new(409, "the cx.caller's membership changed during the submit; submit again"))
+    // Made a member in between: the caller may simply submit again.
+    Err(Error::new(409, "the caller's membership changed during the submit; submit again"))
 }
 
 /// `assignprocessmsg`: an approved executor takes the waiting process it may run with the

@@ -16,7 +16,7 @@ pub async fn colony<H: Host>(
     m: GetColonyStatisticsMsg,
 ) -> Result<Statistics, Error> {
     let mut conn = cx.db().await?;
-    // Go looks the colony up before the cx.caller.
+    // Go looks the colony up before the caller.
     authorize(&mut conn, GetColonyStatisticsMsg::ROLE, cx.caller, &m.colonyname).await.map_err(
         |e| match e {
             Error::Refused(f) if f.message == store::auth::colony_missing(&m.colonyname) => {
