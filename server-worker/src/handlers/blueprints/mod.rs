@@ -59,6 +59,12 @@ use colonies_core::{
 use serde_json::Value;
 use tokio_postgres::Transaction;
 
+mod definitions;
+mod reconcile;
+
+pub use definitions::{add_definition, get_definition, list_definitions, remove_definition};
+pub use reconcile::reconcile;
+
 /// Seconds between the runs of a kind's reconcile cron (fixed in Go, whatever the definition's
 /// `reconcileInterval` says).
 const RECONCILE_INTERVAL: i64 = 60;
@@ -221,94 +227,6 @@ fn publish<H: Host>(host: &H, wake: Vec<Ready>) {
     for ready in wake {
         host.wakeups().publish(ready);
     }
-}
-
-/// `addblueprintdefinitionmsg`: the colony owner defines a kind.
-pub async fn add_definition<H: Host>(
-    cx: Cx<'_, H>,
-    m: AddBlueprintDefinitionMsg,
-) -> Result<BlueprintDefinition, Error> {
-    let mut definition = m.blueprintdefinition;
-    let mut conn = cx.db().await?;
-    authorize(
-        &mut conn,
-        AddBlueprintDefinitionMsg::ROLE,
-        cx.caller,
-        &definition.metadata.colonyname,
-    )
-    .await?;
-    check_name("blueprint definition", &definition.metadata.name).map_err(invalid)?;
-    check_name("blueprint kind", &definition.spec.names.kind).map_err(invalid)?;
-    if let Some(schema) = &definition.spec.schema {
-        schema::check_schema(schema).map_err(|e| bad_request(format!("invalid schema: {e}")))?;
-    }
-    definition.blueprintdefinitionid =
-        id_or_random("blueprint definition", &definition.blueprintdefinitionid)?;
-    if definition.kind.is_empty() {
-        definition.kind = "BlueprintDefinition".into();
-    }
-    let (client, _) = conn.parts();
-    match store::blueprints::insert_definition(&*client, &definition).await? {
-        Conflict::None => Ok(definition),
-        Conflict::Taken => Err(conflict(format!(
-            "a blueprint definition named {} or of kind {} already exists in colony {}",
-            definition.metadata.name, definition.spec.names.kind, definition.metadata.colonyname
-        ))),
-    }
-}
-
-/// `getblueprintdefinitionmsg`: one definition by name.
-pub async fn get_definition<H: Host>(
-    cx: Cx<'_, H>,
-    m: GetBlueprintDefinitionMsg,
-) -> Result<BlueprintDefinition, Error> {
-    let mut db = cx.authorized::<GetBlueprintDefinitionMsg>(&m.colonyname).await?;
-    let client = db.client();
-    store::blueprints::definition(&*client, &m.colonyname, &m.name)
-        .await?
-        .ok_or_else(|| not_found("Blueprint definition not found"))
-}
-
-/// `getblueprintdefinitionsmsg`: every definition of the colony.
-pub async fn list_definitions<H: Host>(
-    cx: Cx<'_, H>,
-    m: GetBlueprintDefinitionsMsg,
-) -> Result<Vec<BlueprintDefinition>, Error> {
-    let mut db = cx.authorized::<GetBlueprintDefinitionsMsg>(&m.colonyname).await?;
-    let client = db.client();
-    Ok(store::blueprints::definitions(&*client, &m.colonyname).await?)
-}
-
-/// `removeblueprintdefinitionmsg`: the owner removes a kind no blueprint uses (else 409).
-pub async fn remove_definition<H: Host>(
-    cx: Cx<'_, H>,
-    m: RemoveBlueprintDefinitionMsg,
-) -> Result<Empty, Error> {
-    let mut db = cx.authorized::<RemoveBlueprintDefinitionMsg>(&m.namespace).await?;
-    let client = db.client();
-    let tx = client.transaction().await?;
-    match store::blueprints::remove_definition(&tx, &m.namespace, &m.name).await? {
-        DefinitionRemoval::Removed => {}
-        DefinitionRemoval::NotFound => {
-            return Err(not_found(format!(
-                "BlueprintDefinition '{}' not found in namespace '{}'",
-                m.name, m.namespace
-            )));
-        }
-        DefinitionRemoval::InUse(n) => {
-            let kind = store::blueprints::definition(&tx, &m.namespace, &m.name)
-                .await?
-                .map(|d| d.spec.names.kind)
-                .unwrap_or_default();
-            return Err(conflict(format!(
-                "cannot remove BlueprintDefinition '{}': {n} blueprint(s) of kind '{kind}' still \
-                 exist",
-                m.name
-            )));
-        }
-    }
-    tx.commit().await?;
-    Ok(Empty {})
 }
 
 /// Checks a blueprint's own fields, before anything is read.
@@ -550,52 +468,6 @@ pub async fn update_status<H: Host>(
     store::blueprints::update(&tx, &blueprint).await?;
     tx.commit().await?;
     Ok(Empty {})
-}
-
-/// `reconcileblueprintmsg`: submits a reconcile process for one blueprint to its kind's handler
-/// (function `handler.functionName` on `handler.executorType`, at the blueprint's location;
-/// 400 when either is missing) and replies with it. With `force` the blueprint's generation is
-/// raised, so the reconciler redoes work it considers done; the process also gets
-/// `force: true` in its kwargs.
-pub async fn reconcile<H: Host>(cx: Cx<'_, H>, m: ReconcileBlueprintMsg) -> Result<Process, Error> {
-    let mut db = cx.authorized::<ReconcileBlueprintMsg>(&m.namespace).await?;
-    let client = db.client();
-    let blueprint = store::blueprints::by_name(&*client, &m.namespace, &m.name, false)
-        .await?
-        .ok_or_else(|| not_found("Blueprint not found"))?;
-    let definition =
-        store::blueprints::definition_of_kind_locked(&*client, &m.namespace, &blueprint.kind)
-            .await?;
-    let handler = definition
-        .map(|d| d.spec.handler)
-        .filter(|h| !h.executor_type.is_empty())
-        .ok_or_else(|| bad_request("Blueprint has no handler with executor type defined"))?;
-    if handler.function_name.is_empty() {
-        return Err(bad_request("Blueprint has no handler with function name defined"));
-    }
-    drop(db);
-
-    let mut spec = reconcile_spec(&blueprint, &handler);
-    if m.force {
-        spec.kwargs.insert("force".into(), Value::Bool(true));
-    }
-    // The submit handler checks the caller again (same role) and wakes waiting reconcilers.
-    let process = super::processes::submit(cx, SubmitFunctionSpecMsg { spec }).await?;
-
-    // Recorded after the submit: the process is what the caller asked for; bookkeeping that
-    // fails to be written (the blueprint was removed meanwhile) does not undo it.
-    let mut conn = cx.db().await?;
-    let (client, _) = conn.parts();
-    let tx = client.transaction().await?;
-    if let Some(mut current) = store::blueprints::by_name(&tx, &m.namespace, &m.name, true).await? {
-        let meta = &mut current.metadata;
-        meta.generation += i64::from(m.force);
-        meta.last_reconciliation_process = process.processid.clone();
-        meta.last_reconciliation_time = process.submissiontime;
-        store::blueprints::update(&tx, &current).await?;
-    }
-    tx.commit().await?;
-    Ok(process)
 }
 
 /// The JSON-schema subset blueprint definitions use: `type`, `properties`, `required`,
