@@ -16,6 +16,10 @@ step() { printf '\n\033[1;32m==> %s\033[0m\n' "$*"; }
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
+step "the server's layers point down (ARCHITECTURE.md), and the check fails on a back-import"
+python3 scripts/check-layers.py
+python3 scripts/check-layers.py --self-test
+
 step "clippy (warnings denied), default backend and libsecp256k1 backend"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p colonies-core --all-targets --features secp256k1 -- -D warnings
