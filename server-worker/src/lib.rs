@@ -19,6 +19,7 @@ pub mod error;
 pub mod handlers;
 pub mod host;
 pub mod ids;
+pub mod longpoll;
 pub mod pubsub;
 pub mod store;
 pub mod wakeups;

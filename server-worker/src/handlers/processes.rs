@@ -16,11 +16,12 @@ use crate::{
     error::Error,
     host::Host,
     ids::new_id,
+    longpoll::{self, LongPoll, Next},
     store::{
         self,
         processes::{ListFilter, Submission, SuccessfulClose},
     },
-    wakeups::{Interest, Ready, Wakeups, Woken},
+    wakeups::{Ready, Wakeups},
 };
 use colonies_core::graph::{self, Initiator};
 use colonies_core::{
@@ -39,20 +40,9 @@ use colonies_core::{
         resources::{parse_cpu, parse_memory},
     },
 };
-use core::time::Duration;
 
 /// Most processes one `getprocessesmsg` returns.
 pub const MAX_COUNT: i64 = 100;
-
-/// How often a long poll on a paused colony looks whether it was resumed. Resuming wakes no
-/// one directly (it is a flag every replica reads), so this bounds the delay after a resume.
-const PAUSE_POLL: Duration = Duration::from_millis(250);
-
-/// The longest an executor parks before its first query when its last one found nothing
-/// (see [`Wakeups::known_empty`]); after that it queries as usual.
-const PARK_FIRST: Duration = Duration::from_secs(1);
-
-const NANOS_PER_SECOND: i64 = 1_000_000_000;
 
 fn range(e: RangeError) -> Error {
     Error::new(e.status(), e.to_string())
@@ -122,38 +112,14 @@ pub async fn assign<H: Host>(cx: Cx<'_, H>, mut m: AssignProcessMsg) -> Result<P
     let cpu = availability("availablecpu", &m.availablecpu, parse_cpu);
     let memory = availability("availablemem", &m.availablemem, parse_memory);
     let take = m.timeout != 0 && cpu.is_ok() && memory.is_ok();
-    let (cpu_limit, memory_limit) =
-        (cpu.as_ref().map_or(0, |v| *v), memory.as_ref().map_or(0, |v| *v));
-    let mut waiter = None;
-    // Whether to park before the first query: this executor's last query found nothing a
-    // moment ago and nothing can have become assignable since (it is registered before the
-    // check, so whatever comes next wakes it or is handed to it).
-    let mut park_first = false;
-    if m.timeout > 0
-        && take
-        && let Some(known) = cx.host.wakeups().known_interest(cx.caller, &m.colonyname)
-    {
-        let registered = cx.host.wakeups().register(known.clone());
-        park_first = known.cpu == cpu_limit
-            && known.memory == memory_limit
-            && cx.host.wakeups().known_empty(cx.caller, &m.colonyname);
-        waiter = Some((known, registered));
-    }
-    let mut deadline_ns = None;
-    let mut waited = Duration::ZERO;
+    let free = (cpu.as_ref().map_or(0, |v| *v), memory.as_ref().map_or(0, |v| *v));
+    let wakeups = cx.host.wakeups();
+    let mut poll = LongPoll::start(wakeups, cx.caller, &m.colonyname, m.timeout, free, take);
     loop {
-        if core::mem::take(&mut park_first)
-            && let Some((_, parked)) = waiter.as_mut()
-        {
-            // At most a moment: an executor that waits longer queries (and is heard from).
-            let nap = Duration::from_secs(m.timeout.unsigned_abs()).min(PARK_FIRST);
-            match cx.host.wakeups().wait(parked, nap).await {
-                Woken::Handed(process) => return Ok(*process),
-                Woken::Notified => {}
-                Woken::TimedOut => waited = nap,
-            }
+        if let Some(process) = poll.before_query().await {
+            return Ok(process);
         }
-        let mark = cx.host.wakeups().mark();
+        let mark = poll.mark();
         let mut conn = cx.db().await?;
         let (client, statements) = conn.parts();
         let assigned = store::processes::assign(
@@ -161,8 +127,8 @@ pub async fn assign<H: Host>(cx: Cx<'_, H>, mut m: AssignProcessMsg) -> Result<P
             &statements,
             cx.caller,
             &m.colonyname,
-            cpu_limit,
-            memory_limit,
+            free.0,
+            free.1,
             take,
         )
         .await?
@@ -182,12 +148,7 @@ pub async fn assign<H: Host>(cx: Cx<'_, H>, mut m: AssignProcessMsg) -> Result<P
         cpu.clone()?;
         memory.clone()?;
         if !assigned.paused {
-            cx.host.wakeups().note_query(
-                cx.caller,
-                &m.colonyname,
-                mark,
-                assigned.process.is_some(),
-            );
+            poll.note_query(mark, assigned.process.is_some());
         }
         if let Some(process) = assigned.process {
             return Ok(process);
@@ -199,59 +160,10 @@ pub async fn assign<H: Host>(cx: Cx<'_, H>, mut m: AssignProcessMsg) -> Result<P
                 format!("Access denied, not a member of Colony with name <{}>", m.colonyname),
             ));
         };
-        let deadline = *deadline_ns.get_or_insert_with(|| {
-            let waited = i64::try_from(waited.as_nanos()).unwrap_or(i64::MAX);
-            let timeout = m.timeout.saturating_mul(NANOS_PER_SECOND).saturating_sub(waited);
-            assigned.clock_ns.saturating_add(timeout)
-        });
-        let remaining = Duration::from_nanos(
-            u64::try_from(deadline.saturating_sub(assigned.clock_ns)).unwrap_or_default(),
-        );
-        let interest = Interest {
-            executor_id: cx.caller.into(),
-            colony: m.colonyname.clone(),
-            executor_type,
-            executor_name: name,
-            location,
-            cpu: cpu_limit,
-            memory: memory_limit,
-        };
-        if m.timeout > 0 && waiter.as_ref().is_none_or(|(known, _)| *known != interest) {
-            // Registered before querying again, so a process committed from now on wakes
-            // us; one committed before the first query was seen by it. (A waiter registered
-            // before the first query with this very interest needs no second query.)
-            cx.host.wakeups().remember_interest(cx.caller, &interest);
-            waiter = Some((interest.clone(), cx.host.wakeups().register(interest)));
-            if !assigned.paused {
-                continue;
-            }
-        }
-        let Some((_, waiter)) = waiter.as_mut() else {
-            return Err(if assigned.paused {
-                Error::new(503, "No processes available: colony assignments are paused")
-            } else {
-                not_found("No process available for assignment")
-            });
-        };
-        if assigned.paused {
-            if remaining.is_zero() {
-                return Err(Error::new(408, "Assignment timeout: colony assignments are paused"));
-            }
-            // Resumed at this very moment, a submit may have handed it a process.
-            if let Woken::Handed(process) =
-                cx.host.wakeups().wait(waiter, remaining.min(PAUSE_POLL)).await
-            {
-                return Ok(*process);
-            }
-            continue;
-        }
-        if remaining.is_zero() {
-            return Err(not_found("No process available for assignment"));
-        }
-        match cx.host.wakeups().wait(waiter, remaining).await {
-            Woken::Handed(process) => return Ok(*process),
-            Woken::Notified => {}
-            Woken::TimedOut => return Err(not_found("No process available for assignment")),
+        let executor = longpoll::Executor { name, executor_type, location };
+        match poll.after_empty(assigned.clock_ns, executor, assigned.paused).await {
+            Next::Query => {}
+            Next::Done(outcome) => return outcome.map(|process| *process),
         }
     }
 }
