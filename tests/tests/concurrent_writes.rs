@@ -102,7 +102,7 @@ async fn concurrent_closes_count_every_run_once() {
 /// Prepares every statement afresh (the statement source of a plain connection).
 struct Plain;
 
-impl colonies_worker::host::Statements for Plain {
+impl colonies_worker::db::Statements for Plain {
     fn prepare(
         &self,
         client: &tokio_postgres::Client,

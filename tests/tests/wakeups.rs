@@ -1,7 +1,10 @@
 //! Long-poll wakeups across server processes (LISTEN/NOTIFY), on the suite's database.
 
 use colonies_blackbox::{server, unique};
-use colonies_worker::{Interest, Ready, Wakeups, Woken, native::wakeups::NativeWakeups};
+use colonies_worker::{
+    Interest, Ready, Wakeups, Woken,
+    native::{events::Events, listener, wakeups::NativeWakeups},
+};
 use core::time::Duration;
 use std::time::Instant;
 use tokio::sync::watch;
@@ -33,8 +36,12 @@ async fn an_event_published_by_one_server_wakes_a_waiter_on_another() {
     let (stop, stop_rx) = watch::channel(false);
     let a = NativeWakeups::new();
     let b = NativeWakeups::new();
-    tokio::spawn(a.connect(pg.clone(), "server-a".into(), stop_rx.clone()));
-    tokio::spawn(b.connect(pg, "server-b".into(), stop_rx));
+    // Each server's one LISTEN connection, as `colonies-edge serve` starts it.
+    let listen = |w: &NativeWakeups, pg, origin: &str, stop| {
+        tokio::spawn(listener::listen(pg, origin.into(), w.clone(), Events::new(), stop))
+    };
+    listen(&a, pg.clone(), "server-a", stop_rx.clone());
+    listen(&b, pg, "server-b", stop_rx);
     tokio::time::timeout(Duration::from_secs(10), async {
         a.until_listening().await;
         b.until_listening().await;

@@ -10,14 +10,13 @@
 //! whichever subscriber gets to it first, and shared by all the others ([`Delivery`]).
 
 use crate::error::Error;
-use crate::pubsub::{CHANNEL_EVENTS, ChannelEvent, PROCESS_EVENTS, ProcessEvent, Topic};
+use crate::pubsub::{ChannelEvent, ProcessEvent, Topic};
 use alloc::sync::Arc;
 use core::{
     future::Future,
     sync::atomic::{AtomicU64, Ordering},
     time::Duration,
 };
-use futures_util::{StreamExt, stream};
 use std::{
     collections::HashMap,
     sync::{Mutex, MutexGuard},
@@ -30,7 +29,6 @@ use tokio::{
     },
     time::Instant,
 };
-use tokio_postgres::{AsyncMessage, NoTls};
 
 /// How long an announcement (migration 0007) lasts unless renewed.
 const ANNOUNCE_TTL: Duration = Duration::from_secs(60);
@@ -170,7 +168,7 @@ impl Default for Events {
 }
 
 impl Events {
-    /// A hub with no LISTEN connection yet (see [`Events::listen`]).
+    /// A hub with no LISTEN connection yet (see [`super::listener::listen`]).
     pub fn new() -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -262,19 +260,43 @@ impl Events {
         let _ = listening.wait_for(|up| *up).await;
     }
 
-    /// LISTENs for the events of migration 0003 on a connection of its own, reconnecting with
-    /// backoff until `stop` turns true. After every (re)connection the subscriptions are told
-    /// to look again, since events sent meanwhile were lost: a one-process or channel
-    /// subscription re-reads and catches up; a colony stream cannot replay what it missed.
-    /// On the same connection it announces, as `server_id`, that this server has
-    /// subscribers while it has (migration 0007), and withdraws that once they are gone.
-    pub fn listen(
-        &self,
-        pg: tokio_postgres::Config,
-        server_id: String,
-        stop: watch::Receiver<bool>,
-    ) -> impl Future<Output = ()> + Send + 'static {
-        listen_loop(self.inner.clone(), pg, server_id, stop)
+    /// Marks the LISTEN connection up or down (see [`super::listener`]); once up again,
+    /// every subscription is told to look again, since events sent meanwhile were lost: a
+    /// one-process or channel subscription re-reads and catches up; a colony stream cannot
+    /// replay what it missed.
+    pub(super) fn set_listening(&self, up: bool) {
+        self.inner.listening.send_replace(up);
+        if up {
+            self.inner.resync();
+        }
+    }
+
+    /// Delivers a process event that came through LISTEN.
+    pub(super) fn dispatch_process(&self, event: ProcessEvent) {
+        self.inner.dispatch_process(event);
+    }
+
+    /// Delivers a channel event that came through LISTEN.
+    pub(super) fn dispatch_channel(&self, event: &ChannelEvent) {
+        self.inner.dispatch_channel(event);
+    }
+
+    /// Returns when a subscription asked for the announcement to be made now.
+    pub(super) async fn announce_requested(&self) {
+        self.inner.announce.notified().await;
+    }
+
+    /// Announces (as `server_id`) or withdraws this server's interest in events, as its
+    /// subscriptions require (migration 0007).
+    pub(super) async fn keep_announcement(&self, client: &tokio_postgres::Client, server_id: &str) {
+        keep_announcement(&self.inner, client, server_id).await;
+    }
+
+    /// Withdraws the announcement at shutdown, so writers stop notifying for this server.
+    pub(super) async fn withdraw(&self, client: &tokio_postgres::Client, server_id: &str) {
+        if self.inner.announced.send_replace(None).is_some() {
+            let _ = crate::store::event_listeners::withdraw(client, server_id).await;
+        }
     }
 }
 
@@ -333,83 +355,11 @@ async fn keep_announcement(inner: &Inner, client: &tokio_postgres::Client, serve
     }
 }
 
-async fn listen_loop(
-    inner: Arc<Inner>,
-    pg: tokio_postgres::Config,
-    server_id: String,
-    mut stop: watch::Receiver<bool>,
-) {
-    let mut backoff = Duration::from_millis(100);
-    while !*stop.borrow() {
-        match pg.connect(NoTls).await {
-            Ok((client, mut connection)) => {
-                let (msg_tx, mut messages) = mpsc::unbounded_channel();
-                let driver = tokio::spawn(async move {
-                    let mut stream = stream::poll_fn(move |cx| connection.poll_message(cx));
-                    while let Some(Ok(message)) = stream.next().await {
-                        if msg_tx.send(message).is_err() {
-                            break;
-                        }
-                    }
-                });
-                let listen = format!("LISTEN {PROCESS_EVENTS}; LISTEN {CHANNEL_EVENTS}");
-                if client.batch_execute(&listen).await.is_ok() {
-                    backoff = Duration::from_millis(100);
-                    inner.listening.send_replace(true);
-                    inner.resync();
-                    tracing::debug!("listening for process and channel events");
-                    let mut renew = tokio::time::interval(ANNOUNCE_RENEW);
-                    renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-                    loop {
-                        tokio::select! {
-                            () = inner.announce.notified() => {
-                                keep_announcement(&inner, &client, &server_id).await;
-                            }
-                            _ = renew.tick() => {
-                                keep_announcement(&inner, &client, &server_id).await;
-                            }
-                            message = messages.recv() => match message {
-                                Some(AsyncMessage::Notification(n)) => match n.channel() {
-                                    PROCESS_EVENTS => {
-                                        if let Some(event) = ProcessEvent::parse(n.payload()) {
-                                            inner.dispatch_process(event);
-                                        }
-                                    }
-                                    CHANNEL_EVENTS => {
-                                        if let Some(event) = ChannelEvent::parse(n.payload()) {
-                                            inner.dispatch_channel(&event);
-                                        }
-                                    }
-                                    _ => {}
-                                },
-                                Some(_) => {}
-                                None => break,
-                            },
-                            _ = stop.changed() => {
-                                // Writers stop notifying for a server that is going away.
-                                if inner.announced.send_replace(None).is_some() {
-                                    let _ = crate::store::event_listeners::withdraw(&client, &server_id).await;
-                                }
-                                break;
-                            }
-                        }
-                    }
-                }
-                driver.abort();
-                inner.listening.send_replace(false);
-            }
-            Err(e) => tracing::warn!(error = %e, "event connection to Postgres failed; retrying"),
-        }
-        if *stop.borrow() {
-            break;
-        }
-        tracing::warn!("lost the event connection to Postgres; reconnecting");
-        tokio::select! {
-            () = tokio::time::sleep(backoff) => {}
-            _ = stop.changed() => {}
-        }
-        backoff = (backoff * 2).min(Duration::from_secs(5));
-    }
+/// The timer of announcement renewals: every [`ANNOUNCE_RENEW`], late ticks not caught up.
+pub(super) fn announcement_due() -> tokio::time::Interval {
+    let mut renew = tokio::time::interval(ANNOUNCE_RENEW);
+    renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    renew
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod embedded_pg;
 pub mod events;
 pub mod host;
 pub mod http;
+pub mod listener;
 pub mod memory;
 pub mod pooled;
 pub mod pubsub;
@@ -133,10 +134,10 @@ pub struct RunningServer {
     url: String,
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
+    /// The LISTEN connection's task ([`listener`]).
     listener: JoinHandle<()>,
     wakeups: NativeWakeups,
     events: Events,
-    events_listener: JoinHandle<()>,
     pool: Pool,
     batch_pool: Pool,
     embedded: Option<EmbeddedPostgres>,
@@ -161,18 +162,7 @@ impl RunningServer {
     /// Stops taking requests, lets running ones finish (long polls end at once), closes the
     /// pool and stops the embedded cluster.
     pub async fn shutdown(self) {
-        let Self {
-            stop,
-            task,
-            listener,
-            wakeups,
-            events,
-            events_listener,
-            pool,
-            batch_pool,
-            embedded,
-            ..
-        } = self;
+        let Self { stop, task, listener, wakeups, events, pool, batch_pool, embedded, .. } = self;
         let _ = stop.send(true);
         wakeups.close();
         // Subscriptions end too (their sockets get a close frame).
@@ -182,7 +172,6 @@ impl RunningServer {
             tracing::warn!("requests still running after 10 s; stopping anyway");
         }
         let _ = listener.await;
-        let _ = events_listener.await;
         pool.close();
         batch_pool.close();
         if let Some(pg) = embedded {
@@ -241,10 +230,14 @@ pub async fn start(config: NativeConfig) -> Result<RunningServer, ServeError> {
     let wakeups = NativeWakeups::new();
     let origin = embedded_pg::random_hex(16)?;
     let events = Events::new();
-    let events_listener =
-        tokio::spawn(events.listen(pg_config.clone(), origin.clone(), stop_rx.clone()));
     let batch_pool = batcher::pool(&pg_config)?;
-    let listener = tokio::spawn(wakeups.connect(pg_config, origin, stop_rx.clone()));
+    let listener = tokio::spawn(listener::listen(
+        pg_config,
+        origin,
+        wakeups.clone(),
+        events.clone(),
+        stop_rx.clone(),
+    ));
     // Stops with `stop`; a pass in flight when the pool closes just fails and ends.
     tokio::spawn(deadlines::run(
         pool.clone(),
@@ -286,7 +279,6 @@ pub async fn start(config: NativeConfig) -> Result<RunningServer, ServeError> {
         listener,
         wakeups,
         events,
-        events_listener,
         pool,
         batch_pool,
         embedded,

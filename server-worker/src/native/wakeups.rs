@@ -14,8 +14,7 @@ use crate::wakeups::{Interest, Ready, Wakeups, Woken};
 use alloc::{boxed::Box, sync::Arc};
 use colonies_core::model::Process;
 use core::sync::atomic::{AtomicU64, Ordering};
-use core::{future::Future, time::Duration};
-use futures_util::{StreamExt, stream};
+use core::time::Duration;
 use serde::{Deserialize, Serialize};
 use std::{
     collections::HashMap,
@@ -25,7 +24,6 @@ use tokio::{
     sync::{Notify, mpsc, watch},
     time::Instant,
 };
-use tokio_postgres::{AsyncMessage, NoTls};
 
 /// The NOTIFY channel of process readiness.
 pub const CHANNEL: &str = "colonies_ready";
@@ -211,18 +209,33 @@ impl NativeWakeups {
         }
     }
 
-    /// Joins the other servers on the database: LISTENs on [`CHANNEL`] and sends this
-    /// server's events there, over one connection of its own, reconnecting with backoff
-    /// until `stop` turns true.
-    pub fn connect(
-        &self,
-        pg: tokio_postgres::Config,
-        origin: String,
-        stop: watch::Receiver<bool>,
-    ) -> impl Future<Output = ()> + Send + 'static {
+    /// Where this server's wake-ups go to reach the other servers on the database, from now
+    /// on: the receiver is the LISTEN connection's ([`super::listener`]), which sends them
+    /// as NOTIFYs on [`CHANNEL`].
+    pub(super) fn open_outbox(&self) -> mpsc::UnboundedReceiver<Ready> {
         let (tx, rx) = mpsc::unbounded_channel();
         *lock(&self.inner.outbox) = Some(tx);
-        listen_loop(self.inner.clone(), pg, origin, rx, stop)
+        rx
+    }
+
+    /// Marks the LISTEN connection up or down.
+    pub(super) fn set_listening(&self, up: bool) {
+        self.inner.listening.send_replace(up);
+    }
+
+    /// A NOTIFY on [`CHANNEL`]: wakes one matching waiter, unless this server (`origin`)
+    /// sent it.
+    pub(super) fn on_notification(&self, payload: &str, origin: &str) {
+        if let Ok(note) = serde_json::from_str::<Notification>(payload)
+            && note.o != origin
+        {
+            self.inner.wake_one(note.r);
+        }
+    }
+
+    /// Wakes every waiter (after a lost LISTEN connection, when events may have been missed).
+    pub(super) fn wake_all(&self) {
+        self.inner.wake_all();
     }
 
     /// Ends every wait at once and makes later waits return at once (server shutdown).
@@ -386,7 +399,8 @@ struct Notification {
     r: Ready,
 }
 
-fn payload(origin: &str, mut ready: Ready) -> String {
+/// The NOTIFY payload of `ready` sent by server instance `origin`.
+pub(super) fn payload(origin: &str, mut ready: Ready) -> String {
     let json = serde_json::to_string(&Notification { o: origin.into(), r: ready.clone() });
     match json {
         Ok(json) if json.len() <= MAX_PAYLOAD => json,
@@ -398,84 +412,6 @@ fn payload(origin: &str, mut ready: Ready) -> String {
             ready.colony.truncate(MAX_PAYLOAD / 3);
             serde_json::to_string(&Notification { o: origin.into(), r: ready }).unwrap_or_default()
         }
-    }
-}
-
-async fn listen_loop(
-    inner: Arc<Inner>,
-    pg: tokio_postgres::Config,
-    origin: String,
-    mut outbox: mpsc::UnboundedReceiver<Ready>,
-    mut stop: watch::Receiver<bool>,
-) {
-    let mut backoff = Duration::from_millis(100);
-    while !*stop.borrow() {
-        match pg.connect(NoTls).await {
-            Ok((client, mut connection)) => {
-                let (msg_tx, mut messages) = mpsc::unbounded_channel();
-                let driver = tokio::spawn(async move {
-                    let mut stream = stream::poll_fn(move |cx| connection.poll_message(cx));
-                    while let Some(Ok(message)) = stream.next().await {
-                        if msg_tx.send(message).is_err() {
-                            break;
-                        }
-                    }
-                });
-                if client.batch_execute(&format!("LISTEN {CHANNEL}")).await.is_ok() {
-                    backoff = Duration::from_millis(100);
-                    inner.listening.send_replace(true);
-                    tracing::debug!("listening for process events of other servers");
-                    loop {
-                        tokio::select! {
-                            message = messages.recv() => match message {
-                                Some(AsyncMessage::Notification(n)) => {
-                                    if let Ok(note) = serde_json::from_str::<Notification>(n.payload())
-                                        && note.o != origin
-                                    {
-                                        inner.wake_one(note.r);
-                                    }
-                                }
-                                Some(_) => {}
-                                None => break,
-                            },
-                            ready = outbox.recv() => {
-                                let Some(first) = ready else { break };
-                                // Batch what queued up meanwhile into one round trip.
-                                let mut payloads = vec![payload(&origin, first)];
-                                while let Ok(more) = outbox.try_recv() {
-                                    payloads.push(payload(&origin, more));
-                                    if payloads.len() >= 256 { break; }
-                                }
-                                let sent = client
-                                    .execute(
-                                        "SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p",
-                                        &[&CHANNEL, &payloads],
-                                    )
-                                    .await;
-                                if let Err(e) = sent {
-                                    tracing::warn!(error = %e, "could not send process events to other servers");
-                                    break;
-                                }
-                            }
-                            _ = stop.changed() => break,
-                        }
-                    }
-                }
-                driver.abort();
-                inner.listening.send_replace(false);
-            }
-            Err(e) => tracing::warn!(error = %e, "event connection to Postgres failed; retrying"),
-        }
-        if *stop.borrow() {
-            break;
-        }
-        // Notifications may have been missed while disconnected: let every waiter re-query.
-        inner.wake_all();
-        tokio::select! {
-            () = tokio::time::sleep(backoff) => {}
-            _ = stop.changed() => {}
-        }
-        backoff = (backoff * 2).min(Duration::from_secs(5));
     }
 }
 
