@@ -7,12 +7,12 @@
 //! cargo run -p colonies-core --features schema --example schema -- --check # exit 1 if stale
 //! ```
 
-use colonies_core::schema::{SCHEMA_PATH, document_text};
+use colonies_core::schema::{SCHEMA_PATH, TYPESCRIPT_PATH, document_text, typescript_text};
 use std::{path::Path, process::ExitCode};
 
 fn main() -> ExitCode {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let files = [(SCHEMA_PATH, document_text())];
+    let files = [(SCHEMA_PATH, document_text()), (TYPESCRIPT_PATH, typescript_text())];
     let mode = std::env::args().nth(1).unwrap_or_default();
     match mode.as_str() {
         "" => {

@@ -31,6 +31,10 @@ use schemars::{
 };
 use serde_json::{Map, Value, json};
 
+mod typescript;
+
+pub use typescript::typescript;
+
 /// Where the document is committed, from the repository root.
 pub const SCHEMA_PATH: &str = "schema/colonies.schema.json";
 
@@ -307,6 +311,11 @@ fn sorted(definitions: Map<String, Value>) -> Map<String, Value> {
     let mut entries: Vec<(String, Value)> = definitions.into_iter().collect();
     entries.sort_by(|a, b| a.0.cmp(&b.0));
     entries.into_iter().collect()
+}
+
+/// The TypeScript declarations as committed (see [`typescript`]).
+pub fn typescript_text() -> String {
+    typescript(&document())
 }
 
 /// The document as committed: two-space indented JSON and a final newline.

@@ -10,7 +10,7 @@ mod protocol_support;
 
 use colonies_core::{
     message::{KindVisitor, Message, MessageKind, parse_payload, reply_to_json, to_payload_json},
-    schema::{REGENERATE, SCHEMA_PATH, document, document_text},
+    schema::{REGENERATE, SCHEMA_PATH, TYPESCRIPT_PATH, document, document_text, typescript_text},
 };
 use jsonschema::Validator;
 use protocol_support::fixture;
@@ -49,6 +49,15 @@ fn committed_schema_is_current() {
     assert!(
         committed == document_text(),
         "{SCHEMA_PATH} differs from what colonies-core generates: run `{REGENERATE}`"
+    );
+}
+
+#[test]
+fn committed_typescript_is_current() {
+    let committed = repository_file(TYPESCRIPT_PATH);
+    assert!(
+        committed == typescript_text(),
+        "{TYPESCRIPT_PATH} differs from what colonies-core generates: run `{REGENERATE}`"
     );
 }
 
