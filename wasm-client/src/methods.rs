@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 macro_rules! rpc_methods {
     ( $( $(#[doc = $doc:literal])* $js:ident => $rust:ident($msg:ident: $input:tt) -> $ret:tt; )+ ) => {
         /// The registry rows of the methods with a request argument (checked by the tests below).
-        #[cfg(test)]
+        #[cfg(all(test, not(target_arch = "wasm32")))]
         pub(crate) const KINDS_WITH_FIELDS: &[MessageKind] = &[$(<$msg as Message>::KIND),+];
 
         #[wasm_bindgen]
@@ -220,7 +220,7 @@ reconcileBlueprint => reconcile_blueprint(ReconcileBlueprintMsg: "ReconcileBluep
 macro_rules! rpc_methods_without_fields {
     ( $( $(#[doc = $doc:literal])* $js:ident => $rust:ident($msg:ident) -> $ret:tt; )+ ) => {
         /// The registry rows of the methods without a request argument.
-        #[cfg(test)]
+        #[cfg(all(test, not(target_arch = "wasm32")))]
         pub(crate) const KINDS_WITHOUT_FIELDS: &[MessageKind] = &[$(<$msg as Message>::KIND),+];
 
         #[wasm_bindgen]
@@ -254,7 +254,7 @@ rpc_methods_without_fields! {
 
 /// The registry rows the subscription methods of [`Client`] open (`subscribeProcesses`,
 /// `subscribeProcess`, `subscribeChannel` in client.rs): the WebSocket transport.
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 pub(crate) const SUBSCRIPTION_KINDS: &[MessageKind] =
     &[SubscribeProcessesMsg::KIND, SubscribeProcessMsg::KIND, SubscribeChannelMsg::KIND];
 
