@@ -99,7 +99,7 @@ pub struct RpcMsg {
     pub payloadtype: String,
     /// Standard padded base64 of the message JSON.
     #[serde(default)]
-    #[cfg_attr(feature = "schema", schemars(with = "crate::model::wire::Base64Text"))]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::model::wire::Base64Json"))]
     pub payload: String,
 }
 
@@ -264,7 +264,7 @@ pub struct RpcReplyMsg {
     pub payloadtype: String,
     /// Standard padded base64 of the reply JSON (`{}` when there is nothing to say).
     #[serde(default)]
-    #[cfg_attr(feature = "schema", schemars(with = "crate::model::wire::Base64Text"))]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::model::wire::Base64Json"))]
     pub payload: String,
     /// Whether this is an error reply; clients decide on this flag, not the HTTP status.
     #[serde(default)]

@@ -211,7 +211,7 @@ fn envelopes(read: &mut SchemaGenerator, definitions: &mut Map<String, Value>) {
             "$ref": "#/$defs/RpcReplyMsg",
             "properties": {
                 "payloadtype": {"const": ERROR_PAYLOAD_TYPE},
-                "payload": {"contentMediaType": "application/json", "contentSchema": failure},
+                "payload": {"contentSchema": failure},
                 "error": {"const": true},
             },
             "required": ["payloadtype", "payload", "error"],

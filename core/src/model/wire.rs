@@ -130,22 +130,24 @@ mod schema {
         *schema = Schema::from(outer);
     }
 
-    /// The schema of a base64 text: a `String` that holds standard padded base64.
-    pub struct Base64Text;
+    /// The schema of an envelope's `payload`: a `String` that holds standard padded base64 of
+    /// JSON text.
+    pub struct Base64Json;
 
-    impl JsonSchema for Base64Text {
+    impl JsonSchema for Base64Json {
         fn inline_schema() -> bool {
             true
         }
 
         fn schema_name() -> Cow<'static, str> {
-            "Base64Text".into()
+            "Base64Json".into()
         }
 
         fn json_schema(_: &mut SchemaGenerator) -> Schema {
             json_schema!({
                 "type": "string",
                 "contentEncoding": "base64",
+                "contentMediaType": "application/json",
                 "pattern": BASE64_PATTERN,
             })
         }
@@ -199,7 +201,7 @@ mod schema {
 }
 
 #[cfg(feature = "schema")]
-pub use schema::{Base64Bytes, Base64Text, doc_text, integer_enum_schema, or_null};
+pub use schema::{Base64Bytes, Base64Json, doc_text, integer_enum_schema, or_null};
 
 /// Declares an enum that travels as a JSON integer, with checked conversion from `i64`.
 ///
