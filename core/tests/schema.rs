@@ -269,3 +269,149 @@ fn it_refuses_wrong_payloads() {
     assert!(error.is_valid(&json!({"payloadtype": "error", "payload": "e30=", "error": true})));
     assert!(!error.is_valid(&json!({"payloadtype": "error", "payload": "e30=", "error": false})));
 }
+
+/// Whether the schema and the reader agree on `null` for each field of `T` (`name` in the
+/// document): `null` is in a field's schema exactly where the reader takes it.
+fn null_agreement<T: serde::de::DeserializeOwned>(
+    name: &str,
+    base: &Value,
+    pointer: &str,
+) -> Vec<String> {
+    let validator = validator(pointer);
+    let schema = &cached_document()["$defs"][name];
+    let schema = if schema.is_null() {
+        &cached_document()["$defs"]["requests"]["$defs"][name]
+    } else {
+        schema
+    };
+    let mut failures = Vec::new();
+    for field in schema["properties"].as_object().unwrap().keys() {
+        if field == "msgtype" {
+            continue;
+        }
+        let mut instance = base.clone();
+        instance.as_object_mut().unwrap().insert(field.clone(), Value::Null);
+        let read = serde_json::from_value::<T>(instance.clone()).is_ok();
+        let valid = validator.is_valid(&instance);
+        if read != valid {
+            failures.push(format!("{name}.{field}: null read {read}, schema valid {valid}"));
+        }
+    }
+    failures
+}
+
+macro_rules! models_null_agreement {
+    ($failures:expr, $checked:expr, $($model:ident),+ $(,)?) => {
+        $(
+            $failures.extend(null_agreement::<colonies_core::model::$model>(
+                stringify!($model),
+                &json!({}),
+                concat!("#/$defs/", stringify!($model)),
+            ));
+            $checked.insert(stringify!($model).to_string());
+        )+
+    };
+}
+
+struct MessageNulls;
+
+impl KindVisitor for MessageNulls {
+    type Output = Vec<String>;
+
+    fn visit<M: Message>(self) -> Vec<String> {
+        let base: Value =
+            serde_json::from_str(&fixture(&format!("messages/{}.json", M::PAYLOAD_TYPE))).unwrap();
+        null_agreement::<M>(
+            M::PAYLOAD_TYPE,
+            &base,
+            &format!("#/$defs/requests/$defs/{}", M::PAYLOAD_TYPE),
+        )
+    }
+}
+
+/// `null` is allowed by the schema exactly where serde's reading takes it (the fields read
+/// with `nullable`, options, timestamps, bytes), in every model and every message. (Requests
+/// are read more leniently still, with Go's `null` anywhere: `colonies_core::gojson`.)
+#[test]
+fn null_where_the_reader_takes_it() {
+    let mut failures = Vec::new();
+    let mut checked = BTreeSet::new();
+    models_null_agreement!(
+        failures,
+        checked,
+        Allocations,
+        Attribute,
+        Backend,
+        Blueprint,
+        BlueprintDefinition,
+        BlueprintDefinitionSpec,
+        BlueprintHandler,
+        BlueprintHistory,
+        BlueprintMetadata,
+        BlueprintNames,
+        Capabilities,
+        ClusterConfig,
+        ClusterNode,
+        Colony,
+        Conditions,
+        ConflictResolution,
+        Cron,
+        Executor,
+        File,
+        FileData,
+        Filesystem,
+        Function,
+        FunctionArg,
+        FunctionSpec,
+        Generator,
+        Gpu,
+        GraphEdge,
+        GraphNode,
+        Hardware,
+        Label,
+        Location,
+        Log,
+        MsgEntry,
+        NodeData,
+        NodePosition,
+        NodeStyle,
+        OnClose,
+        OnStart,
+        PauseStatus,
+        Process,
+        ProcessGraph,
+        Project,
+        Reference,
+        S3Object,
+        ServerInfo,
+        Snapshot,
+        SnapshotMount,
+        Software,
+        Statistics,
+        SyncDir,
+        User,
+        WorkflowSpec,
+    );
+    failures.extend(null_agreement::<colonies_core::Failure>(
+        "Failure",
+        &json!({}),
+        "#/$defs/Failure",
+    ));
+    checked.insert("Failure".to_string());
+    // Every object model of the document is checked (a new model is added above).
+    let objects: BTreeSet<String> = cached_document()["$defs"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(name, schema)| {
+            schema.get("properties").is_some()
+                && !["RpcMsg", "RpcReplyMsg", "ErrorReply"].contains(&name.as_str())
+        })
+        .map(|(name, _)| name.clone())
+        .collect();
+    assert_eq!(checked, objects);
+    for kind in MessageKind::ALL {
+        failures.extend(kind.visit(MessageNulls));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
