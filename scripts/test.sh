@@ -36,6 +36,10 @@ cargo clippy -p colonies-worker --target wasm32-unknown-unknown --no-default-fea
 step "native tests"
 cargo test --workspace
 cargo test -p colonies-core --features secp256k1
+# The JSON Schema (schema/colonies.schema.json) and wasm-client/src/protocol.d.ts are what the
+# generator writes; every fixture validates against the schema.
+cargo clippy -p colonies-core --all-targets --features schema -- -D warnings
+cargo test -p colonies-core --features schema --test schema
 
 step "wasm32 tests under Node (wasm-bindgen-test)"
 cargo test -p colonies-core --target wasm32-unknown-unknown --test crypto_vectors --test envelope

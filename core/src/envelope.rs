@@ -89,6 +89,7 @@ impl core::error::Error for EnvelopeError {}
 
 /// The body of every `POST /api` request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RpcMsg {
     /// 130 hex characters: `r || s || v` over SHA3-256 of `payload` (empty when unsigned).
     #[serde(default)]
@@ -98,6 +99,7 @@ pub struct RpcMsg {
     pub payloadtype: String,
     /// Standard padded base64 of the message JSON.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::model::wire::Base64Json"))]
     pub payload: String,
 }
 
@@ -228,6 +230,7 @@ fn go_lossy_utf8(bytes: Vec<u8>) -> Vec<u8> {
 
 /// The `{"status":N,"message":…}` payload of an error reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Failure {
     /// The HTTP status, as a JSON number.
     #[serde(default)]
@@ -254,12 +257,14 @@ impl core::error::Error for Failure {}
 
 /// The body of every `POST /api` reply, success or error.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RpcReplyMsg {
     /// The request's payloadtype (`pausestatusreplymsg` for `getpausestatusmsg`), or `error`.
     #[serde(default)]
     pub payloadtype: String,
     /// Standard padded base64 of the reply JSON (`{}` when there is nothing to say).
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::model::wire::Base64Json"))]
     pub payload: String,
     /// Whether this is an error reply; clients decide on this flag, not the HTTP status.
     #[serde(default)]

@@ -23,6 +23,9 @@ pub mod message;
 pub mod model;
 /// The protocol's pure rules: priority, resources, names, state transitions, authorisation.
 pub mod rules;
+/// The protocol as a JSON Schema document, and the npm package's TypeScript declarations.
+#[cfg(feature = "schema")]
+pub mod schema;
 /// RFC 3339 timestamps with Go's zero time as "unset".
 pub mod time;
 

@@ -191,6 +191,45 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
+/// RFC 3339 as Go's `RFC3339Nano` writes it: `T`, 0–9 fractional digits, `Z` or `±hh:mm`.
+#[cfg(feature = "schema")]
+const WRITTEN_PATTERN: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$";
+
+/// What [`Timestamp::parse`] reads: `T`, `t` or a space, a `.` or `,` fraction of any length,
+/// `Z`, `z`, `±hh:mm` or `±hh:mm:ss`; also the empty text (unset).
+#[cfg(feature = "schema")]
+const READ_PATTERN: &str = "^([0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}([.,][0-9]+)?\
+                            ([Zz]|[+-][0-9]{2}:[0-9]{2}(:[0-9]{2})?))?$";
+
+/// On the wire a timestamp is RFC 3339 text. As written (serialize contract) it always is; as
+/// read (deserialize contract) `null` and `""` are taken too, both meaning unset.
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Timestamp {
+    fn schema_name() -> alloc::borrow::Cow<'static, str> {
+        "Timestamp".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let description = "RFC 3339 text with up to nanoseconds, in whatever offset the server \
+                           writes; any year-0001 time (Go's zero time, \
+                           `0001-01-01T00:00:00Z`) means unset.";
+        if generator.contract().is_serialize() {
+            schemars::json_schema!({
+                "type": "string",
+                "format": "date-time",
+                "pattern": WRITTEN_PATTERN,
+                "description": description,
+            })
+        } else {
+            schemars::json_schema!({
+                "type": ["string", "null"],
+                "pattern": READ_PATTERN,
+                "description": alloc::format!("{description} `null` and `\"\"` read as unset."),
+            })
+        }
+    }
+}
+
 /// Reads a timestamp string; `null` and `""` read as unset.
 struct TimestampVisitor;
 

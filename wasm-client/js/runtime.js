@@ -24,7 +24,7 @@ export function asyncIterable(subscription) {
 }
 
 // Fields that Go servers write as `null` when empty (nil slices and maps, protocol §2.4), and
-// that the declarations promise as arrays / objects. Checked against types.d.ts by a test.
+// that the declarations promise as arrays / objects. Checked against protocol.d.ts by a test.
 const LISTS = new Set([
   'args', 'attributes', 'backends', 'channels', 'children', 'dependencies', 'dirs', 'edges',
   'enum', 'errors', 'executornames', 'fileids', 'functionspecs', 'hardware', 'in', 'network',

@@ -10,6 +10,10 @@ use wasm_bindgen::prelude::*;
 
 macro_rules! rpc_methods {
     ( $( $(#[doc = $doc:literal])* $js:ident => $rust:ident($msg:ident: $input:tt) -> $ret:tt; )+ ) => {
+        /// The registry rows of the methods with a request argument (checked by the tests below).
+        #[cfg(all(test, not(target_arch = "wasm32")))]
+        pub(crate) const KINDS_WITH_FIELDS: &[MessageKind] = &[$(<$msg as Message>::KIND),+];
+
         #[wasm_bindgen]
         impl Client {
             $(
@@ -209,11 +213,16 @@ getBlueprintHistory => get_blueprint_history(GetBlueprintHistoryMsg: "GetBluepri
 #[doc = " `updateblueprintstatusmsg`: the reconciler reports a blueprint's observed state."]
 updateBlueprintStatus => update_blueprint_status(UpdateBlueprintStatusMsg: "UpdateBlueprintStatusMsg") -> "Promise<void>";
 #[doc = " `reconcileblueprintmsg`: start a reconciliation now; the reply is its process."]
-reconcileBlueprint => reconcile_blueprint(ReconcileBlueprintMsg: "ReconcileBlueprintMsg") -> "Promise<Process>";}
+reconcileBlueprint => reconcile_blueprint(ReconcileBlueprintMsg: "ReconcileBlueprintMsg") -> "Promise<Process>";
+}
 
 #[doc = " Methods whose request has no fields take only the call options."]
 macro_rules! rpc_methods_without_fields {
     ( $( $(#[doc = $doc:literal])* $js:ident => $rust:ident($msg:ident) -> $ret:tt; )+ ) => {
+        /// The registry rows of the methods without a request argument.
+        #[cfg(all(test, not(target_arch = "wasm32")))]
+        pub(crate) const KINDS_WITHOUT_FIELDS: &[MessageKind] = &[$(<$msg as Message>::KIND),+];
+
         #[wasm_bindgen]
         impl Client {
             $(
@@ -241,4 +250,37 @@ rpc_methods_without_fields! {
     getCluster => get_cluster(GetClusterMsg) -> "Promise<ClusterConfig>";
     #[doc = " `getcoloniesmsg` (server owner): every colony."]
     getColonies => get_colonies(GetColoniesMsg) -> "Promise<Colony[]>";
+}
+
+/// The registry rows the subscription methods of [`Client`] open (`subscribeProcesses`,
+/// `subscribeProcess`, `subscribeChannel` in client.rs): the WebSocket transport.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+pub(crate) const SUBSCRIPTION_KINDS: &[MessageKind] =
+    &[SubscribeProcessesMsg::KIND, SubscribeProcessMsg::KIND, SubscribeChannelMsg::KIND];
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    /// Every row of the registry that travels as a POST (`Api`, `Unsigned`) has exactly one
+    /// method; WebSocket rows have none here, each is one subscription method instead.
+    #[test]
+    fn one_method_per_registry_row() {
+        let methods: Vec<MessageKind> =
+            KINDS_WITH_FIELDS.iter().chain(KINDS_WITHOUT_FIELDS).copied().collect();
+        for kind in MessageKind::ALL {
+            let count = methods.iter().filter(|covered| *covered == kind).count();
+            let subscriptions =
+                SUBSCRIPTION_KINDS.iter().filter(|covered| *covered == kind).count();
+            match kind.transport() {
+                Transport::Api | Transport::Unsigned => {
+                    assert_eq!((count, subscriptions), (1, 0), "{}: methods", kind.payload_type());
+                }
+                Transport::WebSocket => {
+                    assert_eq!((count, subscriptions), (0, 1), "{}: methods", kind.payload_type());
+                }
+            }
+        }
+        assert_eq!(methods.len() + SUBSCRIPTION_KINDS.len(), MessageKind::ALL.len());
+    }
 }

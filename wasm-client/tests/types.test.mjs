@@ -1,11 +1,12 @@
-// The hand-written declarations against the code that reads replies: every list or map field
-// declared in a model must be one that js/runtime.js turns from Go's `null` into `[]`/`{}`.
+// The declarations against the code that reads replies: every list or map field declared in a
+// model (protocol.d.ts, generated from colonies-core) must be one that js/runtime.js turns from
+// Go's `null` into `[]`/`{}`.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 
 const source = (path) => readFile(new URL(path, import.meta.url), 'utf8');
-const types = await source('../src/types.d.ts');
+const types = await source('../src/protocol.d.ts');
 const runtime = await source('../js/runtime.js');
 const set = (name) => new Set([...new RegExp(`const ${name} = new Set\\(\\[([^\\]]*)\\]`).exec(runtime)[1]
   .matchAll(/'(\w+)'/g)].map((m) => m[1]));

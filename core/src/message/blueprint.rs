@@ -6,15 +6,20 @@ use serde::{Deserialize, Serialize};
 
 /// `addblueprintdefinitionmsg`: define a blueprint kind.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["blueprintdefinition"])))]
 #[serde(default)]
 pub struct AddBlueprintDefinitionMsg {
     /// The definition; `metadata.colonyname` names the colony.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub blueprintdefinition: BlueprintDefinition,
 }
 
 /// `getblueprintdefinitionmsg`: one definition by name.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "name"])))]
 #[serde(default)]
 pub struct GetBlueprintDefinitionMsg {
     /// The colony.
@@ -25,6 +30,8 @@ pub struct GetBlueprintDefinitionMsg {
 
 /// `getblueprintdefinitionsmsg`: every definition of a colony.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname"])))]
 #[serde(default)]
 pub struct GetBlueprintDefinitionsMsg {
     /// The colony.
@@ -33,6 +40,8 @@ pub struct GetBlueprintDefinitionsMsg {
 
 /// `removeblueprintdefinitionmsg`: delete a definition no blueprint uses.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["namespace", "name"])))]
 #[serde(default)]
 pub struct RemoveBlueprintDefinitionMsg {
     /// The colony.
@@ -43,15 +52,20 @@ pub struct RemoveBlueprintDefinitionMsg {
 
 /// `addblueprintmsg`: add a blueprint and reconcile it.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["blueprint"])))]
 #[serde(default)]
 pub struct AddBlueprintMsg {
     /// The blueprint.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub blueprint: Blueprint,
 }
 
 /// `getblueprintmsg`: one blueprint by name.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["namespace", "name"])))]
 #[serde(default)]
 pub struct GetBlueprintMsg {
     /// The colony.
@@ -62,6 +76,8 @@ pub struct GetBlueprintMsg {
 
 /// `getblueprintsmsg`: the blueprints of a colony, optionally of one kind or location.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["namespace"])))]
 #[serde(default)]
 pub struct GetBlueprintsMsg {
     /// The colony.
@@ -74,10 +90,13 @@ pub struct GetBlueprintsMsg {
 
 /// `updateblueprintmsg`: replace a blueprint's spec.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["blueprint"])))]
 #[serde(default)]
 pub struct UpdateBlueprintMsg {
     /// The new blueprint.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub blueprint: Blueprint,
     /// Bump the generation even if the spec did not change.
     pub forcegeneration: bool,
@@ -85,6 +104,8 @@ pub struct UpdateBlueprintMsg {
 
 /// `removeblueprintmsg`: delete a blueprint.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["namespace", "name"])))]
 #[serde(default)]
 pub struct RemoveBlueprintMsg {
     /// The colony.
@@ -95,6 +116,8 @@ pub struct RemoveBlueprintMsg {
 
 /// `getblueprinthistorymsg`: the recorded changes of a blueprint.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["blueprintid"])))]
 #[serde(default)]
 pub struct GetBlueprintHistoryMsg {
     /// The blueprint.
@@ -105,6 +128,8 @@ pub struct GetBlueprintHistoryMsg {
 
 /// `updateblueprintstatusmsg`: the reconciler reports a blueprint's observed state.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "blueprintname", "status"])))]
 #[serde(default)]
 pub struct UpdateBlueprintStatusMsg {
     /// The colony.
@@ -113,11 +138,14 @@ pub struct UpdateBlueprintStatusMsg {
     pub blueprintname: String,
     /// The observed state.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub status: JsonObject,
 }
 
 /// `reconcileblueprintmsg`: start a reconciliation now; the reply is its process.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["namespace", "name"])))]
 #[serde(default)]
 pub struct ReconcileBlueprintMsg {
     /// The colony.

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 
 /// `channelappendmsg`: the initiator or the assigned executor appends to a channel.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["processid", "name", "sequence", "payload"])))]
 #[serde(default)]
 pub struct ChannelAppendMsg {
     /// The process.
@@ -19,6 +21,7 @@ pub struct ChannelAppendMsg {
     pub inreplyto: i64,
     /// The content, base64 on the wire (at most 10 MiB).
     #[serde(with = "base64_bytes")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::model::wire::Base64Bytes"))]
     pub payload: Vec<u8>,
     /// `""` (data), `"end"` or `"error"`.
     pub payloadtype: String,
@@ -26,6 +29,8 @@ pub struct ChannelAppendMsg {
 
 /// `channelreadmsg`: read a channel from an index.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["processid", "name", "afterseq"])))]
 #[serde(default)]
 pub struct ChannelReadMsg {
     /// The process.
@@ -40,6 +45,8 @@ pub struct ChannelReadMsg {
 
 /// `subscribechannelmsg` (WebSocket): stream a channel's entries after an index.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["processid", "name"])))]
 #[serde(default)]
 pub struct SubscribeChannelMsg {
     /// The process.

@@ -6,15 +6,20 @@ use serde::{Deserialize, Serialize};
 
 /// `addcronmsg`: add a scheduled workflow.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["cron"])))]
 #[serde(default)]
 pub struct AddCronMsg {
     /// The cron; `workflowspec` is a JSON string.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub cron: Cron,
 }
 
 /// `getcronmsg`: one cron.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["cronid"])))]
 #[serde(default)]
 pub struct GetCronMsg {
     /// The cron.
@@ -23,6 +28,8 @@ pub struct GetCronMsg {
 
 /// `getcronsmsg`: the crons of a colony.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname"])))]
 #[serde(default)]
 pub struct GetCronsMsg {
     /// The colony.
@@ -33,6 +40,8 @@ pub struct GetCronsMsg {
 
 /// `runcronmsg`: start a cron's workflow now.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["cronid"])))]
 #[serde(default)]
 pub struct RunCronMsg {
     /// The cron.
@@ -41,6 +50,8 @@ pub struct RunCronMsg {
 
 /// `removecronmsg`: delete a cron.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["cronid"])))]
 #[serde(default)]
 pub struct RemoveCronMsg {
     /// The cron.

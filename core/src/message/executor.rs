@@ -6,15 +6,20 @@ use serde::{Deserialize, Serialize};
 
 /// `addexecutormsg`: register an executor (it starts pending).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["executor"])))]
 #[serde(default)]
 pub struct AddExecutorMsg {
     /// The executor; `executorid` is its key ID.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub executor: Executor,
 }
 
 /// `getexecutorsmsg`: every executor of a colony, in every state.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname"])))]
 #[serde(default)]
 pub struct GetExecutorsMsg {
     /// The colony.
@@ -23,6 +28,8 @@ pub struct GetExecutorsMsg {
 
 /// `getexecutormsg`: one executor by name.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "executorname"])))]
 #[serde(default)]
 pub struct GetExecutorMsg {
     /// The colony.
@@ -33,6 +40,8 @@ pub struct GetExecutorMsg {
 
 /// `getexecutorbyidmsg`: one executor by key ID.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "executorid"])))]
 #[serde(default)]
 pub struct GetExecutorByIdMsg {
     /// The colony.
@@ -43,6 +52,8 @@ pub struct GetExecutorByIdMsg {
 
 /// `approveexecutormsg`: let a pending executor work.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "executorname"])))]
 #[serde(default)]
 pub struct ApproveExecutorMsg {
     /// The colony.
@@ -53,6 +64,8 @@ pub struct ApproveExecutorMsg {
 
 /// `rejectexecutormsg`: refuse an executor.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "executorname"])))]
 #[serde(default)]
 pub struct RejectExecutorMsg {
     /// The colony.
@@ -63,6 +76,8 @@ pub struct RejectExecutorMsg {
 
 /// `removeexecutormsg`: unregister an executor; its running processes go back to waiting.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "executorname"])))]
 #[serde(default)]
 pub struct RemoveExecutorMsg {
     /// The colony.
@@ -73,6 +88,8 @@ pub struct RemoveExecutorMsg {
 
 /// `reportallocationmsg`: an executor reports its project allocations.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "executorname", "allocations"])))]
 #[serde(default)]
 pub struct ReportAllocationMsg {
     /// The colony.
@@ -81,11 +98,14 @@ pub struct ReportAllocationMsg {
     pub executorname: String,
     /// Allocations per project.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub allocations: Allocations,
 }
 
 /// `updateexecutormsg`: an executor replaces its capabilities.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "executorname", "capabilities"])))]
 #[serde(default)]
 pub struct UpdateExecutorMsg {
     /// The colony.
@@ -94,5 +114,6 @@ pub struct UpdateExecutorMsg {
     pub executorname: String,
     /// The new capabilities.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub capabilities: Capabilities,
 }

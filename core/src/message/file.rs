@@ -6,15 +6,20 @@ use serde::{Deserialize, Serialize};
 
 /// `addfilemsg`: record a file revision.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["file"])))]
 #[serde(default)]
 pub struct AddFileMsg {
     /// The file.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub file: File,
 }
 
 /// `getfilemsg`: a file by ID, or the revisions of `label` + `name`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname"])))]
 #[serde(default)]
 pub struct GetFileMsg {
     /// The colony.
@@ -31,6 +36,8 @@ pub struct GetFileMsg {
 
 /// `getfilesmsg`: the files under a label.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "label"])))]
 #[serde(default)]
 pub struct GetFilesMsg {
     /// The colony.
@@ -41,6 +48,8 @@ pub struct GetFilesMsg {
 
 /// `getfilelabelsmsg`: the labels of a colony.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname"])))]
 #[serde(default)]
 pub struct GetFileLabelsMsg {
     /// The colony.
@@ -53,6 +62,8 @@ pub struct GetFileLabelsMsg {
 
 /// `removefilemsg`: delete a file by ID, or by `label` + `name`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname"])))]
 #[serde(default)]
 pub struct RemoveFileMsg {
     /// The colony.

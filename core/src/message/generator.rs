@@ -6,15 +6,20 @@ use serde::{Deserialize, Serialize};
 
 /// `addgeneratormsg`: add a generator.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["generator"])))]
 #[serde(default)]
 pub struct AddGeneratorMsg {
     /// The generator; `workflowspec` is a JSON string.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub generator: Generator,
 }
 
 /// `getgeneratormsg`: one generator, with its queue size.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["generatorid"])))]
 #[serde(default)]
 pub struct GetGeneratorMsg {
     /// The generator.
@@ -23,6 +28,8 @@ pub struct GetGeneratorMsg {
 
 /// `resolvegeneratormsg`: a generator by name.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "generatorname"])))]
 #[serde(default)]
 pub struct ResolveGeneratorMsg {
     /// The colony.
@@ -33,6 +40,8 @@ pub struct ResolveGeneratorMsg {
 
 /// `getgeneratorsmsg`: the generators of a colony.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname"])))]
 #[serde(default)]
 pub struct GetGeneratorsMsg {
     /// The colony.
@@ -43,6 +52,8 @@ pub struct GetGeneratorsMsg {
 
 /// `packgeneratormsg`: queue one argument for a generator's next workflow.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["generatorid", "arg"])))]
 #[serde(default)]
 pub struct PackGeneratorMsg {
     /// The generator.
@@ -53,6 +64,8 @@ pub struct PackGeneratorMsg {
 
 /// `removegeneratormsg`: delete a generator.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["generatorid"])))]
 #[serde(default)]
 pub struct RemoveGeneratorMsg {
     /// The generator.

@@ -6,15 +6,20 @@ use serde::{Deserialize, Serialize};
 
 /// `addlocationmsg`: add a location to a colony.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["location"])))]
 #[serde(default)]
 pub struct AddLocationMsg {
     /// The location.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub location: Location,
 }
 
 /// `getlocationsmsg`: the locations of a colony.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname"])))]
 #[serde(default)]
 pub struct GetLocationsMsg {
     /// The colony.
@@ -23,6 +28,8 @@ pub struct GetLocationsMsg {
 
 /// `getlocationmsg`: one location by name.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "name"])))]
 #[serde(default)]
 pub struct GetLocationMsg {
     /// The colony.
@@ -33,6 +40,8 @@ pub struct GetLocationMsg {
 
 /// `removelocationmsg`: delete a location.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "name"])))]
 #[serde(default)]
 pub struct RemoveLocationMsg {
     /// The colony.

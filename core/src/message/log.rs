@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 
 /// `addlogmsg`: the assigned executor logs a line for its running process.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["processid", "message"])))]
 #[serde(default)]
 pub struct AddLogMsg {
     /// The process.
@@ -15,6 +17,8 @@ pub struct AddLogMsg {
 
 /// `addexecutorlogmsg`: an executor logs a line of its own.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "executorname", "message"])))]
 #[serde(default)]
 pub struct AddExecutorLogMsg {
     /// The colony.
@@ -27,6 +31,8 @@ pub struct AddExecutorLogMsg {
 
 /// `getlogsmsg`: the logs of a process or of an executor.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "count"])))]
 #[serde(default)]
 pub struct GetLogsMsg {
     /// The colony.
@@ -45,6 +51,8 @@ pub struct GetLogsMsg {
 
 /// `searchlogsmsg`: log lines containing a text.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "text", "days", "count"])))]
 #[serde(default)]
 pub struct SearchLogsMsg {
     /// The colony.

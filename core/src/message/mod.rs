@@ -75,9 +75,23 @@ use alloc::string::String;
 use core::fmt::Debug;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
+/// With feature `schema`: a type with a JSON Schema (`schemars::JsonSchema`), which every
+/// message and reply is. Without it every type qualifies.
+#[cfg(feature = "schema")]
+pub trait WireSchema: schemars::JsonSchema {}
+#[cfg(feature = "schema")]
+impl<T: schemars::JsonSchema + ?Sized> WireSchema for T {}
+
+/// With feature `schema`: a type with a JSON Schema (`schemars::JsonSchema`), which every
+/// message and reply is. Without it every type qualifies.
+#[cfg(not(feature = "schema"))]
+pub trait WireSchema {}
+#[cfg(not(feature = "schema"))]
+impl<T: ?Sized> WireSchema for T {}
+
 /// A request payload of one payloadtype, with everything the protocol says about it.
 pub trait Message:
-    Serialize + DeserializeOwned + Clone + Debug + PartialEq + Default + 'static
+    Serialize + DeserializeOwned + Clone + Debug + PartialEq + Default + WireSchema + 'static
 {
     /// The registry entry of this message.
     const KIND: MessageKind;
@@ -88,11 +102,19 @@ pub trait Message:
     /// Who may send it.
     const ROLE: Role = Self::KIND.role();
     /// The success reply payload: a model, a list of models, [`Empty`], or the request itself.
-    type Reply: Serialize + DeserializeOwned + Clone + Debug + PartialEq + Default + 'static;
+    type Reply: Serialize
+        + DeserializeOwned
+        + Clone
+        + Debug
+        + PartialEq
+        + Default
+        + WireSchema
+        + 'static;
 }
 
 /// The reply of messages that only succeed or fail: written as `{}` (base64 `e30=`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Empty {}
 
 /// Adds `"msgtype"` in front of a payload's own fields.

@@ -7,15 +7,20 @@ use serde_json::Value;
 
 /// `submitfuncspecmsg`: submit one function spec; the reply is the waiting process.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["spec"])))]
 #[serde(default)]
 pub struct SubmitFunctionSpecMsg {
     /// What to run; `conditions.colonyname` names the colony.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub spec: FunctionSpec,
 }
 
 /// `assignprocessmsg`: an executor asks for work, long-polling up to `timeout` seconds.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "timeout"])))]
 #[serde(default)]
 pub struct AssignProcessMsg {
     /// The colony.
@@ -30,6 +35,8 @@ pub struct AssignProcessMsg {
 
 /// `getprocessmsg`: one process.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["processid"])))]
 #[serde(default)]
 pub struct GetProcessMsg {
     /// The process.
@@ -38,6 +45,8 @@ pub struct GetProcessMsg {
 
 /// `getprocessesmsg`: processes of a colony in one state, filtered by type, initiator or label.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "count", "state"])))]
 #[serde(default)]
 pub struct GetProcessesMsg {
     /// The colony.
@@ -60,6 +69,8 @@ pub struct GetProcessesMsg {
 
 /// `getprocesshistmsg`: processes submitted in the last `seconds`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "seconds", "state"])))]
 #[serde(default)]
 pub struct GetProcessHistoryMsg {
     /// The colony.
@@ -74,6 +85,8 @@ pub struct GetProcessHistoryMsg {
 
 /// `removeprocessmsg`: delete a finished or waiting process that is not in a workflow.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["processid"])))]
 #[serde(default)]
 pub struct RemoveProcessMsg {
     /// The process.
@@ -84,6 +97,8 @@ pub struct RemoveProcessMsg {
 
 /// `removeallprocessesmsg`: delete every process of a colony in a state (`-1`: any but running).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "state"])))]
 #[serde(default)]
 pub struct RemoveAllProcessesMsg {
     /// The colony.
@@ -94,39 +109,50 @@ pub struct RemoveAllProcessesMsg {
 
 /// `closesuccessfulmsg`: the assigned executor reports success.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["processid"])))]
 #[serde(default)]
 pub struct CloseSuccessfulMsg {
     /// The process.
     pub processid: String,
     /// Its output, any JSON.
     #[serde(rename = "out", deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub output: Vec<Value>,
 }
 
 /// `closefailedmsg`: the assigned executor reports failure.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["processid"])))]
 #[serde(default)]
 pub struct CloseFailedMsg {
     /// The process.
     pub processid: String,
     /// Why it failed.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub errors: Vec<String>,
 }
 
 /// `setoutputmsg`: the assigned executor sets the output of a running process.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["processid", "out"])))]
 #[serde(default)]
 pub struct SetOutputMsg {
     /// The process.
     pub processid: String,
     /// Its output, any JSON.
     #[serde(rename = "out", deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub output: Vec<Value>,
 }
 
 /// `cancelprocessmsg`: cancel a waiting or running process that is not in a workflow.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["processid"])))]
 #[serde(default)]
 pub struct CancelProcessMsg {
     /// The process.
@@ -135,6 +161,8 @@ pub struct CancelProcessMsg {
 
 /// `pauseassignmentsmsg`: stop handing out processes of a colony.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname"])))]
 #[serde(default)]
 pub struct PauseAssignmentsMsg {
     /// The colony.
@@ -143,6 +171,8 @@ pub struct PauseAssignmentsMsg {
 
 /// `resumeassignmentsmsg`: hand out processes again.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname"])))]
 #[serde(default)]
 pub struct ResumeAssignmentsMsg {
     /// The colony.
@@ -151,6 +181,8 @@ pub struct ResumeAssignmentsMsg {
 
 /// `getpausestatusmsg`: whether assignments are paused (reply payloadtype `pausestatusreplymsg`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname"])))]
 #[serde(default)]
 pub struct GetPauseStatusMsg {
     /// The colony.

@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 
 /// `changeuseridmsg`: a user moves to a new key.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "userid"])))]
 #[serde(default)]
 pub struct ChangeUserIdMsg {
     /// The colony.
@@ -15,6 +17,8 @@ pub struct ChangeUserIdMsg {
 
 /// `changeexecutoridmsg`: an executor moves to a new key.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "executorid"])))]
 #[serde(default)]
 pub struct ChangeExecutorIdMsg {
     /// The colony.
@@ -25,6 +29,8 @@ pub struct ChangeExecutorIdMsg {
 
 /// `changecolonyidmsg`: a colony moves to a new owner key.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "colonyid"])))]
 #[serde(default)]
 pub struct ChangeColonyIdMsg {
     /// The colony.
@@ -35,6 +41,8 @@ pub struct ChangeColonyIdMsg {
 
 /// `changeserveridmsg`: the server moves to a new owner key.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["serverid"])))]
 #[serde(default)]
 pub struct ChangeServerIdMsg {
     /// The new owner key ID.

@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 
 /// `createsnapshotmsg`: freeze the latest files of a label.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "label", "name"])))]
 #[serde(default)]
 pub struct CreateSnapshotMsg {
     /// The colony.
@@ -17,6 +19,8 @@ pub struct CreateSnapshotMsg {
 
 /// `getsnapshotmsg`: a snapshot by ID or name.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname"])))]
 #[serde(default)]
 pub struct GetSnapshotMsg {
     /// The colony.
@@ -29,6 +33,8 @@ pub struct GetSnapshotMsg {
 
 /// `getsnapshotsmsg`: the snapshots of a colony.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname"])))]
 #[serde(default)]
 pub struct GetSnapshotsMsg {
     /// The colony.
@@ -37,6 +43,8 @@ pub struct GetSnapshotsMsg {
 
 /// `removesnapshotmsg`: delete a snapshot by ID or name.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname"])))]
 #[serde(default)]
 pub struct RemoveSnapshotMsg {
     /// The colony.
@@ -49,6 +57,8 @@ pub struct RemoveSnapshotMsg {
 
 /// `removeallsnapshotmsg` (sic, singular): delete every snapshot of a colony.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname"])))]
 #[serde(default)]
 pub struct RemoveAllSnapshotsMsg {
     /// The colony.

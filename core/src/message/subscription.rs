@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 ///
 /// Frames carry payloadtype `subscribeprocessmsg` (singular), as Go sends them.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "executortype", "state"])))]
 #[serde(default)]
 pub struct SubscribeProcessesMsg {
     /// The colony.
@@ -22,6 +24,8 @@ pub struct SubscribeProcessesMsg {
 
 /// `subscribeprocessmsg`: one frame when a process reaches a state (at once if it already has).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "processid", "state"])))]
 #[serde(default)]
 pub struct SubscribeProcessMsg {
     /// The colony.

@@ -6,15 +6,20 @@ use serde::{Deserialize, Serialize};
 
 /// `addusermsg`: add a user to a colony.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["user"])))]
 #[serde(default)]
 pub struct AddUserMsg {
     /// The user; `userid` is its key ID.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub user: User,
 }
 
 /// `getusersmsg`: every user of a colony.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname"])))]
 #[serde(default)]
 pub struct GetUsersMsg {
     /// The colony.
@@ -23,6 +28,8 @@ pub struct GetUsersMsg {
 
 /// `getusermsg`: one user by name.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "name"])))]
 #[serde(default)]
 pub struct GetUserMsg {
     /// The colony.
@@ -33,6 +40,8 @@ pub struct GetUserMsg {
 
 /// `getuserbyidmsg`: one user by key ID.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "userid"])))]
 #[serde(default)]
 pub struct GetUserByIdMsg {
     /// The colony.
@@ -43,6 +52,8 @@ pub struct GetUserByIdMsg {
 
 /// `removeusermsg`: remove a user.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "name"])))]
 #[serde(default)]
 pub struct RemoveUserMsg {
     /// The colony.

@@ -6,15 +6,20 @@ use serde::{Deserialize, Serialize};
 
 /// `submitworkflowspecmsg`: submit a workflow; the reply is its process graph.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["spec"])))]
 #[serde(default)]
 pub struct SubmitWorkflowSpecMsg {
     /// The workflow.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub spec: WorkflowSpec,
 }
 
 /// `getprocessgraphmsg`: one process graph, with nodes and edges for drawing.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["processgraphid"])))]
 #[serde(default)]
 pub struct GetProcessGraphMsg {
     /// The graph.
@@ -23,6 +28,8 @@ pub struct GetProcessGraphMsg {
 
 /// `getprocessgraphsmsg`: process graphs of a colony in one state, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "count", "state"])))]
 #[serde(default)]
 pub struct GetProcessGraphsMsg {
     /// The colony.
@@ -35,6 +42,8 @@ pub struct GetProcessGraphsMsg {
 
 /// `removeprocessgraphmsg`: delete a graph that is not running, and its processes.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["processgraphid"])))]
 #[serde(default)]
 pub struct RemoveProcessGraphMsg {
     /// The graph.
@@ -45,6 +54,8 @@ pub struct RemoveProcessGraphMsg {
 
 /// `removeallprocessgraphsmsg`: delete every graph of a colony in a state.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["colonyname", "state"])))]
 #[serde(default)]
 pub struct RemoveAllProcessGraphsMsg {
     /// The colony.
@@ -55,6 +66,8 @@ pub struct RemoveAllProcessGraphsMsg {
 
 /// `cancelprocessgraphmsg`: cancel a graph and its waiting and running processes.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["processgraphid"])))]
 #[serde(default)]
 pub struct CancelProcessGraphMsg {
     /// The graph.
@@ -63,6 +76,8 @@ pub struct CancelProcessGraphMsg {
 
 /// `addchildmsg`: the executor running a graph process adds a child to it.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("required" = ["processgraphid", "parentprocessid", "spec"])))]
 #[serde(default)]
 pub struct AddChildMsg {
     /// The graph.
@@ -73,6 +88,7 @@ pub struct AddChildMsg {
     pub childprocessid: String,
     /// What the child runs.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub spec: FunctionSpec,
     /// Insert between the parent and its children instead of adding a sibling branch.
     pub insert: bool,

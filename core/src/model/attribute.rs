@@ -23,6 +23,7 @@ integer_enum! {
 ///
 /// Its ID is deterministic: SHA3-256 of `targetid + key + attributetype` (protocol §1.2).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Attribute {
     /// The attribute ID.

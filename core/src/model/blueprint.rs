@@ -11,6 +11,7 @@ use serde_json::Value;
 
 /// An instance of a blueprint kind: desired `spec`, observed `status`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Blueprint {
     /// The blueprint ID.
@@ -19,17 +20,21 @@ pub struct Blueprint {
     pub kind: String,
     /// Name, colony and bookkeeping.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub metadata: BlueprintMetadata,
     /// The desired state.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub spec: JsonObject,
     /// The observed state, reported by the reconciler.
     #[serde(deserialize_with = "nullable", skip_serializing_if = "JsonObject::is_empty")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub status: JsonObject,
 }
 
 /// Name, colony and bookkeeping of a blueprint or a definition.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct BlueprintMetadata {
     /// Its name, unique in the colony.
@@ -42,9 +47,11 @@ pub struct BlueprintMetadata {
     pub locationname: String,
     /// Labels.
     #[serde(deserialize_with = "nullable", skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub labels: BTreeMap<String, String>,
     /// Annotations.
     #[serde(deserialize_with = "nullable", skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub annotations: BTreeMap<String, String>,
     /// Increases with every spec change.
     #[serde(skip_serializing_if = "is_zero")]
@@ -65,6 +72,7 @@ pub struct BlueprintMetadata {
 
 /// A blueprint kind: its names, schema and the function that reconciles it.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct BlueprintDefinition {
     /// The definition ID.
@@ -73,14 +81,17 @@ pub struct BlueprintDefinition {
     pub kind: String,
     /// Name, colony and bookkeeping.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub metadata: BlueprintMetadata,
     /// What it defines.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub spec: BlueprintDefinitionSpec,
 }
 
 /// What a blueprint definition defines.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct BlueprintDefinitionSpec {
     /// API group.
@@ -89,6 +100,7 @@ pub struct BlueprintDefinitionSpec {
     pub version: String,
     /// The names of the kind.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub names: BlueprintNames,
     /// `Namespaced` or `Cluster`.
     pub scope: String,
@@ -97,11 +109,13 @@ pub struct BlueprintDefinitionSpec {
     pub schema: Option<Value>,
     /// Who reconciles blueprints of this kind.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub handler: BlueprintHandler,
 }
 
 /// The names of a blueprint kind.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct BlueprintNames {
     /// The kind, e.g. `ExecutorDeployment`.
@@ -119,11 +133,13 @@ pub struct BlueprintNames {
         deserialize_with = "nullable",
         skip_serializing_if = "Vec::is_empty"
     )]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub short_names: Vec<String>,
 }
 
 /// The executor function that reconciles a blueprint kind.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct BlueprintHandler {
     /// The executor type to run on.
@@ -139,6 +155,7 @@ pub struct BlueprintHandler {
 
 /// One recorded change of a blueprint.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct BlueprintHistory {
     /// The history entry ID.
@@ -155,9 +172,11 @@ pub struct BlueprintHistory {
     pub generation: i64,
     /// Its spec after the change.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub spec: JsonObject,
     /// Its status after the change.
     #[serde(deserialize_with = "nullable", skip_serializing_if = "JsonObject::is_empty")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub status: JsonObject,
     /// When it changed.
     pub timestamp: Timestamp,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// One message of a channel, as read back.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct MsgEntry {
     /// The sender's sequence number.
@@ -20,6 +21,7 @@ pub struct MsgEntry {
     pub senderid: String,
     /// The content, base64 on the wire.
     #[serde(with = "base64_bytes")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::model::wire::Base64Bytes"))]
     pub payload: Vec<u8>,
     /// `data`, `end` or `error` (empty: data).
     #[serde(rename = "type", skip_serializing_if = "String::is_empty")]

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A colony: a named group of executors and users, owned by the key whose ID is `colonyid`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Colony {
     /// The owner's key ID (64 hex characters); the colony "ID" is the owner's identity.
@@ -15,6 +16,7 @@ pub struct Colony {
 
 /// A person (or service) with a key in a colony; users are members without approval.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct User {
     /// The colony the user belongs to.

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A workflow started every `interval` seconds or on a cron expression.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Cron {
     /// The cron ID.

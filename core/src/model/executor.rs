@@ -25,6 +25,7 @@ integer_enum! {
 
 /// An executor registered in a colony.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Executor {
     /// The executor's key ID.
@@ -48,9 +49,11 @@ pub struct Executor {
     pub locationname: String,
     /// Its hardware and software.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub capabilities: Capabilities,
     /// Resource allocations per project.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub allocations: Allocations,
     /// The blueprint that created it (empty: none).
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -62,18 +65,22 @@ pub struct Executor {
 
 /// What an executor offers.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Capabilities {
     /// Its machines.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub hardware: Vec<Hardware>,
     /// Its installed software.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub software: Vec<Software>,
 }
 
 /// One kind of machine an executor runs on.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Hardware {
     /// Machine model.
@@ -90,6 +97,7 @@ pub struct Hardware {
     pub storage: String,
     /// GPUs.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub gpu: Gpu,
     /// Platform, e.g. `"linux"`.
     pub platform: String,
@@ -97,11 +105,13 @@ pub struct Hardware {
     pub architecture: String,
     /// Networks it is attached to.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub network: Vec<String>,
 }
 
 /// A piece of software an executor provides.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Software {
     /// Software name.
@@ -115,6 +125,7 @@ pub struct Software {
 
 /// Resource allocations of an executor, by project name.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Allocations {
     /// Allocation per project name. `None` is Go's nil map (written `null`, what Go answers
@@ -125,6 +136,7 @@ pub struct Allocations {
 
 /// What one project may use of an executor and has used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Project {
     /// CPU allocated.

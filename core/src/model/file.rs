@@ -8,6 +8,7 @@ use super::wire::nullable;
 
 /// One revision of a file under a label.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct File {
     /// The file ID.
@@ -28,6 +29,7 @@ pub struct File {
     pub checksumalg: String,
     /// Where the content is stored.
     #[serde(rename = "ref", deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub reference: Reference,
     /// When it was added.
     pub added: Timestamp,
@@ -35,17 +37,20 @@ pub struct File {
 
 /// Where a file's content is stored.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Reference {
     /// The storage protocol, `s3`.
     pub protocol: String,
     /// The S3 object.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub s3object: S3Object,
 }
 
 /// An object in an S3-compatible store (credentials included, as Colonies stores them).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct S3Object {
     /// Server host.
@@ -72,6 +77,7 @@ pub struct S3Object {
 
 /// A file as listed under a label.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct FileData {
     /// The file name.
@@ -86,6 +92,7 @@ pub struct FileData {
 
 /// A label and how many files it holds.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Label {
     /// The label.

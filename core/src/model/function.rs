@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A function an executor can run, and statistics of its successful runs.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Function {
     /// The function ID.
@@ -23,6 +24,7 @@ pub struct Function {
     pub description: String,
     /// Its arguments.
     #[serde(deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub args: Vec<FunctionArg>,
     /// Successful runs so far.
     pub counter: i64,
@@ -45,6 +47,7 @@ pub struct Function {
 
 /// One argument of a registered function.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct FunctionArg {
     /// Argument name.
@@ -58,5 +61,6 @@ pub struct FunctionArg {
     pub required: bool,
     /// The allowed values (empty: any).
     #[serde(rename = "enum", deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub allowed: Vec<String>,
 }

@@ -13,6 +13,7 @@ use serde_json::Value;
 /// `maxwaittime`/`maxexectime` are seconds (`-1` = unlimited); `maxretries` `-1` = unlimited;
 /// `priority` in `[-50000, 50000]`, higher first.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct FunctionSpec {
     /// The node's name inside a workflow (unique there; dependencies refer to it).
@@ -21,9 +22,11 @@ pub struct FunctionSpec {
     pub funcname: String,
     /// Positional arguments, any JSON.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub args: Vec<Value>,
     /// Keyword arguments, any JSON.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub kwargs: JsonObject,
     /// Scheduling priority; each unit is one day of seniority.
     pub priority: i64,
@@ -35,17 +38,21 @@ pub struct FunctionSpec {
     pub maxretries: i64,
     /// Which executors may take it.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub conditions: Conditions,
     /// A free label to find processes by.
     pub label: String,
     /// Files to mount and synchronise.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub fs: Filesystem,
     /// Environment variables, stored as ENV attributes of the process.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub env: BTreeMap<String, String>,
     /// Channels to open for the process.
     #[serde(deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub channels: Vec<String>,
     /// The blueprint change a reconciliation process acts on (absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -54,12 +61,14 @@ pub struct FunctionSpec {
 
 /// Which executors may take a process.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Conditions {
     /// The colony the process runs in.
     pub colonyname: String,
     /// Only executors with one of these names (empty or `["*"]`: any).
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub executornames: Vec<String>,
     /// Only executors of this type (exact match).
     pub executortype: String,
@@ -68,6 +77,7 @@ pub struct Conditions {
     pub locationname: String,
     /// Node names in the same workflow that must succeed first.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub dependencies: Vec<String>,
     /// Number of nodes.
     pub nodes: i64,
@@ -83,6 +93,7 @@ pub struct Conditions {
     pub storage: String,
     /// GPUs.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub gpu: Gpu,
     /// Wall time in seconds.
     pub walltime: i64,
@@ -90,6 +101,7 @@ pub struct Conditions {
 
 /// GPUs requested by a spec or offered by hardware.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Gpu {
     /// GPU model name.

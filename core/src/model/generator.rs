@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A workflow started once `trigger` arguments are packed, or `timeout` seconds after the first.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Generator {
     /// The generator ID.

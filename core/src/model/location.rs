@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A named place executors run at; specs may require one.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Location {
     /// The location ID.

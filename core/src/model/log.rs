@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// One log line of a process or an executor.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Log {
     /// The process it belongs to (empty: an executor log).

@@ -101,11 +101,28 @@ impl<'de> Deserialize<'de> for StateFilter {
     }
 }
 
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for StateFilter {
+    fn schema_name() -> alloc::borrow::Cow<'static, str> {
+        "StateFilter".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let state = generator.subschema_for::<ProcessState>();
+        schemars::json_schema!({
+            "description": "A state filter: `-1` (Go's `NOTSET`) selects every state, \
+                            any other value the process state with that code.",
+            "oneOf": [{"const": -1, "title": "All", "description": "Every state."}, state],
+        })
+    }
+}
+
 /// A submitted function spec and everything that happened to it.
 ///
 /// Every key is always written, and lists and maps are written as `[]`/`{}`, never `null`:
 /// pycolonies refuses `null` for `parents`, `children` and `errors` (client-expectations.md).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Process {
     /// The process ID (random 64 hex).
@@ -136,28 +153,35 @@ pub struct Process {
     pub retries: i64,
     /// Its attributes (IN, OUT, ERR, ENV).
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub attributes: Vec<Attribute>,
     /// What to run.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub spec: FunctionSpec,
     /// Whether it waits for parents in its workflow to succeed.
     pub waitforparents: bool,
     /// Process IDs of its parents in the workflow.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub parents: Vec<String>,
     /// Process IDs of its children in the workflow.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub children: Vec<String>,
     /// The workflow it belongs to (empty: none).
     pub processgraphid: String,
     /// Input: the parents' outputs, concatenated in `parents` order.
     #[serde(rename = "in", deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub input: Vec<Value>,
     /// Output set by the executor.
     #[serde(rename = "out", deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub output: Vec<Value>,
     /// Errors reported when it failed.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub errors: Vec<String>,
 }
 

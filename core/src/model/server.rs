@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// The reply of the unsigned `getserverinfomsg`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct ServerInfo {
     /// The server's version.
@@ -17,11 +18,13 @@ pub struct ServerInfo {
     pub serverid: String,
     /// Where it listens.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub backends: Vec<Backend>,
 }
 
 /// One listener of a server.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Backend {
     /// The backend kind, `http`.
@@ -41,18 +44,22 @@ pub struct Backend {
 
 /// The reply of `getclustermsg`: the servers sharing the database, and the leader.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct ClusterConfig {
     /// Every server.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub nodes: Vec<ClusterNode>,
     /// The server doing leader-only work.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub leader: ClusterNode,
 }
 
 /// One server of a cluster.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct ClusterNode {
     /// Its name.
@@ -71,6 +78,7 @@ pub struct ClusterNode {
 
 /// The reply of `getpausestatusmsg` (payloadtype `pausestatusreplymsg`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct PauseStatus {
     /// The colony asked about.

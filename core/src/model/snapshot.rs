@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// The latest file revisions of a label (and its sub-labels) at one moment.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Snapshot {
     /// The snapshot ID.
@@ -19,6 +20,7 @@ pub struct Snapshot {
     pub name: String,
     /// The file revisions it holds.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub fileids: Vec<String>,
     /// When it was taken.
     pub added: Timestamp,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Counts for the server (`getstatisticsmsg`) or one colony (`getcolonystatsmsg`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Statistics {
     /// Colonies.

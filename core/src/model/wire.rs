@@ -85,20 +85,154 @@ pub mod base64_bytes {
     }
 }
 
+/// The JSON Schema side of the wire rules (feature `schema`): `null` where the reader takes it,
+/// base64 text for bytes, integer codes for enums.
+#[cfg(feature = "schema")]
+mod schema {
+    use alloc::{borrow::Cow, string::String, vec::Vec};
+    use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+    use serde_json::Value;
+
+    /// Standard padded base64 (RFC 4648 §4), as Go's `StdEncoding` writes it.
+    const BASE64_PATTERN: &str = "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$";
+
+    /// Adds `null` to a field's schema: the field is read with [`nullable`](super::nullable), and
+    /// Go writes `null` for an empty (nil) list or map.
+    ///
+    /// Use as `#[schemars(transform = crate::model::wire::or_null)]`.
+    pub fn or_null(schema: &mut Schema) {
+        if let Some(Value::String(kind)) = schema.get("type") {
+            let kind = kind.clone();
+            schema.insert("type".into(), Value::Array([kind.into(), "null".into()].into()));
+            return;
+        }
+        if let Some(Value::Array(kinds)) = schema.get_mut("type") {
+            if !kinds.iter().any(|kind| kind == "null") {
+                kinds.push("null".into());
+            }
+            return;
+        }
+        // A `$ref` (a struct or an enum) or any other form: one of it or null. Metadata stays
+        // outside, on the field.
+        let mut inner = core::mem::take(schema);
+        let mut outer = serde_json::Map::new();
+        if let Some(object) = inner.as_object_mut() {
+            for key in ["description", "title", "default"] {
+                if let Some(value) = object.remove(key) {
+                    outer.insert(key.into(), value);
+                }
+            }
+        }
+        outer.insert(
+            "anyOf".into(),
+            Value::Array([inner.to_value(), json_schema!({"type": "null"}).to_value()].into()),
+        );
+        *schema = Schema::from(outer);
+    }
+
+    /// The schema of an envelope's `payload`: a `String` that holds standard padded base64 of
+    /// JSON text.
+    pub struct Base64Json;
+
+    impl JsonSchema for Base64Json {
+        fn inline_schema() -> bool {
+            true
+        }
+
+        fn schema_name() -> Cow<'static, str> {
+            "Base64Json".into()
+        }
+
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "type": "string",
+                "contentEncoding": "base64",
+                "contentMediaType": "application/json",
+                "pattern": BASE64_PATTERN,
+            })
+        }
+    }
+
+    /// The schema of bytes written with [`base64_bytes`](super::base64_bytes): standard padded
+    /// base64 text, or `null` (Go's nil `[]byte`), read as empty.
+    ///
+    /// Readers also take an array of byte values (what Go's decoder fills a `[]byte` from);
+    /// the schema describes the base64 form every writer uses.
+    pub struct Base64Bytes;
+
+    impl JsonSchema for Base64Bytes {
+        fn inline_schema() -> bool {
+            true
+        }
+
+        fn schema_name() -> Cow<'static, str> {
+            "Base64Bytes".into()
+        }
+
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "type": ["string", "null"],
+                "contentEncoding": "base64",
+                "pattern": BASE64_PATTERN,
+            })
+        }
+    }
+
+    /// Joins the lines of a doc comment (`#[doc = "…"]` values) the way rustdoc shows them.
+    pub fn doc_text(lines: &[&str]) -> String {
+        lines
+            .iter()
+            .map(|line| line.strip_prefix(' ').unwrap_or(line))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// The schema of an [`integer_enum!`](super::integer_enum) type: one `const` per variant,
+    /// titled with the variant's name.
+    pub fn integer_enum_schema(description: &str, variants: &[(i64, &str, String)]) -> Schema {
+        let one_of: Vec<Value> = variants
+            .iter()
+            .map(|(code, name, doc)| {
+                json_schema!({"const": code, "title": name, "description": doc}).to_value()
+            })
+            .collect();
+        json_schema!({"type": "integer", "description": description, "oneOf": one_of})
+    }
+}
+
+#[cfg(feature = "schema")]
+pub use schema::{Base64Bytes, Base64Json, doc_text, integer_enum_schema, or_null};
+
 /// Declares an enum that travels as a JSON integer, with checked conversion from `i64`.
 ///
-/// Reading an integer that names no variant is a serde error, never a panic.
+/// Reading an integer that names no variant is a serde error, never a panic. With feature
+/// `schema` the type has a JSON Schema: an integer, one `const` per variant, docs included.
 macro_rules! integer_enum {
     (
-        $(#[$meta:meta])*
+        $(#[doc = $doc:literal])*
         $vis:vis enum $name:ident {
-            $( $(#[$variant_meta:meta])* $variant:ident = $code:literal, )+
+            $( $(#[doc = $variant_doc:literal])* $(#[default $($default:tt)*])? $variant:ident = $code:literal, )+
         }
     ) => {
-        $(#[$meta])*
+        $(#[doc = $doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
         $vis enum $name {
-            $( $(#[$variant_meta])* $variant, )+
+            $( $(#[doc = $variant_doc])* $(#[default $($default)*])? $variant, )+
+        }
+
+        #[cfg(feature = "schema")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> alloc::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                use $crate::model::wire::doc_text;
+                $crate::model::wire::integer_enum_schema(
+                    &doc_text(&[$($doc),*]),
+                    &[$(($code, stringify!($variant), doc_text(&[$($variant_doc),*]))),+],
+                )
+            }
         }
 
         impl $name {

@@ -7,17 +7,20 @@ use serde::{Deserialize, Serialize};
 
 /// Function specs wired by `nodename` and `conditions.dependencies`, submitted together.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct WorkflowSpec {
     /// The colony every process runs in (overrides each spec's `conditions.colonyname`).
     pub colonyname: String,
     /// The nodes of the workflow.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub functionspecs: Vec<FunctionSpec>,
 }
 
 /// A submitted workflow: its processes and the state derived from theirs (§6.6).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct ProcessGraph {
     /// The graph ID.
@@ -30,6 +33,7 @@ pub struct ProcessGraph {
     pub colonyname: String,
     /// Processes without dependencies.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub rootprocessids: Vec<String>,
     /// Derived from the states of its processes.
     pub state: ProcessState,
@@ -41,37 +45,45 @@ pub struct ProcessGraph {
     pub endtime: Timestamp,
     /// Every process of the graph.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub processids: Vec<String>,
     /// Nodes for drawing the graph (filled by single-graph replies only).
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub nodes: Vec<GraphNode>,
     /// Edges for drawing the graph (filled by single-graph replies only).
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub edges: Vec<GraphEdge>,
 }
 
 /// A node of the drawn graph: one process.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct GraphNode {
     /// The process ID.
     pub id: String,
     /// What the node shows.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub data: NodeData,
     /// Where it is drawn.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub position: NodePosition,
     /// The drawing library's node type.
     #[serde(rename = "type")]
     pub node_type: String,
     /// Colours.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(feature = "schema", schemars(transform = crate::model::wire::or_null))]
     pub style: NodeStyle,
 }
 
 /// The text of a drawn node.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct NodeData {
     /// The label, usually the node name.
@@ -80,6 +92,7 @@ pub struct NodeData {
 
 /// Where a node is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct NodePosition {
     /// Horizontal position.
@@ -90,6 +103,7 @@ pub struct NodePosition {
 
 /// The colours of a drawn node (they encode the process state).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct NodeStyle {
     /// Text colour.
@@ -100,6 +114,7 @@ pub struct NodeStyle {
 
 /// An edge of the drawn graph: parent to child.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct GraphEdge {
     /// The edge ID.
