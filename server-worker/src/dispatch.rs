@@ -4,9 +4,11 @@ use crate::{
     error::Error,
     handlers::{self, Reply, meta},
     host::Host,
+    store::replay::NonceItem,
 };
 use colonies_core::{
     Id, RpcMsg, RpcReplyMsg,
+    message::MessageKind,
     rules::replay::{self, Refusal},
 };
 
@@ -39,8 +41,10 @@ async fn answer<H: Host>(host: &H, body: &[u8]) -> Result<Reply, Error> {
         _ => {}
     }
     let caller = msg.recover_caller()?;
-    check_replay(host, &caller, &msg).await?;
-    match handlers::route(host, &caller, &msg).await {
+    let fold =
+        MessageKind::from_payload_type(&msg.payloadtype).is_some_and(|k| FOLDED.contains(&k));
+    let nonce = check_replay(host, &caller, &msg, fold).await?;
+    match handlers::route(host, &caller, &msg, nonce.as_ref()).await {
         Some(outcome) => outcome,
         None if msg.payloadtype.is_empty() => Err(Error::new(
             403,
@@ -51,30 +55,48 @@ async fn answer<H: Host>(host: &H, body: &[u8]) -> Result<Reply, Error> {
     }
 }
 
+/// The payloadtypes whose own write records the request's nonce, in the same statement
+/// (`store::replay::Folded`): a bound submit, successful close or assign, the requests every
+/// process makes, costs no statement of its own.
+pub const FOLDED: [MessageKind; 3] =
+    [MessageKind::SubmitFunctionSpec, MessageKind::CloseSuccessful, MessageKind::AssignProcess];
+
 /// Replay protection (`colonies_core::rules::replay`): a bound request's nonce is recorded,
 /// in one statement that also checks its audience and window, before the handler runs, so a
 /// refused request changes nothing. An unbound one is refused only in `strict` mode. The
 /// first frame of a `/pubsub` socket is checked the same way.
-pub async fn check_replay<H: Host>(host: &H, caller: &Id, msg: &RpcMsg) -> Result<(), Error> {
+///
+/// With `fold`, a bound request's nonce is not recorded here but returned, for the handler
+/// to record in the statement that makes its write (which then writes only if the nonce
+/// was new: see [`FOLDED`]).
+pub async fn check_replay<H: Host>(
+    host: &H,
+    caller: &Id,
+    msg: &RpcMsg,
+    fold: bool,
+) -> Result<Option<NonceItem>, Error> {
     let config = host.config();
     if config.replay_mode == replay::Mode::Off {
-        return Ok(());
+        return Ok(None);
     }
     // A payload that is not JSON is refused by its handler with the usual 400.
-    let Ok(json) = msg.payload_json() else { return Ok(()) };
+    let Ok(json) = msg.payload_json() else { return Ok(None) };
     let binding = match replay::precheck(config.replay_mode, &json) {
         Ok(Some(binding)) => binding,
-        Ok(None) => return Ok(()),
+        Ok(None) => return Ok(None),
         Err(Refusal::Malformed(_))
             if serde_json::from_slice::<serde_json::Value>(&json).is_err() =>
         {
-            return Ok(());
+            return Ok(None);
         }
         Err(refusal) => return Err(refusal.to_failure().into()),
     };
     let window_ms = crate::host::window_ms(config);
-    let item = crate::store::replay::NonceItem { caller: caller.to_hex(), binding };
+    let item = NonceItem { caller: caller.to_hex(), binding, window_ms };
+    if fold {
+        return Ok(Some(item));
+    }
     let seen = host.record_nonce(item.clone()).await?;
-    let binding = item.binding;
-    Ok(replay::verdict(&binding, &seen, window_ms).map_err(|refusal| refusal.to_failure())?)
+    crate::store::replay::folded_verdict(Some(&item), &seen)?;
+    Ok(None)
 }

@@ -110,7 +110,7 @@ pub async fn parse_request<H: Host>(
     let msg = RpcMsg::parse(frame)?;
     let caller = msg.recover_caller()?;
     let subscription = Subscription::parse(&msg)?;
-    crate::dispatch::check_replay(host, &caller, &msg).await?;
+    crate::dispatch::check_replay(host, &caller, &msg, false).await?;
     Ok((caller.to_hex(), subscription))
 }
 

@@ -149,12 +149,13 @@ async fn runs_closed_together_fold_into_the_statistics_in_order() {
             process_id: p.clone(),
             caller: caller.clone(),
             output: None,
+            nonce: None,
         })
         .collect();
     let closed = colonies_worker::store::processes::close_successful(&db, &Plain, &closes)
         .await
         .expect("the batch statement");
-    assert!(closed.iter().all(Option::is_some), "all three closed");
+    assert!(closed.iter().all(|c| c.closed.is_some()), "all three closed");
 
     let (mut wait, mut exec) = (None::<f64>, None::<f64>);
     for p in core::iter::once(&first).chain(&running) {

@@ -81,6 +81,55 @@ async fn a_captured_submit_replayed_is_refused_and_writes_nothing() {
     refused(&client.send(&read).await, "replayed");
 }
 
+/// The state of process `id` (0 waiting, 1 running, 2 successful, 3 failed).
+async fn state(client: &Client, member: &PrivateKey, id: &str) -> i64 {
+    let process = client.call(member, "getprocessmsg", json!({ "processid": id })).await.ok_json();
+    process["state"].as_i64().unwrap_or(-1)
+}
+
+#[tokio::test]
+async fn a_captured_assign_or_close_replayed_is_refused_and_changes_nothing() {
+    // The submit, assign and close of every process record their nonce in the statement
+    // that makes their write: a replay of either must still change nothing.
+    let client = Client::new();
+    let audience = audience(&client).await;
+    let (owner, colony) = new_colony(&client).await;
+    let (executor, _) = new_executor(&client, &owner, &colony, true).await;
+    client
+        .send(&bound(&executor, "submitfuncspecmsg", spec(&colony), &audience, now_ms()))
+        .await
+        .ok_json();
+    let take =
+        json!({ "colonyname": colony, "timeout": -1, "availablecpu": "", "availablemem": "" });
+    let assign = bound(&executor, "assignprocessmsg", take, &audience, now_ms());
+    let first = client.send(&assign).await.ok_json();
+    let id = first["processid"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(state(&client, &executor, &id).await, 1, "assigned: running");
+
+    // A second waiting process: a replayed assign must not take it.
+    client
+        .send(&bound(&executor, "submitfuncspecmsg", spec(&colony), &audience, now_ms()))
+        .await
+        .ok_json();
+    refused(&client.send(&assign).await, "replayed");
+    assert_eq!(waiting(&client, &executor, &colony).await, 1, "the replayed assign took nothing");
+
+    let close = json!({ "processid": id, "out": ["done"] });
+    let close = bound(&executor, "closesuccessfulmsg", close, &audience, now_ms());
+    client.send(&close).await.ok_json();
+    assert_eq!(state(&client, &executor, &id).await, 2, "closed: successful");
+    refused(&client.send(&close).await, "replayed");
+    // A replayed close of a process that was given back (here: removed and submitted anew
+    // cannot reuse an ID, so the rule shows on the same process) is refused before any rule
+    // of the close: the answer names the replay, not the process's state.
+    assert_eq!(state(&client, &executor, &id).await, 2, "still successful, output unchanged");
+    let copies = (0..10).map(|_| client.send(&assign));
+    for answer in futures_util::future::join_all(copies).await {
+        refused(&answer, "replayed");
+    }
+    assert_eq!(waiting(&client, &executor, &colony).await, 1, "ten replayed assigns took nothing");
+}
+
 #[tokio::test]
 async fn stale_future_and_foreign_requests_are_refused() {
     let client = Client::new();

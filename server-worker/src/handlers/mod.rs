@@ -23,7 +23,9 @@ pub mod snapshots;
 pub mod stats;
 pub mod users;
 
-use crate::{db::DbConn, error::Error, host::Host, store::auth::CallerRows};
+use crate::{
+    db::DbConn, error::Error, host::Host, store::auth::CallerRows, store::replay::NonceItem,
+};
 use colonies_core::{
     Id, RpcMsg,
     message::{Message, MessageKind, reply_to_json},
@@ -64,6 +66,9 @@ pub struct Cx<'a, H> {
     pub host: &'a H,
     /// The caller's ID, as 64 hex characters.
     pub caller: &'a str,
+    /// The request's replay binding, for the handlers of `dispatch::FOLDED` to record in
+    /// the statement that makes their write (`None`: unbound, or already recorded).
+    pub nonce: Option<&'a NonceItem>,
 }
 
 impl<H> Clone for Cx<'_, H> {
@@ -123,10 +128,15 @@ where
 /// The match names every [`MessageKind`] and has no wildcard: a payloadtype added to the
 /// protocol table (colonies-core's `message::kind`) does not compile until it is routed
 /// here, or said to be answered elsewhere.
-pub async fn route<H: Host>(host: &H, caller: &Id, msg: &RpcMsg) -> Option<Outcome> {
+pub async fn route<H: Host>(
+    host: &H,
+    caller: &Id,
+    msg: &RpcMsg,
+    nonce: Option<&NonceItem>,
+) -> Option<Outcome> {
     let kind = MessageKind::from_payload_type(&msg.payloadtype)?;
     let caller = caller.to_hex();
-    let cx = Cx { host, caller: caller.as_str() };
+    let cx = Cx { host, caller: caller.as_str(), nonce };
     Some(match kind {
         MessageKind::GetStatistics => serve(msg, |m| meta::get_statistics(cx, m)).await,
         MessageKind::GetCluster => serve(msg, |m| meta::get_cluster(cx, m)).await,

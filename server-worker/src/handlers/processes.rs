@@ -84,7 +84,8 @@ pub async fn submit<H: Host>(cx: Cx<'_, H>, m: SubmitFunctionSpecMsg) -> Result<
     let ready = Ready::of(&process);
     // An executor of this server waiting for such a process gets it from the insert itself.
     let (offer, claim) = cx.host.wakeups().claim(&ready, cpu, memory).unzip();
-    let row = Submission::new(&process, cpu, memory, storage, cx.caller, offer.as_deref());
+    let mut row = Submission::new(&process, cpu, memory, storage, cx.caller, offer.as_deref());
+    row.nonce = cx.nonce.cloned();
     if let Some(process) =
         cx.host.write_submit(crate::store::submits::Submit { process, row, ready, claim }).await?
     {
@@ -115,6 +116,8 @@ pub async fn assign<H: Host>(cx: Cx<'_, H>, mut m: AssignProcessMsg) -> Result<P
     let free = (cpu.as_ref().map_or(0, |v| *v), memory.as_ref().map_or(0, |v| *v));
     let wakeups = cx.host.wakeups();
     let mut poll = LongPoll::start(wakeups, cx.caller, &m.colonyname, m.timeout, free, take);
+    // Recorded by the first query; the queries of the same request after it carry none.
+    let mut nonce = cx.nonce;
     loop {
         if let Some(process) = poll.before_query().await {
             return Ok(process);
@@ -127,13 +130,18 @@ pub async fn assign<H: Host>(cx: Cx<'_, H>, mut m: AssignProcessMsg) -> Result<P
             &statements,
             cx.caller,
             &m.colonyname,
-            free.0,
-            free.1,
+            free,
             take,
+            nonce,
         )
         .await?
         .ok_or_else(|| Error::new(500, "the assign statement returned no row"))?;
+        if nonce.is_some() {
+            let client = conn.parts().0;
+            store::replay::after_folded(&*client, [(nonce, &assigned.nonce)]).await?;
+        }
         drop(conn);
+        store::replay::folded_verdict(nonce.take(), &assigned.nonce)?;
         assigned.rows.check(AssignProcessMsg::ROLE, cx.caller, None, None).map_err(|e| {
             // A user of the colony passes Go's membership check, then is no executor.
             if assigned.rows.users.is_empty() {
@@ -300,11 +308,15 @@ pub async fn close_successful<H: Host>(
         .then(|| serde_json::to_string(&m.output))
         .transpose()
         .map_err(|e| bad_request(e.to_string()))?;
-    let close = SuccessfulClose { process_id: m.processid, caller: cx.caller.into(), output };
+    let nonce = cx.nonce.cloned();
+    let mut close =
+        SuccessfulClose { process_id: m.processid, caller: cx.caller.into(), output, nonce };
     for _ in 0..2 {
         if cx.host.write_close(close.clone()).await?.is_some() {
             return Ok(Empty {});
         }
+        // The nonce was recorded by the first try.
+        close.nonce = None;
         // Refused: the facts say why (a passed deadline is applied first).
         let mut conn = cx.db().await?;
         let (client, statements) = conn.parts();

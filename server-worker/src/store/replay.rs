@@ -6,12 +6,14 @@ use colonies_core::rules::replay::{Binding, NonceCheck};
 use tokio_postgres::{Client, Error, GenericClient, types::Type};
 
 /// One bound request whose nonce is to be recorded.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NonceItem {
     /// The caller's ID (hex).
     pub caller: String,
     /// The request's binding.
     pub binding: Binding,
+    /// The server's replay window, in milliseconds.
+    pub window_ms: i64,
 }
 
 /// The statement of [`record`]: every item in one round trip (and one commit), on the
@@ -73,14 +75,7 @@ pub async fn record(
         })
         .collect();
     if checks.iter().any(|c| c.memory_since_ms.is_none()) {
-        client
-            .execute(
-                "INSERT INTO nonce_memory (singleton, since_ms)
-                 VALUES (TRUE, (extract(epoch FROM now()) * 1000)::bigint)
-                 ON CONFLICT DO NOTHING",
-                &[],
-            )
-            .await?;
+        restart_memory(client).await?;
     }
     Ok(checks)
 }
@@ -96,4 +91,129 @@ pub async fn sweep(client: &impl GenericClient, window_ms: i64) -> Result<u64, E
             &[&window_ms],
         )
         .await
+}
+
+/// The nonces of a statement's own items, for the statements that write on the hot path
+/// (submit, successful close, assign): a bound item's nonce is recorded by the statement that
+/// makes its write, and the write happens only where it was, so a bound request costs no
+/// statement of its own. [`folded_ctes`] defines the CTEs; the statement joins `nonce_ok` on
+/// its items' ordinality and selects [`FOLDED_COLUMNS`], read back by [`folded_check`].
+#[derive(Debug, Default)]
+pub struct Folded<'a> {
+    callers: Vec<&'a str>,
+    nonces: Vec<Option<&'a str>>,
+    audiences: Vec<&'a str>,
+    signed: Vec<i64>,
+    windows: Vec<i64>,
+}
+
+impl<'a> Folded<'a> {
+    /// The parameters for `items`, one per statement item in order (`None`: an unbound one).
+    pub fn of(items: impl IntoIterator<Item = Option<&'a NonceItem>>) -> Self {
+        let mut folded = Self::default();
+        for item in items {
+            folded.callers.push(item.map_or("", |i| i.caller.as_str()));
+            folded.nonces.push(item.map(|i| i.binding.nonce.as_str()));
+            folded.audiences.push(item.map_or("", |i| i.binding.audience.as_str()));
+            folded.signed.push(item.map_or(0, |i| i.binding.signedat));
+            folded.windows.push(item.map_or(0, |i| i.window_ms));
+        }
+        folded
+    }
+
+    /// The five parameters, in the order [`folded_ctes`] numbers them.
+    pub fn params(&self) -> [super::Typed<'_>; 5] {
+        [
+            (&self.callers, Type::TEXT_ARRAY),
+            (&self.nonces, Type::TEXT_ARRAY),
+            (&self.audiences, Type::TEXT_ARRAY),
+            (&self.signed, Type::INT8_ARRAY),
+            (&self.windows, Type::INT8_ARRAY),
+        ]
+    }
+}
+
+/// The CTEs of a folded nonce check, its parameters numbered from `$first`: `nonce_ok(ord,
+/// ok)` says per item whether it may write (unbound, or its nonce was recorded now by the
+/// first item that carries it: two copies in one statement write once). The rules are
+/// [`record`]'s.
+pub fn folded_ctes(first: usize) -> alloc::string::String {
+    let [a, b, c, d, e] = [first, first + 1, first + 2, first + 3, first + 4];
+    alloc::format!(
+        "nonce_clock AS (SELECT (extract(epoch FROM now()) * 1000)::bigint AS now_ms),
+      nonce_mem AS (SELECT since_ms FROM nonce_memory),
+      nonce_srv AS (SELECT server_id FROM server),
+      nonce_items AS (
+        SELECT * FROM unnest(${a}::text[], ${b}::text[], ${c}::text[], ${d}::int8[], ${e}::int8[])
+          WITH ORDINALITY AS t(caller, nonce, audience, signedat, window_ms, ord)),
+      nonce_ins AS (
+        INSERT INTO request_nonces (nonce, caller, seen_ms)
+        SELECT i.nonce::uuid, i.caller, nonce_clock.now_ms
+        FROM nonce_items i, nonce_clock, nonce_mem, nonce_srv
+        WHERE i.nonce IS NOT NULL AND nonce_srv.server_id = i.audience
+          AND abs(nonce_clock.now_ms - i.signedat) <= i.window_ms
+          AND i.signedat >= nonce_mem.since_ms
+        ON CONFLICT DO NOTHING
+        RETURNING nonce, caller),
+      nonce_ok AS (
+        SELECT i.ord, i.nonce IS NULL
+               OR (EXISTS (SELECT 1 FROM nonce_ins n
+                           WHERE n.nonce = i.nonce::uuid AND n.caller = i.caller)
+                   AND i.ord = (SELECT min(j.ord) FROM nonce_items j
+                                WHERE j.nonce = i.nonce AND j.caller = i.caller)) AS ok
+        FROM nonce_items i)"
+    )
+}
+
+/// What a folded statement's reply carries per item, with `nonce_ok` joined as `nk`: the
+/// server's ID, its clock (ms), since when it remembers nonces, and whether the item may
+/// write. Four columns, read by [`folded_check`].
+pub const FOLDED_COLUMNS: &str = "(SELECT server_id FROM nonce_srv), \
+     (SELECT now_ms FROM nonce_clock), (SELECT since_ms FROM nonce_mem), nk.ok";
+
+/// The [`NonceCheck`] of one item from the four [`FOLDED_COLUMNS`] at `at`.
+pub fn folded_check(row: &tokio_postgres::Row, at: usize) -> NonceCheck {
+    NonceCheck {
+        server_id: row.get(at),
+        now_ms: row.get(at + 1),
+        memory_since_ms: row.get(at + 2),
+        recorded: row.get::<_, Option<bool>>(at + 3).unwrap_or(false),
+    }
+}
+
+/// Starts the nonce memory again at the database's clock when it was lost (crash recovery
+/// empties the unlogged tables); a request refused meanwhile is refused as stale.
+pub async fn restart_memory(client: &impl GenericClient) -> Result<(), Error> {
+    client
+        .execute(
+            "INSERT INTO nonce_memory (singleton, since_ms)
+             VALUES (TRUE, (extract(epoch FROM now()) * 1000)::bigint)
+             ON CONFLICT DO NOTHING",
+            &[],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Whether a folded item may write: `Ok` when it is unbound or its nonce was recorded, the
+/// replay refusal (403) otherwise ([`colonies_core::rules::replay::verdict`]).
+pub fn folded_verdict(
+    item: Option<&NonceItem>,
+    seen: &NonceCheck,
+) -> Result<(), crate::error::Error> {
+    let Some(item) = item else { return Ok(()) };
+    colonies_core::rules::replay::verdict(&item.binding, seen, item.window_ms)
+        .map_err(|refusal| refusal.to_failure().into())
+}
+
+/// After a folded statement: starts the nonce memory again if it was lost (see
+/// [`restart_memory`]) and one of `items` was refused for it.
+pub async fn after_folded<'a>(
+    client: &impl GenericClient,
+    items: impl IntoIterator<Item = (Option<&'a NonceItem>, &'a NonceCheck)>,
+) -> Result<(), Error> {
+    if items.into_iter().any(|(item, seen)| item.is_some() && seen.memory_since_ms.is_none()) {
+        restart_memory(client).await?;
+    }
+    Ok(())
 }

@@ -7,6 +7,7 @@
 use super::{
     graphs,
     processes::{self, Closed, Submission, SuccessfulClose},
+    replay,
 };
 use crate::{
     db::Statements,
@@ -82,8 +83,18 @@ pub async fn write_submits<W: Wakeups>(
     let (rows, rest): (Vec<Submission>, Vec<_>) =
         submits.into_iter().map(|s| (s.row, (s.process, s.ready, s.claim))).unzip();
     let inserted = write_each(&rows, |rows| processes::insert(client, statements, rows)).await;
+    let checks = rows
+        .iter()
+        .zip(&inserted)
+        .filter_map(|(row, i)| i.as_ref().ok().map(|i| (row.nonce.as_ref(), &i.nonce)));
+    // A failure here only delays the restart to the next refused request.
+    let _ = replay::after_folded(client, checks).await;
     let mut outcomes = Vec::with_capacity(rows.len());
     for ((row, (mut process, ready, claim)), inserted) in rows.iter().zip(rest).zip(inserted) {
+        let inserted = inserted.and_then(|i| {
+            replay::folded_verdict(row.nonce.as_ref(), &i.nonce)?;
+            Ok(i.submitted)
+        });
         let submitted = match inserted {
             Ok(Some(submitted)) => submitted,
             refused => {
@@ -129,12 +140,24 @@ pub async fn write_closes<W: Wakeups>(
     statements: &impl Statements,
     closes: &[SuccessfulClose],
 ) -> Vec<Result<Option<Closed>, Error>> {
-    let outcomes =
+    let written =
         write_each(closes, |closes| processes::close_successful(client, statements, closes)).await;
-    for (close, outcome) in closes.iter().zip(&outcomes) {
-        if let Ok(Some(closed)) = outcome {
+    let checks = closes
+        .iter()
+        .zip(&written)
+        .filter_map(|(close, w)| w.as_ref().ok().map(|w| (close.nonce.as_ref(), &w.nonce)));
+    // A failure here only delays the restart to the next refused request.
+    let _ = replay::after_folded(client, checks).await;
+    let mut outcomes = Vec::with_capacity(closes.len());
+    for (close, written) in closes.iter().zip(written) {
+        let outcome = written.and_then(|w| {
+            replay::folded_verdict(close.nonce.as_ref(), &w.nonce)?;
+            Ok(w.closed)
+        });
+        if let Ok(Some(closed)) = &outcome {
             after_close(wakeups, client, &close.process_id, closed).await;
         }
+        outcomes.push(outcome);
     }
     outcomes
 }

@@ -2,14 +2,21 @@
 //! run, with the caller's rows it was checked against.
 
 use super::*;
-use crate::db::Statements;
 use crate::store::auth::CallerRows;
+use crate::{
+    db::Statements,
+    store::replay::{FOLDED_COLUMNS, Folded, NonceItem, folded_check, folded_ctes},
+};
 use colonies_core::model::Process;
+use colonies_core::rules::replay::NonceCheck;
 use tokio_postgres::{Client, Error, types::Type};
 
 /// What an assign call saw and did, in one round trip.
 #[derive(Debug, Clone)]
 pub struct Assigned {
+    /// What the nonce check saw (meaningful for a bound assign only: an assign whose nonce
+    /// was refused took nothing and left the executor's last contact as it was).
+    pub nonce: NonceCheck,
     /// The rows authorisation reads.
     pub rows: CallerRows,
     /// Whether the colony's assignments are paused.
@@ -46,21 +53,24 @@ pub async fn assign(
     statements: &impl Statements,
     caller: &str,
     colony: &str,
-    cpu: i64,
-    memory: i64,
+    (cpu, memory): (i64, i64),
     take: bool,
+    nonce: Option<&NonceItem>,
 ) -> Result<Option<Assigned>, Error> {
+    let folded = Folded::of([nonce]);
     let sql = format!(
-        "WITH alive AS (
+        "WITH {nonces},
+          alive AS (
             UPDATE executors SET last_heard_from = now()
-            WHERE executor_id = $1 AND colony_name = $2 AND state = 1
+            WHERE (SELECT ok FROM nonce_ok) AND executor_id = $1 AND colony_name = $2 AND state = 1
               AND (last_heard_from IS NULL OR last_heard_from < now() - INTERVAL '1 second')),
           me AS (SELECT name, executor_type, location_name FROM executors
                  WHERE executor_id = $1 AND colony_name = $2 AND state = 1
                  ORDER BY name LIMIT 1),
           pick AS (
             SELECT q.process_id FROM processes q
-            WHERE $5 AND NOT (SELECT assignments_paused FROM colonies WHERE name = $2)
+            WHERE $5 AND (SELECT ok FROM nonce_ok)
+              AND NOT (SELECT assignments_paused FROM colonies WHERE name = $2)
               AND q.colony_name = $2 AND q.executor_type = (SELECT executor_type FROM me)
               AND q.state = 0 AND NOT q.is_assigned AND NOT q.wait_for_parents
               AND (cardinality(q.target_executor_names) = 0
@@ -84,17 +94,27 @@ pub async fn assign(
          SELECT c.colony_id, c.assignments_paused, ex.names, ex.states, us.names,
                 (SELECT array[name, executor_type, location_name] FROM me),
                 (EXTRACT(EPOCH FROM clock_timestamp()) * 1000000000)::bigint,
+                {checks},
                 taken.*
          FROM (SELECT 1) AS one
+         CROSS JOIN nonce_ok nk
          LEFT JOIN colonies c ON c.name = $2 {CALLER_JOINS}
-         LEFT JOIN taken ON TRUE"
+         LEFT JOIN taken ON TRUE",
+        nonces = folded_ctes(6),
+        checks = FOLDED_COLUMNS,
     );
-    let params: [crate::store::Typed<'_>; 5] = [
+    let [n1, n2, n3, n4, n5] = folded.params();
+    let params: [crate::store::Typed<'_>; 10] = [
         (&caller, Type::TEXT),
         (&colony, Type::TEXT),
         (&cpu, Type::INT8),
         (&memory, Type::INT8),
         (&take, Type::BOOL),
+        n1,
+        n2,
+        n3,
+        n4,
+        n5,
     ];
     let Some(row) = crate::store::query_opt_typed(client, statements, &sql, &params).await? else {
         return Ok(None);
@@ -102,12 +122,13 @@ pub async fn assign(
     let executor = row.get::<_, Option<Vec<String>>>(5).and_then(|v| {
         <[String; 3]>::try_from(v).ok().map(|[name, kind, location]| (name, kind, location))
     });
-    let process = row.get::<_, Option<String>>(7).map(|_| from_row(&row, 7));
+    let process = row.get::<_, Option<String>>(11).map(|_| from_row(&row, 11));
     Ok(Some(Assigned {
         rows: caller_rows_from(caller, colony, row.get(0), row.get(2), row.get(3), row.get(4)),
         paused: row.get::<_, Option<bool>>(1).unwrap_or(false),
         executor,
         clock_ns: row.get(6),
         process,
+        nonce: folded_check(&row, 7),
     }))
 }

@@ -2,8 +2,12 @@
 //! close as failed, set output, cancel.
 
 use super::*;
-use crate::db::Statements;
+use crate::{
+    db::Statements,
+    store::replay::{FOLDED_COLUMNS, Folded, NonceItem, folded_check, folded_ctes},
+};
 use colonies_core::model::ProcessState;
+use colonies_core::rules::replay::NonceCheck;
 use tokio_postgres::{Client, Error, GenericClient, types::Type};
 
 /// A `closesuccessfulmsg` to write: the process, the caller (its assigned executor, if the
@@ -14,6 +18,8 @@ pub struct SuccessfulClose {
     pub process_id: String,
     /// Who closes it.
     pub caller: String,
+    /// The request's replay binding, recorded by the close itself (`None`: unbound).
+    pub nonce: Option<NonceItem>,
     /// The output, when one was given.
     pub output: Option<String>,
 }
@@ -26,6 +32,16 @@ pub struct Closed {
     pub processgraph_id: String,
     /// Whether it has children in that graph.
     pub has_children: bool,
+}
+
+/// What [`close_successful`] says of one close.
+#[derive(Debug, Clone)]
+pub struct CloseWritten {
+    /// What was closed, or `None` when nothing was written (the caller may not close it now,
+    /// or its nonce was refused).
+    pub closed: Option<Closed>,
+    /// What the nonce check saw (meaningful for a bound close only).
+    pub nonce: NonceCheck,
 }
 
 /// The hot path of `closesuccessfulmsg`, for any number of processes in one statement:
@@ -54,11 +70,15 @@ pub async fn close_successful(
     client: &Client,
     statements: &impl Statements,
     closes: &[SuccessfulClose],
-) -> Result<Vec<Option<Closed>>, Error> {
+) -> Result<Vec<CloseWritten>, Error> {
     let ids: Vec<&str> = closes.iter().map(|c| c.process_id.as_str()).collect();
+    let folded = Folded::of(closes.iter().map(|c| c.nonce.as_ref()));
     let callers: Vec<&str> = closes.iter().map(|c| c.caller.as_str()).collect();
     let outputs: Vec<Option<&str>> = closes.iter().map(|c| c.output.as_deref()).collect();
-    const SQL: &str = "WITH b AS (
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "WITH {nonces},
+      b AS (
         SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
                WITH ORDINALITY AS b(id, caller, output, n)),
       t AS (
@@ -68,8 +88,8 @@ pub async fn close_successful(
         UPDATE processes q
         SET state = 2, end_time = now(), exec_deadline = NULL,
             output = COALESCE(b.output::jsonb, q.output)
-        FROM t AS b
-        WHERE q.ctid = ANY (ARRAY(SELECT row FROM t)) AND q.ctid = b.row
+        FROM t AS b JOIN nonce_ok nk ON nk.ord = b.n
+        WHERE nk.ok AND q.ctid = ANY (ARRAY(SELECT row FROM t)) AND q.ctid = b.row
           AND q.process_id = b.id AND q.state = $4 AND q.is_assigned
           AND q.assigned_executor_id = b.caller
           AND (q.exec_deadline IS NULL OR q.exec_deadline >= now())
@@ -121,23 +141,37 @@ pub async fn close_successful(
           AND f.executor_name = s.executor_name),
       ch AS (DELETE FROM channels WHERE process_id IN (SELECT process_id FROM p)),
       cr AS (DELETE FROM channel_rates WHERE process_id IN (SELECT process_id FROM p))
-      SELECT p.processgraph_id, p.has_children
-      FROM b LEFT JOIN p ON p.n = b.n
-      ORDER BY b.n";
+      SELECT p.processgraph_id, p.has_children, {checks}
+      FROM b LEFT JOIN p ON p.n = b.n JOIN nonce_ok nk ON nk.ord = b.n
+      ORDER BY b.n",
+            nonces = folded_ctes(5),
+            checks = FOLDED_COLUMNS,
+        )
+    });
     let texts = Type::TEXT_ARRAY;
     let running = state_code(ProcessState::Running);
-    let params: [crate::store::Typed<'_>; 4] = [
+    let [n1, n2, n3, n4, n5] = folded.params();
+    let params: [crate::store::Typed<'_>; 9] = [
         (&ids, texts.clone()),
         (&callers, texts.clone()),
         (&outputs, texts),
         (&running, Type::INT2),
+        n1,
+        n2,
+        n3,
+        n4,
+        n5,
     ];
-    let rows = crate::store::query_typed(client, statements, SQL, &params).await?;
+    let rows = crate::store::query_typed(client, statements, &SQL, &params).await?;
     Ok(rows
         .iter()
         .map(|row| {
             let graph: Option<String> = row.get(0);
-            graph.map(|processgraph_id| Closed { processgraph_id, has_children: row.get(1) })
+            CloseWritten {
+                closed: graph
+                    .map(|processgraph_id| Closed { processgraph_id, has_children: row.get(1) }),
+                nonce: folded_check(row, 2),
+            }
         })
         .collect())
 }

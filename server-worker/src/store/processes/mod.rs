@@ -21,8 +21,10 @@ mod close;
 mod submit;
 
 pub use assign::{Assigned, assign};
-pub use close::{Closed, SuccessfulClose, cancel, close_failed, close_successful, set_output};
-pub use submit::{Submission, Submitted, insert, unhand};
+pub use close::{
+    CloseWritten, Closed, SuccessfulClose, cancel, close_failed, close_successful, set_output,
+};
+pub use submit::{Inserted, Submission, Submitted, insert, unhand};
 
 /// The process columns [`from_row`] reads, in its order (table alias `p`). Times travel as
 /// Unix nanoseconds (EXTRACT returns numeric, so they are exact); JSON as text; the

@@ -1,9 +1,13 @@
 //! Submits: the row a new process is written as, and the one statement that writes many
 //! (and, when it can, assigns each to the executor waiting for it).
 
-use crate::db::Statements;
+use crate::{
+    db::Statements,
+    store::replay::{FOLDED_COLUMNS, Folded, NonceItem, folded_check, folded_ctes},
+};
 use colonies_core::graph;
 use colonies_core::model::Process;
+use colonies_core::rules::replay::NonceCheck;
 use tokio_postgres::{Client, Error, types::Type};
 
 /// A submitted process as its row is written, owned so that a host may carry it to a
@@ -51,6 +55,8 @@ pub struct Submission {
     /// An executor waiting for work that the process is assigned to right away when it
     /// still may take it (see [`insert`]).
     pub offer: Option<String>,
+    /// The request's replay binding, recorded by the insert itself (`None`: unbound).
+    pub nonce: Option<NonceItem>,
 }
 
 impl Submission {
@@ -92,6 +98,7 @@ impl Submission {
                 .map(|a| (a.attributeid.clone(), a.key.clone(), a.value.clone()))
                 .collect(),
             offer: offer.map(str::to_owned),
+            nonce: None,
         }
     }
 }
@@ -106,6 +113,16 @@ pub struct Submitted {
     pub now_ns: i64,
     /// Whether the process went straight to the executor it was offered to (RUNNING).
     pub handed: bool,
+}
+
+/// What [`insert`] says of one submission.
+#[derive(Debug, Clone)]
+pub struct Inserted {
+    /// The submission as written, or `None` when nothing was written for it (its caller is
+    /// no member of the colony, or its nonce was refused).
+    pub submitted: Option<Submitted>,
+    /// What the nonce check saw (meaningful for a bound submission only).
+    pub nonce: NonceCheck,
 }
 
 /// Inserts submitted processes and their ENV attributes, all in one statement: each one
@@ -125,7 +142,7 @@ pub async fn insert(
     client: &Client,
     statements: &impl Statements,
     submissions: &[Submission],
-) -> Result<Vec<Option<Submitted>>, Error> {
+) -> Result<Vec<Inserted>, Error> {
     macro_rules! column {
         ($field:ident) => {
             submissions.iter().map(|s| &s.$field).collect::<Vec<_>>()
@@ -147,7 +164,11 @@ pub async fn insert(
         }
     }
     // `b.n` numbers the submissions; the reply has one row per submission in that order.
-    const SQL: &str = "WITH b AS (
+    let folded = Folded::of(submissions.iter().map(|s| s.nonce.as_ref()));
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "WITH {nonces},
+      b AS (
         SELECT u.*, ARRAY(SELECT jsonb_array_elements_text(u.names::jsonb)) AS targets
         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
                     $7::int4[], $8::int8[], $9::int8[], $10::int4[], $11::int4[], $12::int4[],
@@ -167,16 +188,17 @@ pub async fn insert(
                  (SELECT u.name FROM users u
                   WHERE u.user_id = b.caller AND u.colony_name = b.colony
                   ORDER BY u.name LIMIT 1)) AS initiator,
+               nk.ok AS nonce_ok,
                EXISTS (
                  SELECT 1 FROM executors e JOIN colonies c ON c.name = e.colony_name
                  WHERE b.offer IS NOT NULL AND e.executor_id = b.offer
                    AND e.colony_name = b.colony AND e.state = 1
                    AND e.executor_type = b.executor_type AND NOT c.assignments_paused
-                   AND (cardinality(b.targets) = 0 OR b.targets = '{*}'
+                   AND (cardinality(b.targets) = 0 OR b.targets = '{{*}}'
                         OR e.name = ANY(b.targets))
                    AND (b.location = '' OR lower(b.location) = lower(e.location_name))
                  OFFSET 0) AS handed
-        FROM b),
+        FROM b JOIN nonce_ok nk ON nk.ord = b.n),
       p AS (
         INSERT INTO processes (process_id, colony_name, executor_type, target_executor_names,
             location_name, state, is_assigned, assigned_executor_id, start_time, exec_deadline,
@@ -194,7 +216,7 @@ pub async fn insert(
             TIMESTAMPTZ 'epoch' + ((clock.ns + w.wait_after) / 1000) * INTERVAL '1 microsecond',
             w.max_wait, w.max_exec, w.max_retries, w.cpu, w.memory, w.storage, w.funcname,
             w.label, FALSE, w.spec::jsonb
-        FROM who w, clock WHERE w.initiator IS NOT NULL
+        FROM who w, clock WHERE w.initiator IS NOT NULL AND w.nonce_ok
         RETURNING process_id, colony_name, is_assigned, assigned_executor_id),
       a AS (
         INSERT INTO attributes (attribute_id, target_id, colony_name, attribute_type, key, value)
@@ -208,14 +230,20 @@ pub async fn insert(
               IN (SELECT assigned_executor_id, colony_name FROM p WHERE is_assigned)
           AND e.state = 1
           AND (e.last_heard_from IS NULL OR e.last_heard_from < now() - INTERVAL '1 second'))
-      SELECT w.initiator, clock.ns, p.is_assigned
+      SELECT w.initiator, clock.ns, p.is_assigned, {checks}
       FROM who w CROSS JOIN clock LEFT JOIN p ON p.process_id = w.id
-      ORDER BY w.n";
+      JOIN nonce_ok nk ON nk.ord = w.n
+      ORDER BY w.n",
+            nonces = folded_ctes(24),
+            checks = FOLDED_COLUMNS,
+        )
+    });
     let (text, ints, bigints) = (Type::TEXT_ARRAY, Type::INT4_ARRAY, Type::INT8_ARRAY);
+    let np = folded.params();
     let rows = crate::store::query_typed(
         client,
         statements,
-        SQL,
+        &SQL,
         &[
             (&column!(process_id), text.clone()),
             (&column!(colony), text.clone()),
@@ -240,6 +268,11 @@ pub async fn insert(
             (&env_ids, text.clone()),
             (&env_keys, text.clone()),
             (&env_values, text),
+            np[0].clone(),
+            np[1].clone(),
+            np[2].clone(),
+            np[3].clone(),
+            np[4].clone(),
         ],
     )
     .await?;
@@ -247,11 +280,14 @@ pub async fn insert(
         .iter()
         .map(|row| {
             let handed: Option<bool> = row.get(2);
-            handed.map(|handed| Submitted {
-                initiator_name: row.get(0),
-                now_ns: row.get(1),
-                handed,
-            })
+            Inserted {
+                submitted: handed.map(|handed| Submitted {
+                    initiator_name: row.get(0),
+                    now_ns: row.get(1),
+                    handed,
+                }),
+                nonce: folded_check(row, 3),
+            }
         })
         .collect())
 }
