@@ -15,6 +15,7 @@ step() { printf '\n\033[1;32m==> %s\033[0m\n' "$*"; }
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
+python3 scripts/check-doc-refs.py
 
 step "the server's layers point down (ARCHITECTURE.md), and the check fails on a back-import"
 python3 scripts/check-layers.py

@@ -13,7 +13,7 @@ use colonies_core::{
 use protocol_support::{assert_equivalent, fixture};
 use serde_json::{Value, json};
 
-/// Fields real clients send that Colonies does not know (client-expectations.md). pycolonies'
+/// Fields real clients send that Colonies does not know (protocol §2.2). pycolonies'
 /// `processgraphid` in getprocessesmsg is one too for Go, but we serve it as a filter.
 const UNKNOWN_FIELDS: &[(&str, &str)] = &[("getlogsmsg", "executorid")];
 
@@ -206,7 +206,7 @@ fn blueprint_fields() {
 
 #[test]
 fn pycolonies_submit_with_nulls() {
-    // Verbatim shape from client-expectations.md: `", "` separators, null kwargs-adjacent lists.
+    // What pycolonies 1.0.25 sends: `", "` separators, null kwargs-adjacent lists (protocol §2.4).
     let text = r#"{"msgtype": "submitfuncspecmsg", "spec": {"nodename": "echo", "funcname": "echo", "args": ["hello", "world"], "kwargs": {"greeting": "hi"}, "priority": 1, "maxwaittime": -1, "maxexectime": 60, "maxretries": 0, "conditions": {"colonyname": "dev", "executornames": null, "executortype": "cli", "dependencies": [], "nodes": 0, "cpu": "", "processes": 0, "processespernode": 0, "mem": "", "storage": "", "gpu": {"name": "", "mem": "", "count": 0, "nodecount": 0}, "walltime": 0}, "label": "", "fs": null, "env": {}, "channels": []}}"#;
     let m: SubmitFunctionSpecMsg = parse_payload(text.as_bytes()).unwrap();
     assert_eq!(m.spec.conditions.colonyname, "dev");

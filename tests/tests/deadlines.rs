@@ -78,7 +78,7 @@ async fn unlimited_retries_keep_coming_back() {
     }
 }
 
-// 39, and `maxexectime: 0` is unlimited too (Go expires it at once; DESIGN.md)
+// 39, and `maxexectime: 0` is unlimited too (Go expires it at once; protocol §11 item 5)
 #[tokio::test]
 async fn no_exec_limit_keeps_running() {
     let env = Env::new().await;

@@ -665,7 +665,7 @@ export interface PauseStatus {
  * A submitted function spec and everything that happened to it.
  *
  * Every key is always written, and lists and maps are written as `[]`/`{}`, never `null`:
- * pycolonies refuses `null` for `parents`, `children` and `errors` (client-expectations.md).
+ * pycolonies refuses `null` for `parents`, `children` and `errors` (protocol §5.5).
  */
 export interface Process {
   /** The process ID (random 64 hex). */

@@ -120,7 +120,7 @@ impl schemars::JsonSchema for StateFilter {
 /// A submitted function spec and everything that happened to it.
 ///
 /// Every key is always written, and lists and maps are written as `[]`/`{}`, never `null`:
-/// pycolonies refuses `null` for `parents`, `children` and `errors` (client-expectations.md).
+/// pycolonies refuses `null` for `parents`, `children` and `errors` (protocol §5.5).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
