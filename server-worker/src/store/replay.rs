@@ -108,6 +108,11 @@ pub struct Folded<'a> {
 }
 
 impl<'a> Folded<'a> {
+    /// Whether any item is bound (the statement then records nonces; see [`folded_ctes`]).
+    pub fn bound(&self) -> bool {
+        self.nonces.iter().any(Option::is_some)
+    }
+
     /// The parameters for `items`, one per statement item in order (`None`: an unbound one).
     pub fn of(items: impl IntoIterator<Item = Option<&'a NonceItem>>) -> Self {
         let mut folded = Self::default();
@@ -136,16 +141,29 @@ impl<'a> Folded<'a> {
 /// The CTEs of a folded nonce check, its parameters numbered from `$first`: `nonce_ok(ord,
 /// ok)` says per item whether it may write (unbound, or its nonce was recorded now by the
 /// first item that carries it: two copies in one statement write once). The rules are
-/// [`record`]'s.
-pub fn folded_ctes(first: usize) -> alloc::string::String {
+/// [`record`]'s. When no item is `bound`, the CTEs only say so (every item may write) and
+/// touch no table, so an unbound batch costs what it cost before replay protection.
+pub fn folded_ctes(first: usize, bound: bool) -> alloc::string::String {
     let [a, b, c, d, e] = [first, first + 1, first + 2, first + 3, first + 4];
+    let items = alloc::format!(
+        "nonce_items AS (
+        SELECT * FROM unnest(${a}::text[], ${b}::text[], ${c}::text[], ${d}::int8[], ${e}::int8[])
+          WITH ORDINALITY AS t(caller, nonce, audience, signedat, window_ms, ord))"
+    );
+    if !bound {
+        return alloc::format!(
+            "nonce_clock AS (SELECT NULL::bigint AS now_ms),
+      nonce_mem AS (SELECT NULL::bigint AS since_ms),
+      nonce_srv AS (SELECT NULL::text AS server_id),
+      {items},
+      nonce_ok AS (SELECT i.ord, TRUE AS ok FROM nonce_items i)"
+        );
+    }
     alloc::format!(
         "nonce_clock AS (SELECT (extract(epoch FROM now()) * 1000)::bigint AS now_ms),
       nonce_mem AS (SELECT since_ms FROM nonce_memory),
       nonce_srv AS (SELECT server_id FROM server),
-      nonce_items AS (
-        SELECT * FROM unnest(${a}::text[], ${b}::text[], ${c}::text[], ${d}::int8[], ${e}::int8[])
-          WITH ORDINALITY AS t(caller, nonce, audience, signedat, window_ms, ord)),
+      {items},
       nonce_ins AS (
         INSERT INTO request_nonces (nonce, caller, seen_ms)
         SELECT i.nonce::uuid, i.caller, nonce_clock.now_ms
@@ -175,7 +193,8 @@ pub const FOLDED_COLUMNS: &str = "(SELECT server_id FROM nonce_srv), \
 pub fn folded_check(row: &tokio_postgres::Row, at: usize) -> NonceCheck {
     NonceCheck {
         server_id: row.get(at),
-        now_ms: row.get(at + 1),
+        // NULL where the statement recorded nothing (no item bound).
+        now_ms: row.get::<_, Option<i64>>(at + 1).unwrap_or_default(),
         memory_since_ms: row.get(at + 2),
         recorded: row.get::<_, Option<bool>>(at + 3).unwrap_or(false),
     }

@@ -100,7 +100,7 @@ pub async fn assign(
          CROSS JOIN nonce_ok nk
          LEFT JOIN colonies c ON c.name = $2 {CALLER_JOINS}
          LEFT JOIN taken ON TRUE",
-        nonces = folded_ctes(6),
+        nonces = folded_ctes(6, folded.bound()),
         checks = FOLDED_COLUMNS,
     );
     let [n1, n2, n3, n4, n5] = folded.params();

@@ -75,7 +75,8 @@ pub async fn close_successful(
     let folded = Folded::of(closes.iter().map(|c| c.nonce.as_ref()));
     let callers: Vec<&str> = closes.iter().map(|c| c.caller.as_str()).collect();
     let outputs: Vec<Option<&str>> = closes.iter().map(|c| c.output.as_deref()).collect();
-    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    // One text per kind of batch, made once: with nonces to record, or none.
+    fn sql(bound: bool) -> String {
         format!(
             "WITH {nonces},
       b AS (
@@ -144,10 +145,13 @@ pub async fn close_successful(
       SELECT p.processgraph_id, p.has_children, {checks}
       FROM b LEFT JOIN p ON p.n = b.n JOIN nonce_ok nk ON nk.ord = b.n
       ORDER BY b.n",
-            nonces = folded_ctes(5),
+            nonces = folded_ctes(5, bound),
             checks = FOLDED_COLUMNS,
         )
-    });
+    }
+    static BOUND: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| sql(true));
+    static PLAIN: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| sql(false));
+    let sql: &str = if folded.bound() { &BOUND } else { &PLAIN };
     let texts = Type::TEXT_ARRAY;
     let running = state_code(ProcessState::Running);
     let [n1, n2, n3, n4, n5] = folded.params();
@@ -162,7 +166,7 @@ pub async fn close_successful(
         n4,
         n5,
     ];
-    let rows = crate::store::query_typed(client, statements, &SQL, &params).await?;
+    let rows = crate::store::query_typed(client, statements, sql, &params).await?;
     Ok(rows
         .iter()
         .map(|row| {

@@ -165,7 +165,8 @@ pub async fn insert(
     }
     // `b.n` numbers the submissions; the reply has one row per submission in that order.
     let folded = Folded::of(submissions.iter().map(|s| s.nonce.as_ref()));
-    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    // One text per kind of batch, made once: with nonces to record, or none.
+    fn sql(bound: bool) -> String {
         format!(
             "WITH {nonces},
       b AS (
@@ -234,16 +235,19 @@ pub async fn insert(
       FROM who w CROSS JOIN clock LEFT JOIN p ON p.process_id = w.id
       JOIN nonce_ok nk ON nk.ord = w.n
       ORDER BY w.n",
-            nonces = folded_ctes(24),
+            nonces = folded_ctes(24, bound),
             checks = FOLDED_COLUMNS,
         )
-    });
+    }
+    static BOUND: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| sql(true));
+    static PLAIN: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| sql(false));
+    let sql: &str = if folded.bound() { &BOUND } else { &PLAIN };
     let (text, ints, bigints) = (Type::TEXT_ARRAY, Type::INT4_ARRAY, Type::INT8_ARRAY);
     let np = folded.params();
     let rows = crate::store::query_typed(
         client,
         statements,
-        &SQL,
+        sql,
         &[
             (&column!(process_id), text.clone()),
             (&column!(colony), text.clone()),
