@@ -17,6 +17,7 @@ pub mod gojson;
 /// Workflow graphs: a spec into processes and edges, and their drawing.
 pub mod graph;
 pub mod hex;
+pub mod mesh;
 /// Every Colonies message (protocol §4), the payloadtype registry and roles.
 pub mod message;
 /// Every Colonies model (protocol §5), with serde.
