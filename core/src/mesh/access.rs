@@ -141,17 +141,19 @@ impl core::error::Error for Refusal {}
 ///
 /// 1. The colony owner may do everything.
 /// 2. Without a policy the mesh is private to the colony: an anonymous caller is refused (401).
-/// 3. A policy with `requires_authentication` refuses anonymous callers (401).
+/// 3. An anonymous caller is refused (401) everywhere but reading what a policy without
+///    authentication (`requires_authentication: false`) guards.
 /// 4. Some role must grant the permission: with a policy, a role the policy names; without
-///    one, any role of the colony. The caller must be a member of that role, unless the
-///    policy waives authentication (`requires_authentication: false`): then its roles are
-///    open to every caller, anonymous or not. Otherwise the caller is refused (403).
+///    one, any role of the colony. The caller must be a member of that role, except for
+///    reading what a policy without authentication guards: then the policy's roles are open
+///    to every caller. Otherwise the caller is refused (403).
 ///
 /// Role names are matched exactly, and every role of a listed name counts; caller and member
 /// IDs are compared as lower-case hex text.
 ///
-/// So a policy without authentication makes what it guards public, but only for what its
-/// roles grant; an identified caller never has less access than an anonymous one.
+/// So a policy without authentication makes what it guards publicly readable (when one of its
+/// roles grants reading), never publicly writable or invocable; an identified caller never has
+/// less access than an anonymous one.
 #[derive(Debug, Clone, Copy)]
 pub struct Access<'a> {
     /// The caller's Colonies ID (64 lower-case hex digits), or `None` when anonymous.
@@ -171,8 +173,11 @@ impl Access<'_> {
         if self.caller.is_some() && self.colony_owner {
             return Ok(());
         }
-        // 2 and 3. Anonymous callers only reach what a policy without authentication guards.
-        let open = guard.is_some_and(|p| !p.requires_authentication);
+        // 2 and 3. A policy without authentication opens what it guards for reading only:
+        //    anonymous callers may read it (through a role the policy names that grants
+        //    reading); changing or invoking it always takes a role the caller holds.
+        let open =
+            needed == Permission::CatalogRead && guard.is_some_and(|p| !p.requires_authentication);
         if self.caller.is_none() && !open {
             return Err(Refusal::AuthenticationRequired { policy: policy() });
         }
@@ -284,11 +289,13 @@ mod tests {
             ("anonymous, auth policy",     None,        false, &roles,    CatalogRead,    Some(&analysts_auth),   401),
             // policy waiving authentication: its roles are open to everyone
             ("anonymous, open, granted",   None,        false, &roles,    CatalogRead,    Some(&analysts_open),   OK),
-            ("anonymous, open, not grant", None,        false, &roles,    CatalogWrite,   Some(&analysts_open),   403),
-            ("non-member, open, granted",  Some(BOB),   false, &roles,    FunctionInvoke, Some(&analysts_open),   OK),
+            ("anonymous, open, write",     None,        false, &roles,    CatalogWrite,   Some(&analysts_open),   401),
+            ("non-member, open, invoke",   Some(BOB),   false, &roles,    FunctionInvoke, Some(&analysts_open),   403),
+            ("non-member, open, read",     Some(BOB),   false, &roles,    CatalogRead,    Some(&analysts_open),   OK),
             ("member, open, not granted",  Some(ALICE), false, &roles,    CatalogWrite,   Some(&analysts_open),   403),
             ("open, unknown role name",    None,        false, &roles,    CatalogRead,    Some(&ghosts_open),     403),
-            ("open, listed * role",        None,        false, &roles,    PolicyWrite,    Some(&root_open),       OK),
+            ("open, listed * role, write", None,        false, &roles,    PolicyWrite,    Some(&root_open),       401),
+            ("open, listed * role, read",  None,        false, &roles,    CatalogRead,    Some(&root_open),       OK),
         ];
         for (case, caller, colony_owner, roles, needed, guard, want) in table {
             let access = Access { caller: *caller, colony_owner: *colony_owner, roles };
