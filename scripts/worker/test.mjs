@@ -5,7 +5,8 @@
 //   1. the black-box suite with COLONIES_TEST_URL pointing at the Worker,
 //   2. the Cron Trigger handler once (/__scheduled),
 //   3. a second Worker on the same database and concurrent executors spread over both:
-//      every process assigned exactly once (tests/src/bin/assign_once.rs),
+//      every process assigned exactly once (tests/src/bin/assign_once.rs), and a request
+//      captured on one Worker replayed on the other (tests/tests/replay.rs),
 //   4. with --measure: CPU per request inside workerd (tests/src/bin/edge_cpu.rs),
 // and tears everything down. Flags: --no-suite, --no-go (the Go client suite after the
 // black-box suite), --no-swarm, --measure, --keep (leave it
@@ -192,6 +193,9 @@ async function main() {
     await cargo(['run', '--release', '-q', '-p', 'colonies-blackbox', '--bin', 'assign_once', '--',
       '--url', a.url, '--url', b.url, '--owner-key', owner.prvkey,
       '--executors', '16', '--processes', process.env.WORKER_TEST_PROCESSES ?? '1000']);
+    log('a request captured on one Worker and replayed on the other is refused');
+    await cargo(['test', '-p', 'colonies-blackbox', '--test', 'replay', 'a_replay_on_another_replica_is_refused'],
+      { ...env, COLONIES_TEST_REPLICA_URL: b.url });
   }
 
   if (flags.has('--measure')) {

@@ -201,13 +201,24 @@ async fn replica(mode: Mode) -> Option<colonies_worker::native::RunningServer> {
     Some(load::start_replica_configured(database_url, 4, settings, Default::default()).await)
 }
 
+/// The URL of a second server on the suite's database: `COLONIES_TEST_REPLICA_URL` (e.g. a
+/// second Worker, as scripts/worker/test.mjs starts one), else a native replica started here
+/// (kept alive by the returned handle); `None` against an external server without one.
+async fn second_server() -> Option<(String, Option<colonies_worker::native::RunningServer>)> {
+    if let Ok(url) = std::env::var("COLONIES_TEST_REPLICA_URL") {
+        return Some((url.trim_end_matches('/').to_owned(), None));
+    }
+    let started = replica(Mode::Compat).await?;
+    Some((format!("http://{}", started.addr()), Some(started)))
+}
+
 #[tokio::test]
 async fn a_replay_on_another_replica_is_refused() {
-    let Some(other) = replica(Mode::Compat).await else {
+    let Some((url, _started)) = second_server().await else {
         eprintln!("skipped: no second replica against an external server");
         return;
     };
-    let (client, second) = (Client::new(), Client::to(&format!("http://{}", other.addr())));
+    let (client, second) = (Client::new(), Client::to(&url));
     let audience_of_second = audience(&second).await;
     let audience = audience(&client).await;
     assert_eq!(audience_of_second, audience, "one server ID on one database");
@@ -217,6 +228,17 @@ async fn a_replay_on_another_replica_is_refused() {
     client.send(&captured).await.ok_json();
     refused(&second.send(&captured).await, "replayed");
     assert_eq!(waiting(&client, &executor, &colony).await, 1);
+    // An assign (its nonce recorded in the assign statement itself) likewise.
+    let take =
+        json!({ "colonyname": colony, "timeout": -1, "availablecpu": "", "availablemem": "" });
+    let assign = bound(&executor, "assignprocessmsg", take, &audience, now_ms());
+    client.send(&assign).await.ok_json();
+    client
+        .send(&bound(&executor, "submitfuncspecmsg", spec(&colony), &audience, now_ms()))
+        .await
+        .ok_json();
+    refused(&second.send(&assign).await, "replayed");
+    assert_eq!(waiting(&client, &executor, &colony).await, 1, "the replayed assign took nothing");
 }
 
 #[tokio::test]
