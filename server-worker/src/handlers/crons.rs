@@ -127,11 +127,9 @@ pub async fn run<H: Host>(cx: Cx<'_, H>, m: RunCronMsg) -> Result<Cron, Error> {
     read(&mut conn, RunCronMsg::ROLE, cx.caller, &m.cronid, "cron not found").await?;
     let (client, _) = conn.parts();
     let tx = client.transaction().await?;
-    let locked =
-        tx.query_opt("SELECT 1 FROM crons WHERE cron_id = $1 FOR UPDATE", &[&m.cronid]).await?;
-    let cron = match (locked, store::crons::get(&tx, &m.cronid).await?) {
-        (Some(_), Some(cron)) => cron,
-        _ => return Err(not_found(format!("cron not found: cron with ID {}", m.cronid))),
+    let cron = match store::crons::get_locked(&tx, &m.cronid).await? {
+        Some(cron) => cron,
+        None => return Err(not_found(format!("cron not found: cron with ID {}", m.cronid))),
     };
     let wake = store::crons::start(&tx, &cron).await?;
     let cron = store::crons::get(&tx, &m.cronid).await?.unwrap_or(cron);

@@ -145,6 +145,19 @@ pub async fn remove_named(
     Ok(n == 1)
 }
 
+/// The cron `id`, its row locked until the transaction `client` ends (so two runs of one
+/// cron do not interleave); `None` when there is none.
+pub async fn get_locked(client: &impl GenericClient, id: &str) -> Result<Option<Cron>, Error> {
+    if client
+        .query_opt("SELECT 1 FROM crons WHERE cron_id = $1 FOR UPDATE", &[&id])
+        .await?
+        .is_none()
+    {
+        return Ok(None);
+    }
+    get(client, id).await
+}
+
 /// One cron; `None` if there is none.
 pub async fn get(client: &impl GenericClient, id: &str) -> Result<Option<Cron>, Error> {
     let sql = format!("SELECT {COLUMNS} FROM crons WHERE cron_id = $1");
