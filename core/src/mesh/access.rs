@@ -144,7 +144,8 @@ impl core::error::Error for Refusal {}
 /// 3. An anonymous caller is refused (401) everywhere but reading what a policy without
 ///    authentication (`requires_authentication: false`) guards.
 /// 4. Some role must grant the permission: with a policy, a role the policy names; without
-///    one, any role of the colony. The caller must be a member of that role, except for
+///    one, any role of the colony. The caller must be a member of the colony and of that
+///    role, except for
 ///    reading what a policy without authentication guards: then the policy's roles are open
 ///    to every caller. Otherwise the caller is refused (403).
 ///
@@ -160,6 +161,9 @@ pub struct Access<'a> {
     pub caller: Option<&'a str>,
     /// Whether the caller owns the colony (ignored for an anonymous caller).
     pub colony_owner: bool,
+    /// Whether the caller is a member of the colony (a user or an approved executor of it):
+    /// roles name members, and someone removed from the colony holds none of them.
+    pub member: bool,
     /// The colony's roles.
     pub roles: &'a [Role],
 }
@@ -184,8 +188,10 @@ impl Access<'_> {
         // 4. A role the policy names (any role without a policy), held by the caller unless
         //    the policy is open, must grant the permission.
         let named = |role: &&Role| guard.is_none_or(|p| p.roles.contains(&role.name));
-        let held =
-            |role: &&Role| open || self.caller.is_some_and(|c| role.members.iter().any(|m| m == c));
+        let held = |role: &&Role| {
+            open || (self.member
+                && self.caller.is_some_and(|c| role.members.iter().any(|m| m == c)))
+        };
         if self
             .roles
             .iter()
@@ -298,16 +304,34 @@ mod tests {
             ("open, listed * role, read",  None,        false, &roles,    CatalogRead,    Some(&root_open),       OK),
         ];
         for (case, caller, colony_owner, roles, needed, guard, want) in table {
-            let access = Access { caller: *caller, colony_owner: *colony_owner, roles };
+            let access =
+                Access { caller: *caller, colony_owner: *colony_owner, member: true, roles };
             let got = access.check(*needed, *guard).map_or_else(|r| r.status(), |()| OK);
             assert_eq!(got, *want, "{case}");
         }
     }
 
+    /// Someone removed from the colony keeps their name in roles and holds none of them; what
+    /// a policy opens to everyone stays open to them.
+    #[test]
+    fn a_removed_member_holds_no_role() {
+        let roles = [role("analyst", &["catalog:read", "function:invoke"], &[ALICE])];
+        let removed =
+            Access { caller: Some(ALICE), colony_owner: false, member: false, roles: &roles };
+        assert_eq!(removed.check(CatalogRead, None).map_err(|r| r.status()), Err(403));
+        let auth = policy(&["analyst"], true);
+        assert_eq!(removed.check(FunctionInvoke, Some(&auth)).map_err(|r| r.status()), Err(403));
+        let open = policy(&["analyst"], false);
+        assert_eq!(removed.check(CatalogRead, Some(&open)), Ok(()));
+        assert_eq!(removed.check(FunctionInvoke, Some(&open)).map_err(|r| r.status()), Err(403));
+        let current = Access { member: true, ..removed };
+        assert_eq!(current.check(FunctionInvoke, Some(&auth)), Ok(()));
+    }
+
     #[test]
     fn refusals_say_why() {
         let roles = [role("analyst", &["catalog:read"], &[ALICE])];
-        let access = Access { caller: None, colony_owner: false, roles: &roles };
+        let access = Access { caller: None, colony_owner: false, member: true, roles: &roles };
         let refusal = access.check(CatalogRead, Some(&policy(&["analyst"], true))).unwrap_err();
         assert_eq!(refusal, Refusal::AuthenticationRequired { policy: Some("sp1".into()) });
         assert!(refusal.to_string().contains("'sp1'"));

@@ -15,6 +15,7 @@
 //! by colony, [`Kind`] and id.
 
 mod access;
+pub mod auth;
 mod body;
 mod error;
 mod model;
