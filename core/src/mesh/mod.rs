@@ -18,6 +18,7 @@ mod access;
 pub mod auth;
 mod body;
 mod error;
+mod guard;
 mod model;
 mod policy;
 mod read;
@@ -31,6 +32,7 @@ pub use body::{
     SecurityPolicyUpdate, ServiceCreate, ServiceUpdate, StateUpdate, StorageUpdate,
 };
 pub use error::{ApiError, ErrorDetail, Invalid, Loc, MeshError, Problem};
+pub use guard::{GUARDING, Guards};
 pub use model::{
     Endpoint, EndpointState, Function, FunctionResult, FunctionState, Metadata, Microservice,
     Resources, Role, SecurityPolicy, Service, Storage,
