@@ -20,6 +20,7 @@ use colonies_core::mesh::{
     Access, ApiError, Kind, MeshError, Permission, SecurityPolicy,
     auth::{AuthError, Caller},
 };
+use colonies_core::rules::replay;
 use serde_json::Value;
 
 /// What a request asks of the catalog.
@@ -139,9 +140,16 @@ pub async fn serve<H: Host>(
             window_ms: window_ms(host.config()),
         };
         let seen = host.record_nonce(item.clone()).await.map_err(server_error)?;
-        if let Err(refusal) = store::replay::folded_verdict(Some(&item), &seen) {
-            let failure = refusal.into_failure();
-            return Err(ApiError::new(failure.status, failure.message).into());
+        match replay::verdict(binding, &seen, item.window_ms) {
+            Ok(()) => {}
+            // A credential for another server is refused as a bearer token for one is.
+            Err(replay::Refusal::WrongAudience) => {
+                return Err(auth_error(&AuthError::WrongAudience));
+            }
+            Err(refusal) => {
+                let failure = refusal.to_failure();
+                return Err(ApiError::new(failure.status, failure.message).into());
+            }
         }
     }
     let mut conn = host.db().await.map_err(server_error)?;
