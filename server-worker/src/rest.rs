@@ -7,12 +7,20 @@
 //! not (anonymous ones).
 
 use crate::{
-    handlers::mesh::{self, Op, Who, auth_error},
+    error::Error,
+    handlers::{
+        Reply,
+        mesh::{self, Op, Who, auth_error},
+    },
     host::Host,
 };
-use colonies_core::mesh::{
-    ApiError, Kind, MeshError,
-    auth::{self, Caller, RequestParts},
+use colonies_core::{
+    Id, RpcMsg,
+    mesh::{
+        ApiError, Kind, MeshError,
+        auth::{self, Caller, RequestParts},
+        rpc::{MeshRequestMsg, PAYLOAD_TYPE},
+    },
 };
 
 /// A REST request, as the host read it.
@@ -183,6 +191,30 @@ async fn answer<H: Host>(host: &H, request: RestRequest<'_>) -> Result<RestRespo
         Some(body) => RestResponse::json(reply.status, &body),
         None => RestResponse { status: reply.status, content_type: JSON, body: String::new() },
     })
+}
+
+/// `meshrequestmsg` (signed by `caller`, its replay binding already checked by the RPC's
+/// entry): the same operation as the REST route it names, for that caller. The reply's
+/// payload is the REST body (`null` for none); a refusal keeps the REST status.
+pub async fn handle_rpc<H: Host>(host: &H, caller: &Id, msg: &RpcMsg) -> Result<Reply, Error> {
+    let refused = |error: MeshError| Error::new(error.status(), error.to_string());
+    let json = msg.payload_json()?;
+    let request: MeshRequestMsg = serde_json::from_slice(&json).map_err(|e| {
+        Error::new(400, format!("meshrequestmsg: colonyname, method and path are required: {e}"))
+    })?;
+    let (path, query) = request.path.split_once('?').unwrap_or((&request.path, ""));
+    let method = request.method.to_ascii_uppercase();
+    let op = match route(&method, path, query).map_err(refused)? {
+        Route::Op(op) => op,
+        Route::Docs | Route::OpenApi => return Err(refused(not_found())),
+    };
+    let caller = caller.to_hex();
+    let body = request.body_bytes();
+    let reply = mesh::serve(host, Some(Who::Rpc(&caller)), &request.colonyname, op, &body)
+        .await
+        .map_err(refused)?;
+    let json = reply.body.map_or_else(|| "null".into(), |body| body.to_string());
+    Ok(Reply { payloadtype: PAYLOAD_TYPE.into(), json })
 }
 
 #[cfg(test)]

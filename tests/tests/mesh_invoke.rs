@@ -259,3 +259,43 @@ async fn an_endpoint_whose_executor_stops_answering_turns_cold() {
     let (status, _) = rest(&replica_url, Some(&m.owner_token), "DELETE", &path, None).await;
     assert_eq!(status, 404);
 }
+
+/// `meshrequestmsg` carries the same request over Colonies RPC, signed by its caller: the
+/// same rules decide, and the refusal keeps its status.
+async fn rpc(
+    m: &Mesh,
+    key: &PrivateKey,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> colonies_blackbox::Answer {
+    let request = colonies_core::mesh::rpc::MeshRequestMsg::new(&m.colony, method, path, body);
+    let payload = serde_json::to_value(&request).expect("JSON");
+    m.client.call(key, "meshrequestmsg", payload).await
+}
+
+#[tokio::test]
+async fn over_rpc_the_same_rules_decide() {
+    let m = mesh().await;
+    let invoke = format!("/api/v1/functions/{FUNCTION}/invoke");
+    // Bob is a member without a role: refused reading and invoking, 403 as over REST.
+    rpc(&m, &m.bob, "GET", "/api/v1/functions/", None).await.assert_error(403);
+    let refused = rpc(&m, &m.bob, "POST", &invoke, Some(json!({}))).await.assert_error(403);
+    assert!(refused.message.contains("function:invoke"), "{}", refused.message);
+    // Alice holds the invoker role: she reads and invokes, and may not write.
+    let functions = rpc(&m, &m.alice, "GET", "/api/v1/functions", None).await.ok_json();
+    assert_eq!(functions.as_array().map(Vec::len), Some(1), "{functions}");
+    let invoked =
+        rpc(&m, &m.alice, "POST", &invoke, Some(json!({ "args": ["x"] }))).await.ok_json();
+    assert_eq!(invoked["executorname"], m.endpoint.as_str());
+    let role = json!({ "name": "mine", "description": "", "permissions": ["*"] });
+    rpc(&m, &m.alice, "POST", "/api/v1/roles/", Some(role)).await.assert_error(403);
+    // A stranger to the colony holds nothing; a missing record is a 404.
+    rpc(&m, &key(), "GET", "/api/v1/services/", None).await.assert_error(403);
+    rpc(&m, &m.alice, "GET", "/api/v1/services/nope", None).await.assert_error(404);
+    rpc(&m, &m.alice, "GET", "/api/v1/nothing", None).await.assert_error(404);
+    // The executor gets the process Alice's RPC submitted.
+    let assign = json!({ "colonyname": m.colony, "timeout": 5 });
+    let process = m.client.call(&m.executor, "assignprocessmsg", assign).await.ok_json();
+    assert_eq!(process["processid"], invoked["process_id"]);
+}

@@ -23,6 +23,7 @@ mod model;
 mod policy;
 mod read;
 mod resource;
+pub mod rpc;
 
 pub use access::{Access, Permission, Refusal, UnknownPermission};
 pub use body::{
