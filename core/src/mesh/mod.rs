@@ -19,6 +19,7 @@ pub mod auth;
 mod body;
 mod error;
 mod model;
+pub mod openapi;
 mod policy;
 mod read;
 mod resource;
