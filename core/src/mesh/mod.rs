@@ -20,6 +20,7 @@ mod body;
 mod error;
 mod guard;
 mod model;
+pub mod openapi;
 mod policy;
 mod read;
 mod resource;
