@@ -19,9 +19,11 @@ use colonies_core::{
     mesh::{
         ApiError, Kind, MeshError,
         auth::{self, Caller, RequestParts},
+        openapi,
         rpc::{MeshRequestMsg, PAYLOAD_TYPE},
     },
 };
+use std::sync::OnceLock;
 
 /// A REST request, as the host read it.
 #[derive(Debug, Clone, Copy)]
@@ -113,13 +115,21 @@ fn method_not_allowed(method: &str, path: &str) -> MeshError {
 }
 
 fn route(method: &str, path: &str, query: &str) -> Result<Route, MeshError> {
-    if path == "/docs" || path == "/docs/" {
-        return Ok(Route::Docs);
+    if path == openapi::DOCS_PATH || path == "/docs/" {
+        return if method == "GET" {
+            Ok(Route::Docs)
+        } else {
+            Err(method_not_allowed(method, path))
+        };
+    }
+    if path == openapi::DOCUMENT_PATH {
+        return if method == "GET" {
+            Ok(Route::OpenApi)
+        } else {
+            Err(method_not_allowed(method, path))
+        };
     }
     let rest = path.strip_prefix("/api/v1/").ok_or_else(not_found)?;
-    if rest == "openapi.json" {
-        return Ok(Route::OpenApi);
-    }
     let rest = rest.strip_suffix('/').unwrap_or(rest);
     let segments: Vec<&str> = rest.split('/').collect();
     let kind = segments.first().and_then(|s| Kind::from_path(s)).ok_or_else(not_found)?;
@@ -158,8 +168,18 @@ async fn answer<H: Host>(host: &H, request: RestRequest<'_>) -> Result<RestRespo
     let (path_colony, path) = split_colony(path);
     let op = match route(request.method, path, query)? {
         Route::Op(op) => op,
-        Route::Docs => return Err(not_found()),
-        Route::OpenApi => return Err(not_found()),
+        Route::Docs => {
+            return Ok(RestResponse {
+                status: 200,
+                content_type: "text/html; charset=utf-8",
+                body: openapi::DOCS_HTML.into(),
+            });
+        }
+        Route::OpenApi => {
+            static DOCUMENT: OnceLock<String> = OnceLock::new();
+            let document = DOCUMENT.get_or_init(|| openapi::document().to_string());
+            return Ok(RestResponse { status: 200, content_type: JSON, body: document.clone() });
+        }
     };
     let parts = RequestParts { method: request.method, path: request.target, body: request.body };
     let caller = auth::authenticate(request.authorization, parts, request.now_ms)

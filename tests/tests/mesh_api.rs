@@ -888,3 +888,40 @@ async fn a_colony_sees_only_its_own_mesh() {
     b.api.create("security-policies", &policy).await;
     assert_eq!(a.api.get(&format!("services/{id}")).await.expect(200), service, "untouched");
 }
+
+/// The API describes itself: the OpenAPI document and its reference page, at the root and
+/// under a colony, with no credential.
+#[tokio::test]
+async fn the_openapi_document_and_the_docs_page_are_served() {
+    let base = &colonies_blackbox::server().url;
+    for path in ["/api/v1/openapi.json", "/colonies/dev/api/v1/openapi.json"] {
+        let response = colonies_blackbox::http().get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200, "{path}");
+        let document: serde_json::Value = response.json_value().await;
+        assert_eq!(document["openapi"], "3.1.0");
+        let operations: usize = document["paths"]
+            .as_object()
+            .map(|paths| paths.values().map(|p| p.as_object().map_or(0, |o| o.len())).sum())
+            .unwrap_or(0);
+        assert!(operations >= 46, "{operations} operations");
+    }
+    for path in ["/docs", "/docs/", "/colonies/dev/docs"] {
+        let response = colonies_blackbox::http().get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200, "{path}");
+        let kind = response.headers()["content-type"].to_str().unwrap_or_default().to_owned();
+        assert!(kind.starts_with("text/html"), "{kind}");
+        assert!(response.text().await.unwrap_or_default().contains("openapi.json"));
+    }
+    let post = colonies_blackbox::http().post(format!("{base}/docs")).send().await.unwrap();
+    assert_eq!(post.status().as_u16(), 405);
+}
+
+trait JsonValue {
+    async fn json_value(self) -> serde_json::Value;
+}
+
+impl JsonValue for reqwest::Response {
+    async fn json_value(self) -> serde_json::Value {
+        serde_json::from_str(&self.text().await.unwrap_or_default()).unwrap_or_default()
+    }
+}
