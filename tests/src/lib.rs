@@ -160,6 +160,7 @@ pub fn http() -> reqwest::Client {
 }
 
 /// A tiny Colonies client: builds envelopes with colonies-core and POSTs them.
+#[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     base: String,

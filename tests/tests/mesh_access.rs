@@ -13,28 +13,7 @@ use colonies_core::{
     rules::replay::Binding,
 };
 use serde_json::{Value, json};
-use support::mesh::{HOUR_MS, Mesh, MeshApi, RESOURCES, token};
-
-/// A create body of each resource that passes validation.
-fn valid(resource: &str) -> Value {
-    let resources = json!({"cpu": 1, "ram": "1GB"});
-    let policy = json!({"roles": ["r"], "requires_authentication": true});
-    let storage = json!({"capacity": "1GB", "source_path": "/in", "sink_path": "/out"});
-    match resource {
-        "services" => json!({"security_policy": policy, "resources": resources}),
-        "microservices" => json!({"service_id": "s", "resources": resources}),
-        "functions" => json!({"microservice_id": "m", "image": "i", "resources": resources,
-                              "storage": storage, "endpoint_id": "e"}),
-        "endpoints" => json!({"name": "n", "image": "i", "resources": resources,
-                              "security_policy": policy}),
-        "security-policies" => policy,
-        "roles" => json!({"name": "n", "description": "d", "permissions": ["catalog:read"]}),
-        "endpoint-states" => json!({"endpoint_id": "e", "state": "warm"}),
-        "function-states" => json!({"function_id": "f", "state": "running"}),
-        "function-results" => json!({"function_id": "f"}),
-        other => panic!("no resource {other}"),
-    }
-}
+use support::mesh::{HOUR_MS, Mesh, MeshApi, RESOURCES, token, valid};
 
 /// The permission a write of `resource` needs.
 fn write_permission(resource: &str) -> &'static str {

@@ -10,7 +10,7 @@ mod support;
 use colonies_blackbox::{key, now_ms};
 use colonies_core::time::Timestamp;
 use serde_json::{Value, json};
-use support::mesh::{Mesh, MeshApi, RESOURCES, ids, is_uuid};
+use support::mesh::{Mesh, MeshApi, RESOURCES, ids, is_uuid, valid};
 
 /// An id no record has.
 const MISSING: &str = "00000000-0000-4000-8000-000000000000";
@@ -626,27 +626,6 @@ async fn an_embedded_policy_without_an_sp_id_gets_one_and_keeps_it_through_puts(
     );
     // An empty PUT changes nothing.
     assert_eq!(api.put(&path, &json!({})).await.expect(200), renamed);
-}
-
-/// A create body of each resource that passes validation.
-fn valid(resource: &str) -> Value {
-    let resources = json!({"cpu": 1, "ram": "1GB"});
-    let policy = json!({"roles": ["r"], "requires_authentication": true});
-    let storage = json!({"capacity": "1GB", "source_path": "/in", "sink_path": "/out"});
-    match resource {
-        "services" => json!({"security_policy": policy, "resources": resources}),
-        "microservices" => json!({"service_id": "s", "resources": resources}),
-        "functions" => json!({"microservice_id": "m", "image": "i", "resources": resources,
-                              "storage": storage, "endpoint_id": "e"}),
-        "endpoints" => json!({"name": "n", "image": "i", "resources": resources,
-                              "security_policy": policy}),
-        "security-policies" => policy,
-        "roles" => json!({"name": "n", "description": "d", "permissions": ["catalog:read"]}),
-        "endpoint-states" => json!({"endpoint_id": "e", "state": "warm"}),
-        "function-states" => json!({"function_id": "f", "state": "running"}),
-        "function-results" => json!({"function_id": "f"}),
-        other => panic!("no resource {other}"),
-    }
 }
 
 /// `base` with `pointer` (a JSON pointer into it) set to `value`, or removed for `None`.

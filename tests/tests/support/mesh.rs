@@ -7,7 +7,7 @@ use colonies_core::{
     mesh::auth::{RequestParts, mint_token, sign_request},
     rules::replay::Binding,
 };
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// An hour: how long the suite's tokens live.
 pub const HOUR_MS: i64 = 60 * 60 * 1000;
@@ -275,4 +275,25 @@ pub fn is_uuid(text: &str) -> bool {
 /// The ids of `records` in their `id_field`.
 pub fn ids(records: &[Value], id_field: &str) -> Vec<String> {
     records.iter().filter_map(|record| record[id_field].as_str()).map(str::to_owned).collect()
+}
+
+/// A create body of each resource that passes validation.
+pub fn valid(resource: &str) -> Value {
+    let resources = json!({"cpu": 1, "ram": "1GB"});
+    let policy = json!({"roles": ["r"], "requires_authentication": true});
+    let storage = json!({"capacity": "1GB", "source_path": "/in", "sink_path": "/out"});
+    match resource {
+        "services" => json!({"security_policy": policy, "resources": resources}),
+        "microservices" => json!({"service_id": "s", "resources": resources}),
+        "functions" => json!({"microservice_id": "m", "image": "i", "resources": resources,
+                              "storage": storage, "endpoint_id": "e"}),
+        "endpoints" => json!({"name": "n", "image": "i", "resources": resources,
+                              "security_policy": policy}),
+        "security-policies" => policy,
+        "roles" => json!({"name": "n", "description": "d", "permissions": ["catalog:read"]}),
+        "endpoint-states" => json!({"endpoint_id": "e", "state": "warm"}),
+        "function-states" => json!({"function_id": "f", "state": "running"}),
+        "function-results" => json!({"function_id": "f"}),
+        other => panic!("no resource {other}"),
+    }
 }
