@@ -53,6 +53,9 @@ pub struct RestResponse {
 
 const JSON: &str = "application/json";
 
+/// The longest id a route takes, in bytes.
+pub const MAX_ID_LEN: usize = 256;
+
 impl RestResponse {
     fn json(status: u16, body: &impl serde::Serialize) -> Self {
         Self { status, content_type: JSON, body: serde_json::to_string(body).unwrap_or_default() }
@@ -133,10 +136,18 @@ fn route(method: &str, path: &str, query: &str) -> Result<Route, MeshError> {
     let rest = rest.strip_suffix('/').unwrap_or(rest);
     let segments: Vec<&str> = rest.split('/').collect();
     let kind = segments.first().and_then(|s| Kind::from_path(s)).ok_or_else(not_found)?;
+    // An id is 1 to MAX_ID_LEN characters, none of them a control character.
     let id = |segment: &str| {
         percent_decode(segment)
-            .filter(|id| !id.is_empty())
-            .ok_or_else(|| ApiError::bad_request(format!("'{segment}' is not a valid id")))
+            .filter(|id| {
+                !id.is_empty() && id.len() <= MAX_ID_LEN && !id.chars().any(char::is_control)
+            })
+            .ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "'{segment}' is not a valid id (1 to {MAX_ID_LEN} characters, no control \
+                     characters)"
+                ))
+            })
     };
     let upsert = query.split('&').any(|pair| pair == "upsert=true" || pair == "upsert=1");
     let op = match (method, segments.as_slice()) {
@@ -275,6 +286,10 @@ mod tests {
         assert_eq!(op("GET", "/api/v1/nothing/"), Err(404));
         assert_eq!(op("GET", "/api/v1/roles/a/b"), Err(404));
         assert_eq!(op("GET", "/api/v1/roles//"), Err(400));
+        assert_eq!(op("GET", "/api/v1/roles/a%00b"), Err(400));
+        assert_eq!(op("GET", "/api/v1/roles/%ZZ"), Err(400));
+        assert_eq!(op("GET", &format!("/api/v1/roles/{}", "x".repeat(257))), Err(400));
+        assert!(op("GET", &format!("/api/v1/roles/{}", "x".repeat(256))).is_ok());
         assert!(is_rest("/colonies/dev/api/v1/roles") && is_rest("/docs") && is_rest("/api/v1"));
         assert!(!is_rest("/api") && !is_rest("/colonies/dev") && !is_rest("/api/v10/x"));
         assert_eq!(split_colony("/colonies/dev/api/v1/x"), (Some("dev"), "/api/v1/x"));

@@ -228,9 +228,20 @@ pub fn size_bytes(text: &str) -> Option<u64> {
     Some(bytes)
 }
 
+/// Whether any string of `value`, key or value, holds U+0000 (which PostgreSQL cannot store).
+fn holds_nul(value: &Value) -> bool {
+    match value {
+        Value::String(text) => text.contains('\0'),
+        Value::Array(items) => items.iter().any(holds_nul),
+        Value::Object(map) => map.iter().any(|(key, item)| key.contains('\0') || holds_nul(item)),
+        _ => false,
+    }
+}
+
 /// Parses a request body's bytes as JSON, answering as FastAPI does when it cannot:
 /// an empty body is `missing` at `["body"]`; malformed JSON is `json_invalid` at
-/// `["body", offset]`.
+/// `["body", offset]`. A string holding U+0000 is `string_type` at `["body"]`: no record
+/// can keep one.
 pub fn parse_json(bytes: &[u8]) -> Result<Value, Invalid> {
     let problem = |loc: Vec<Loc>, msg: String, kind: &str| Invalid {
         detail: alloc::vec![Problem { loc, msg, kind: kind.into() }],
@@ -238,7 +249,7 @@ pub fn parse_json(bytes: &[u8]) -> Result<Value, Invalid> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(problem(alloc::vec!["body".into()], "Field required".into(), "missing"));
     }
-    serde_json::from_slice(bytes).map_err(|error| {
+    let value: Value = serde_json::from_slice(bytes).map_err(|error| {
         // serde_json counts lines and columns from 1; FastAPI reports an offset.
         let line_start: usize = bytes
             .split(|&b| b == b'\n')
@@ -251,13 +262,30 @@ pub fn parse_json(bytes: &[u8]) -> Result<Value, Invalid> {
             format!("JSON decode error: {error}"),
             "json_invalid",
         )
-    })
+    })?;
+    if holds_nul(&value) {
+        return Err(problem(
+            alloc::vec!["body".into()],
+            "strings may not contain the character U+0000".into(),
+            "string_type",
+        ));
+    }
+    Ok(value)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_nul_anywhere_is_refused() {
+        for body in [r#"{"a":"x\u0000"}"#, r#"{"a\u0000":1}"#, r#"{"a":[{"b":"\u0000"}]}"#] {
+            let invalid = parse_json(body.as_bytes()).unwrap_err();
+            assert_eq!(invalid.detail[0].kind, "string_type", "{body}");
+        }
+        assert!(parse_json(br#"{"a":"\\u0000"}"#).is_ok(), "an escaped backslash is text");
+    }
 
     fn read<T>(
         value: Value,
