@@ -904,3 +904,25 @@ impl JsonValue for reqwest::Response {
         serde_json::from_str(&self.text().await.unwrap_or_default()).unwrap_or_default()
     }
 }
+
+/// What PostgreSQL cannot store never reaches it: a U+0000 in any string of a body is a 422, a
+/// control character in an id or an id past 256 bytes a 400, and nothing is written.
+#[tokio::test]
+async fn hostile_strings_and_ids_are_refused_before_the_database() {
+    let mesh = Mesh::new().await;
+    let api = &mesh.api;
+    let mut role = valid("roles");
+    role["name"] = json!("a\u{0}b");
+    let reply = api.post("roles/", &role).await;
+    assert_eq!(reply.invalid(), vec![("body".to_owned(), "string_type".to_owned())]);
+    let mut keyed = valid("function-results");
+    keyed["metadata"] = json!({ "k\u{0}": "v" });
+    assert_eq!(api.post("function-results/", &keyed).await.status, 422);
+    for path in ["roles/a%00b", "roles/%0A", "roles/%ZZ"] {
+        api.get(path).await.refused(400);
+    }
+    let long = format!("roles/{}", "x".repeat(257));
+    api.put(&long, &valid("roles")).await.refused(400);
+    assert!(api.list("roles").await.is_empty());
+    assert!(api.list("function-results").await.is_empty());
+}
