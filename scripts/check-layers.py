@@ -26,7 +26,7 @@ from collections import defaultdict
 # Top first. A module belongs to the first entry that is its path or a prefix of it.
 LAYERS: list[tuple[str, list[str]]] = [
     ("hosts", ["native", "workers"]),
-    ("entry", ["pubsub", "dispatch"]),
+    ("entry", ["pubsub", "dispatch", "rest"]),
     ("handlers", ["handlers"]),
     ("seam", ["host", "longpoll"]),
     ("store", ["store"]),

@@ -25,6 +25,9 @@ pub struct ServerConfig {
     pub replay_mode: colonies_core::rules::replay::Mode,
     /// `COLONIES_REPLAY_WINDOW`: how far `signedat` may lie from the database's clock, either way.
     pub replay_window: Duration,
+    /// `COLONIES_MESH_WARM_FOR`: how recently an endpoint's executor must have been heard from
+    /// for the endpoint to be `warm` (else `cold`).
+    pub endpoint_warm_for: Duration,
 }
 
 impl Default for ServerConfig {
@@ -40,6 +43,7 @@ impl Default for ServerConfig {
             cleanup_interval: Duration::from_secs(60),
             replay_mode: colonies_core::rules::replay::Mode::Compat,
             replay_window: Duration::from_secs(60),
+            endpoint_warm_for: Duration::from_secs(60),
         }
     }
 }

@@ -44,6 +44,10 @@ async fn answer<H: Host>(host: &H, body: &[u8]) -> Result<Reply, Error> {
     let fold =
         MessageKind::from_payload_type(&msg.payloadtype).is_some_and(|k| FOLDED.contains(&k));
     let nonce = check_replay(host, &caller, &msg, fold).await?;
+    // Our extension, answered by the mesh's entry: not a Colonies payloadtype.
+    if msg.payloadtype == colonies_core::mesh::rpc::PAYLOAD_TYPE {
+        return crate::rest::handle_rpc(host, &caller, &msg).await;
+    }
     match handlers::route(host, &caller, &msg, nonce.as_ref()).await {
         Some(outcome) => outcome,
         None if msg.payloadtype.is_empty() => Err(Error::new(

@@ -21,6 +21,7 @@ pub mod host;
 pub mod ids;
 pub mod longpoll;
 pub mod pubsub;
+pub mod rest;
 pub mod store;
 pub mod wakeups;
 

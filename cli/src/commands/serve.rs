@@ -92,6 +92,11 @@ pub struct ServeArgs {
     #[arg(long, env = "COLONIES_REPLAY_WINDOW", default_value_t = 60,
           value_parser = clap::value_parser!(u64).range(1..=86_400))]
     replay_window: u64,
+    /// Seconds within which a mesh endpoint's executor must have been heard from for the
+    /// endpoint to be warm (GET /api/v1/endpoint-states); cold otherwise.
+    #[arg(long, env = "COLONIES_MESH_WARM_FOR", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    mesh_warm_for: u64,
     /// Tell clients (getserverinfomsg) that they reach the server over TLS (a proxy in front).
     #[arg(long, env = "COLONIES_TLS", action = ArgAction::Set, num_args = 0..=1,
           default_value = "false", default_missing_value = "true",
@@ -156,6 +161,7 @@ impl ServeArgs {
                 cleanup_interval: Duration::from_secs(self.cleanup_interval.max(1)),
                 replay_mode: self.replay_protection.parse()?,
                 replay_window: Duration::from_secs(self.replay_window),
+                endpoint_warm_for: Duration::from_secs(self.mesh_warm_for),
             },
         })
     }

@@ -106,6 +106,8 @@ pub enum Caller {
         id: Id,
         /// The colony it names.
         colonyname: String,
+        /// The server it is for.
+        audience: String,
     },
     /// A valid request signature; its binding is still to be recorded by the server.
     Signed {
@@ -125,6 +127,16 @@ impl Caller {
             Self::Anonymous => None,
             Self::Token { id, .. } | Self::Signed { id, .. } => Some(id),
         }
+    }
+
+    /// Whether the credential is for the server `server_id` (an anonymous caller is).
+    pub fn check_audience(&self, server_id: &str) -> Result<(), AuthError> {
+        let audience = match self {
+            Self::Anonymous => return Ok(()),
+            Self::Token { audience, .. } => audience,
+            Self::Signed { binding, .. } => &binding.audience,
+        };
+        if audience == server_id { Ok(()) } else { Err(AuthError::WrongAudience) }
     }
 
     /// The colony the credential names, unless anonymous.
@@ -279,13 +291,13 @@ pub fn sign_request(
 }
 
 /// Reads a request's `Authorization` header (`None`: no header) into the caller, checking
-/// everything that needs no storage: the signature, the audience (`server_id`), a token's
-/// lifetime at `now_ms`, and that a signed request's claim covers this request. A signed
-/// request's binding is returned for the server to record (see [`crate::rules::replay`]).
+/// everything that needs neither storage nor the server's ID: the signature, a token's
+/// lifetime at `now_ms`, and that a signed request's claim covers this request. The server
+/// then checks the audience ([`Caller::check_audience`]) and records a signed request's
+/// binding (see [`crate::rules::replay`]).
 pub fn authenticate(
     authorization: Option<&str>,
     request: RequestParts<'_>,
-    server_id: &str,
     now_ms: i64,
 ) -> Result<Caller, AuthError> {
     let Some(header) = authorization.map(str::trim).filter(|h| !h.is_empty()) else {
@@ -294,11 +306,11 @@ pub fn authenticate(
     let (scheme, rest) = header.split_once(' ').unwrap_or((header, ""));
     if scheme.eq_ignore_ascii_case("bearer") {
         let (claim, id) = unseal::<TokenClaim>(rest)?;
-        check_token(&claim, server_id, now_ms)?;
-        Ok(Caller::Token { id, colonyname: claim.colonyname })
+        check_token(&claim, now_ms)?;
+        Ok(Caller::Token { id, colonyname: claim.colonyname, audience: claim.audience })
     } else if scheme.eq_ignore_ascii_case(SIGNATURE_SCHEME) {
         let (claim, id) = unseal::<RequestClaim>(rest)?;
-        check_request(&claim, request, server_id)?;
+        check_request(&claim, request)?;
         let binding =
             Binding { nonce: claim.nonce, signedat: claim.signedat, audience: claim.audience };
         Ok(Caller::Signed { id, colonyname: claim.colonyname, binding })
@@ -309,12 +321,9 @@ pub fn authenticate(
     }
 }
 
-fn check_token(claim: &TokenClaim, server_id: &str, now_ms: i64) -> Result<(), AuthError> {
+fn check_token(claim: &TokenClaim, now_ms: i64) -> Result<(), AuthError> {
     if claim.typ != TOKEN_TYPE {
         return Err(AuthError::Malformed(format!("a bearer token's typ is {TOKEN_TYPE}")));
-    }
-    if claim.audience != server_id {
-        return Err(AuthError::WrongAudience);
     }
     if claim.expiresat.saturating_sub(claim.issuedat) > MAX_TOKEN_TTL_MS {
         return Err(AuthError::BadLifetime("a token lives at most 24 hours".into()));
@@ -328,16 +337,9 @@ fn check_token(claim: &TokenClaim, server_id: &str, now_ms: i64) -> Result<(), A
     Ok(())
 }
 
-fn check_request(
-    claim: &RequestClaim,
-    request: RequestParts<'_>,
-    server_id: &str,
-) -> Result<(), AuthError> {
+fn check_request(claim: &RequestClaim, request: RequestParts<'_>) -> Result<(), AuthError> {
     if claim.typ != REQUEST_TYPE {
         return Err(AuthError::Malformed(format!("a signed request's typ is {REQUEST_TYPE}")));
-    }
-    if claim.audience != server_id {
-        return Err(AuthError::WrongAudience);
     }
     if !claim.method.eq_ignore_ascii_case(request.method) {
         return Err(AuthError::Mismatch("method"));
@@ -391,16 +393,20 @@ mod tests {
     fn a_token_names_its_signer_and_colony_until_it_expires() {
         let token = mint_token(&key(1), "dev", SERVER, NOW, 3_600_000).unwrap();
         let header = format!("Bearer {token}");
-        let caller = authenticate(Some(&header), get(), SERVER, NOW + 1).unwrap();
-        assert_eq!(caller, Caller::Token { id: key(1).id(), colonyname: "dev".into() });
-        assert_eq!(caller.colonyname(), Some("dev"));
+        let caller = authenticate(Some(&header), get(), NOW + 1).unwrap();
         assert_eq!(
-            authenticate(Some(&header), get(), SERVER, NOW + 3_600_000),
+            caller,
+            Caller::Token { id: key(1).id(), colonyname: "dev".into(), audience: SERVER.into() }
+        );
+        assert_eq!(caller.colonyname(), Some("dev"));
+        assert_eq!(caller.check_audience(SERVER), Ok(()));
+        assert_eq!(caller.check_audience("other"), Err(AuthError::WrongAudience));
+        assert_eq!(
+            authenticate(Some(&header), get(), NOW + 3_600_000),
             Err(AuthError::Expired { server_ms: NOW + 3_600_000 })
         );
-        assert_eq!(authenticate(Some(&header), get(), "other", NOW), Err(AuthError::WrongAudience));
         assert!(matches!(
-            authenticate(Some(&header), get(), SERVER, NOW - 120_000),
+            authenticate(Some(&header), get(), NOW - 120_000),
             Err(AuthError::BadLifetime(_))
         ));
         assert_eq!(TokenClaim::peek(&header).unwrap().0.colonyname, "dev");
@@ -420,14 +426,14 @@ mod tests {
         })
         .unwrap();
         let forged = format!("Bearer {}.{signature}", URL_SAFE_NO_PAD.encode(json));
-        match authenticate(Some(&forged), get(), SERVER, NOW) {
+        match authenticate(Some(&forged), get(), NOW) {
             Ok(caller) => assert_ne!(caller.id(), Some(&key(1).id())),
             Err(e) => assert_eq!(e, AuthError::BadSignature),
         }
         let cut = format!("Bearer {claim}.{}", &signature[..128]);
-        assert_eq!(authenticate(Some(&cut), get(), SERVER, NOW), Err(AuthError::BadSignature));
+        assert_eq!(authenticate(Some(&cut), get(), NOW), Err(AuthError::BadSignature));
         for bad in ["Bearer", "Bearer x", "Bearer !!.00", "Basic abc", "Bearer e30.00"] {
-            assert_eq!(authenticate(Some(bad), get(), SERVER, NOW).unwrap_err().status(), 401);
+            assert_eq!(authenticate(Some(bad), get(), NOW).unwrap_err().status(), 401);
         }
     }
 
@@ -446,10 +452,7 @@ mod tests {
             expiresat: NOW + MAX_TOKEN_TTL_MS + 1,
         };
         let header = format!("Bearer {}", seal(&key(1), &claim));
-        assert!(matches!(
-            authenticate(Some(&header), get(), SERVER, NOW),
-            Err(AuthError::BadLifetime(_))
-        ));
+        assert!(matches!(authenticate(Some(&header), get(), NOW), Err(AuthError::BadLifetime(_))));
     }
 
     #[test]
@@ -457,7 +460,7 @@ mod tests {
         let binding = Binding::with_nonce([3; 16], NOW, SERVER);
         let post = RequestParts { method: "POST", path: "/api/v1/roles/", body: b"{\"a\":1}" };
         let header = sign_request(&key(2), "dev", post, &binding);
-        let caller = authenticate(Some(&header), post, SERVER, NOW).unwrap();
+        let caller = authenticate(Some(&header), post, NOW).unwrap();
         assert_eq!(
             caller,
             Caller::Signed { id: key(2).id(), colonyname: "dev".into(), binding: binding.clone() }
@@ -465,25 +468,16 @@ mod tests {
         let other_body = RequestParts { body: b"{\"a\":2}", ..post };
         let other_path = RequestParts { path: "/api/v1/roles", ..post };
         let other_method = RequestParts { method: "PUT", ..post };
+        assert_eq!(authenticate(Some(&header), other_body, NOW), Err(AuthError::Mismatch("body")));
+        assert_eq!(authenticate(Some(&header), other_path, NOW), Err(AuthError::Mismatch("path")));
         assert_eq!(
-            authenticate(Some(&header), other_body, SERVER, NOW),
-            Err(AuthError::Mismatch("body"))
-        );
-        assert_eq!(
-            authenticate(Some(&header), other_path, SERVER, NOW),
-            Err(AuthError::Mismatch("path"))
-        );
-        assert_eq!(
-            authenticate(Some(&header), other_method, SERVER, NOW),
+            authenticate(Some(&header), other_method, NOW),
             Err(AuthError::Mismatch("method"))
         );
-        assert_eq!(authenticate(Some(&header), post, "other", NOW), Err(AuthError::WrongAudience));
-        assert_eq!(authenticate(None, post, SERVER, NOW), Ok(Caller::Anonymous));
+        assert_eq!(caller.check_audience("other"), Err(AuthError::WrongAudience));
+        assert_eq!(authenticate(None, post, NOW), Ok(Caller::Anonymous));
         // A signed request is not a bearer token.
         let as_bearer = header.replacen(SIGNATURE_SCHEME, "Bearer", 1);
-        assert!(matches!(
-            authenticate(Some(&as_bearer), post, SERVER, NOW),
-            Err(AuthError::Malformed(_))
-        ));
+        assert!(matches!(authenticate(Some(&as_bearer), post, NOW), Err(AuthError::Malformed(_))));
     }
 }

@@ -18,10 +18,13 @@ mod access;
 pub mod auth;
 mod body;
 mod error;
+mod guard;
 mod model;
+pub mod openapi;
 mod policy;
 mod read;
 mod resource;
+pub mod rpc;
 
 pub use access::{Access, Permission, Refusal, UnknownPermission};
 pub use body::{
@@ -31,6 +34,7 @@ pub use body::{
     SecurityPolicyUpdate, ServiceCreate, ServiceUpdate, StateUpdate, StorageUpdate,
 };
 pub use error::{ApiError, ErrorDetail, Invalid, Loc, MeshError, Problem};
+pub use guard::{GUARDING, Guards};
 pub use model::{
     Endpoint, EndpointState, Function, FunctionResult, FunctionState, Metadata, Microservice,
     Resources, Role, SecurityPolicy, Service, Storage,

@@ -6,7 +6,7 @@ use super::{
     Permission, Resources, Role, SecurityPolicy, Service, Storage, body::*,
 };
 use crate::time::Timestamp;
-use alloc::{borrow::ToOwned, string::String};
+use alloc::{borrow::ToOwned, string::String, vec, vec::Vec};
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
@@ -149,6 +149,24 @@ pub trait Resource: Clone + Serialize + DeserializeOwned {
         None
     }
 
+    /// The fields a response never shows but the store keeps (`policy_id`; a function's
+    /// `microservice_id` and `endpoint_id`), as `(name, value)`.
+    fn hidden(&self) -> Vec<(&'static str, &str)> {
+        Vec::new()
+    }
+
+    /// The JSON to store: the response's JSON with the [`hidden`](Self::hidden) fields, which
+    /// reading it back (`serde_json::from_value`) restores.
+    fn to_stored(&self) -> Value {
+        let mut json = serde_json::to_value(self).unwrap_or(Value::Null);
+        if let Some(object) = json.as_object_mut() {
+            for (name, value) in self.hidden() {
+                object.insert(name.into(), value.into());
+            }
+        }
+        json
+    }
+
     /// A whole PUT: reads and validates `body`, and returns the merged record.
     fn put(&self, body: &Value, now: Timestamp) -> Result<Self, Invalid> {
         let update = Self::parse_update(body)?;
@@ -261,6 +279,10 @@ impl Resource for Service {
     fn guard(&self) -> Option<&SecurityPolicy> {
         Some(&self.security_policy)
     }
+
+    fn hidden(&self) -> Vec<(&'static str, &str)> {
+        vec![("policy_id", &self.policy_id)]
+    }
 }
 
 impl Resource for Microservice {
@@ -284,6 +306,10 @@ impl Resource for Microservice {
     fn update(&mut self, body: MicroserviceUpdate, _: Timestamp) {
         self.resources.merge(body.resources);
         set(&mut self.functions, body.functions);
+    }
+
+    fn hidden(&self) -> Vec<(&'static str, &str)> {
+        vec![("policy_id", &self.policy_id)]
     }
 }
 
@@ -314,6 +340,14 @@ impl Resource for Function {
         self.storage.merge(body.storage);
         set(&mut self.endpoint_id, body.endpoint_id);
         set(&mut self.deployment_status, body.deployment_status);
+    }
+
+    fn hidden(&self) -> Vec<(&'static str, &str)> {
+        vec![
+            ("microservice_id", &self.microservice_id),
+            ("endpoint_id", &self.endpoint_id),
+            ("policy_id", &self.policy_id),
+        ]
     }
 
     /// As the default, and a stored function keeps its `deployment_status`: the server owns it.
@@ -360,6 +394,10 @@ impl Resource for Endpoint {
 
     fn guard(&self) -> Option<&SecurityPolicy> {
         Some(&self.security_policy)
+    }
+
+    fn hidden(&self) -> Vec<(&'static str, &str)> {
+        vec![("policy_id", &self.policy_id)]
     }
 }
 

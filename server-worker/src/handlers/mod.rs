@@ -17,6 +17,7 @@ pub mod graphs;
 pub mod key_rotation;
 pub mod locations;
 pub mod logs;
+pub mod mesh;
 pub mod meta;
 pub mod processes;
 pub mod snapshots;

@@ -2,7 +2,10 @@
 //! `GET /pubsub` (WebSocket subscriptions, §7), `GET /`.
 
 use super::{events::Events, host::NativeHost};
-use crate::dispatch::{REPLY_CONTENT_TYPE, error_reply, handle_api};
+use crate::{
+    dispatch::{REPLY_CONTENT_TYPE, error_reply, handle_api},
+    rest::{RestRequest, handle_rest, is_rest},
+};
 use alloc::sync::Arc;
 use axum::{
     Router,
@@ -11,7 +14,7 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     middleware::map_response,
     response::{Html, IntoResponse, Response},
-    routing::{get, post},
+    routing::{any, get, post},
 };
 use colonies_core::Failure;
 use core::time::Duration;
@@ -42,6 +45,11 @@ pub fn router(
         .route("/api", post(api_route))
         .route("/health", get(|| async { StatusCode::OK }))
         .route("/pubsub", get(pubsub_route))
+        .route("/api/v1", any(rest_route))
+        .route("/api/v1/{*rest}", any(rest_route))
+        .route("/colonies/{*rest}", any(rest_route))
+        .route("/docs", get(rest_route))
+        .route("/docs/", get(rest_route))
         .with_state(api);
     let router = match dashboard_dir(dashboard) {
         Some(dir) => {
@@ -133,6 +141,50 @@ fn too_slow(timeout: Duration) -> Response {
     ));
     let mut response = reply(status, json);
     response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
+/// The mesh's REST API (`/api/v1/…`, `/colonies/<name>/api/v1/…`, `/docs`): the body is read
+/// within the same limits as `/api`'s, errors are the mesh's JSON bodies.
+async fn rest_route(State(api): State<Arc<Api>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let target = parts.uri.path_and_query().map_or_else(|| parts.uri.path(), |pq| pq.as_str());
+    if !is_rest(parts.uri.path()) {
+        return rest_reply(404, "application/json", r#"{"detail":"Not Found"}"#.into());
+    }
+    let read = axum::body::to_bytes(body, api.body_limit);
+    let read = match api.body_timeout {
+        Some(timeout) => match tokio::time::timeout(timeout, read).await {
+            Ok(read) => read,
+            Err(_) => return rest_error(408, "the request body did not arrive in time"),
+        },
+        None => read.await,
+    };
+    let Ok(bytes) = read else {
+        return rest_error(
+            413,
+            &format!("the request body is larger than {} bytes or unreadable", api.body_limit),
+        );
+    };
+    let authorization = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    let request =
+        RestRequest { method: parts.method.as_str(), target, authorization, body: &bytes, now_ms };
+    let answer = handle_rest(&api.host, request).await;
+    rest_reply(answer.status, answer.content_type, answer.body)
+}
+
+fn rest_error(status: u16, message: &str) -> Response {
+    let body = serde_json::json!({ "detail": { "message": message, "code": status } });
+    rest_reply(status, "application/json", body.to_string())
+}
+
+fn rest_reply(status: u16, content_type: &'static str, body: String) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
 }
 

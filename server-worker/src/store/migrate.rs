@@ -62,6 +62,7 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "request_nonces",
         sql: include_str!("../../migrations/0009_request_nonces.sql"),
     },
+    Migration { version: 10, name: "mesh", sql: include_str!("../../migrations/0010_mesh.sql") },
 ];
 
 /// The advisory lock key of migrations ("colonies" in ASCII, as an i64).

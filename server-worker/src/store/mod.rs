@@ -19,6 +19,7 @@ pub mod graphs;
 pub mod key_rotation;
 pub mod locations;
 pub mod logs;
+pub mod mesh;
 pub mod migrate;
 pub mod processes;
 pub mod replay;

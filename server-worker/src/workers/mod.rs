@@ -19,7 +19,10 @@ pub mod socket;
 pub mod upkeep;
 pub mod wakeups;
 
-use crate::dispatch::{error_reply, handle_api};
+use crate::{
+    dispatch::{error_reply, handle_api},
+    rest::{RestRequest, handle_rest, is_rest},
+};
 use colonies_core::{Failure, RpcReplyMsg};
 use host::WorkersHost;
 use settings::Settings;
@@ -48,6 +51,7 @@ pub async fn fetch(mut req: Request, env: Env, ctx: Context) -> worker::Result<R
         (Method::Get | Method::Head, "/health") => Response::empty()?,
         (Method::Get, "/pubsub") => return pubsub(&req),
         (Method::Get, "/") => Response::ok(LANDING)?,
+        (_, path) if is_rest(path) => rest(&mut req, &env, &ctx, &url).await?,
         _ => Response::error("not found", 404)?,
     };
     with_cors(response)
@@ -87,7 +91,7 @@ fn reply((status, json): (u16, String)) -> worker::Result<Response> {
 fn with_cors(mut response: Response) -> worker::Result<Response> {
     let headers = response.headers_mut();
     headers.set("access-control-allow-origin", "*")?;
-    headers.set("access-control-allow-methods", "GET, POST, OPTIONS")?;
+    headers.set("access-control-allow-methods", "GET, POST, PUT, DELETE, OPTIONS")?;
     headers.set("access-control-allow-headers", "*")?;
     headers.set("access-control-max-age", "86400")?;
     Ok(response)
@@ -134,6 +138,59 @@ async fn api(req: &mut Request, env: &Env, ctx: &Context, url: &Url) -> worker::
         host.close().await;
     });
     reply(answer)
+}
+
+/// The mesh's REST API (`/api/v1/…`, `/colonies/<name>/api/v1/…`, `/docs`), on the request's
+/// own connection as `/api` is.
+async fn rest(req: &mut Request, env: &Env, ctx: &Context, url: &Url) -> worker::Result<Response> {
+    let settings = Settings::from_env(env, Some(url));
+    let json_error = |status: u16, message: String| {
+        let body = serde_json::json!({ "detail": { "message": message, "code": status } });
+        rest_reply(status, "application/json", body.to_string())
+    };
+    let declared = req.headers().get("content-length")?.and_then(|v| v.parse::<u64>().ok());
+    let body = if declared.is_some_and(|n| n > settings.body_limit as u64) {
+        None
+    } else {
+        Some(req.bytes().await?).filter(|body| body.len() <= settings.body_limit)
+    };
+    let Some(body) = body else {
+        return json_error(
+            413,
+            format!("the request body is larger than {} bytes", settings.body_limit),
+        );
+    };
+    let host = match settings::database(env) {
+        Ok(database) => WorkersHost::new(&settings, database).with_client(req.inner().signal()),
+        Err(e) => return json_error(503, e),
+    };
+    if let Err(failure) = upkeep::prepare_database(&host, &settings).await {
+        host.close().await;
+        return json_error(failure.status, failure.message);
+    }
+    let target = match url.query() {
+        Some(query) => format!("{}?{query}", url.path()),
+        None => url.path().to_owned(),
+    };
+    let authorization = req.headers().get("authorization")?;
+    let method = req.method().to_string();
+    let request = RestRequest {
+        method: &method,
+        target: &target,
+        authorization: authorization.as_deref(),
+        body: &body,
+        now_ms: i64::try_from(worker::Date::now().as_millis()).unwrap_or(i64::MAX),
+    };
+    let answer = handle_rest(&host, request).await;
+    ctx.wait_until(async move { host.close().await });
+    rest_reply(answer.status, answer.content_type, answer.body)
+}
+
+fn rest_reply(status: u16, content_type: &str, body: String) -> worker::Result<Response> {
+    let mut response =
+        if body.is_empty() { Response::empty()? } else { Response::ok(body)? }.with_status(status);
+    response.headers_mut().set("content-type", content_type)?;
+    Ok(response)
 }
 
 fn pubsub(req: &Request) -> worker::Result<Response> {

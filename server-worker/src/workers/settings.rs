@@ -84,6 +84,9 @@ impl Settings {
             replay_window: number(env, "COLONIES_REPLAY_WINDOW")
                 .filter(|s| (1..=86_400).contains(s))
                 .map_or(defaults.replay_window, Duration::from_secs),
+            endpoint_warm_for: number(env, "COLONIES_MESH_WARM_FOR")
+                .filter(|s| (1..=86_400).contains(s))
+                .map_or(defaults.endpoint_warm_for, Duration::from_secs),
         };
         let sweep_ms = number(env, "COLONIES_DEADLINE_SWEEP_MS").unwrap_or(1000);
         Self {

@@ -1,9 +1,12 @@
 //! Fixtures shared by the process, assign, deadline and attribute/log/function suites:
 //! protocol §12's `SetupTestEnv1` (two colonies with one approved executor each), function
-//! specs, and executors of a chosen type, name and location.
+//! specs, and executors of a chosen type, name and location; and ([`mesh`]) a client of the
+//! mesh's REST API for the mesh suites.
 
 // Each test binary uses a different part of this module.
 #![allow(dead_code)]
+
+pub mod mesh;
 
 use colonies_blackbox::{Answer, Client, key, new_colony, unique};
 use colonies_core::PrivateKey;
