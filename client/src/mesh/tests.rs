@@ -128,7 +128,9 @@ fn serve(state: &Mutex<State>, head: &str, body: &[u8]) -> (u16, String) {
         name.eq_ignore_ascii_case("authorization").then(|| value.trim().to_owned())
     });
     let parts = RequestParts { method, path: target, body };
-    let caller = match authenticate(authorization.as_deref(), parts, SERVER_ID, now_ms()) {
+    let authenticated = authenticate(authorization.as_deref(), parts, now_ms())
+        .and_then(|caller| caller.check_audience(SERVER_ID).map(|()| caller));
+    let caller = match authenticated {
         Ok(colonies_core::mesh::auth::Caller::Signed { id, colonyname, binding }) => {
             assert_eq!(colonyname, "dev");
             let mut state = state.lock().unwrap();
