@@ -81,7 +81,8 @@ enum Command {
     /// Users of a colony.
     User(commands::user::UserArgs),
     /// The service mesh API (/api/v1): apply and export CryptoMesh policy files, invoke
-    /// functions, list, show and delete records (signed requests, member or colony owner key).
+    /// functions, list, show, create, change and delete records (signed requests, member or
+    /// colony owner key).
     Mesh(commands::mesh::MeshArgs),
     /// Bearer tokens for the service mesh API, signed offline with a Colonies key.
     Token(commands::token::TokenArgs),

@@ -1,4 +1,4 @@
-//! `mesh apply|export|invoke|list|get|delete`: the service mesh API (`/api/v1`, CryptoMesh's
+//! `mesh apply|export|invoke|list|get|create|update|delete`: the service mesh API (`/api/v1`, CryptoMesh's
 //! routes) with signed requests, and CryptoMesh policy files in YAML.
 
 use super::{CommandResult, Failure, Global, Outcome, read_input};
@@ -108,7 +108,7 @@ enum MeshCommand {
         function_id: String,
         /// Positional arguments: a JSON array.
         #[arg(long, value_parser = json_array)]
-        args: Option<Vec<Value>>,
+        args: Option<Value>,
         /// Keyword arguments: a JSON object.
         #[arg(long, value_parser = json_object)]
         kwargs: Option<Map<String, Value>>,
@@ -133,6 +133,33 @@ enum MeshCommand {
         /// The record's id.
         id: String,
     },
+    /// Create a record from a create body; the server chooses its id (a security policy may
+    /// name its sp_id). Prints the record, as JSON.
+    ///
+    /// Examples:
+    ///   colonies-edge mesh create roles '{"name": "analyst", "description": "reads and runs",
+    ///     "permissions": ["catalog:read", "function:invoke"], "members": ["<Colonies ID>"]}'
+    ///   colonies-edge mesh create services @service.json
+    #[command(verbatim_doc_comment)]
+    Create {
+        /// The collection (see `mesh list --help`).
+        #[arg(value_parser = kind)]
+        collection: Kind,
+        /// The body: JSON, or @FILE to read it from a file (@- for standard input).
+        body: String,
+    },
+    /// Change a record: the fields the body gives are merged into it. Prints the record.
+    ///
+    /// Example: colonies-edge mesh update functions load_data '{"resources": {"cpu": 2}}'
+    Update {
+        /// The collection (see `mesh list --help`).
+        #[arg(value_parser = kind)]
+        collection: Kind,
+        /// The record's id.
+        id: String,
+        /// The body: JSON, or @FILE to read it from a file (@- for standard input).
+        body: String,
+    },
     /// Delete one record.
     ///
     /// Example: colonies-edge mesh delete functions load_data
@@ -146,9 +173,10 @@ enum MeshCommand {
     },
 }
 
-fn json_array(text: &str) -> Result<Vec<Value>, String> {
+/// A JSON array, kept as a `Value` (clap would read `Vec` as repeated values).
+fn json_array(text: &str) -> Result<Value, String> {
     match serde_json::from_str(text) {
-        Ok(Value::Array(values)) => Ok(values),
+        Ok(array @ Value::Array(_)) => Ok(array),
         Ok(_) => Err("--args is a JSON array, like '[\"a\", 1]'".into()),
         Err(e) => Err(format!("--args is not JSON: {e}")),
     }
@@ -160,6 +188,23 @@ fn json_object(text: &str) -> Result<Map<String, Value>, String> {
         Ok(_) => Err("--kwargs is a JSON object, like '{\"n\": 1}'".into()),
         Err(e) => Err(format!("--kwargs is not JSON: {e}")),
     }
+}
+
+/// The values of a JSON array (none for anything else).
+fn array(value: Option<Value>) -> Vec<Value> {
+    match value {
+        Some(Value::Array(values)) => values,
+        _ => Vec::new(),
+    }
+}
+
+/// A request body: JSON text, or `@FILE` (`@-`: standard input).
+fn body(text: &str) -> Result<Value, Failure> {
+    let (from, json) = match text.strip_prefix('@') {
+        Some(path) => (path, read_input(path)?),
+        None => ("the body", text.to_owned()),
+    };
+    serde_json::from_str(&json).map_err(|e| Failure::Usage(format!("{from} is not JSON: {e}")))
 }
 
 /// The key a mesh request or token is signed with, and which variable it came from.
@@ -306,9 +351,8 @@ pub async fn run(args: MeshArgs) -> CommandResult {
             Ok(Outcome::Done)
         }
         MeshCommand::Invoke { function_id, args, kwargs } => {
-            let invoked = mesh
-                .invoke(&function_id, args.unwrap_or_default(), kwargs.unwrap_or_default())
-                .await?;
+            let invoked =
+                mesh.invoke(&function_id, array(args), kwargs.unwrap_or_default()).await?;
             g.print(&invoked, |i| {
                 let field = |name: &str| i[name].as_str().unwrap_or("-").to_owned();
                 println!(
@@ -326,6 +370,14 @@ pub async fn run(args: MeshArgs) -> CommandResult {
         }
         MeshCommand::Get { collection, id } => {
             output::json(&mesh.get(collection, &id).await?);
+            Ok(Outcome::Done)
+        }
+        MeshCommand::Create { collection, body: text } => {
+            output::json(&mesh.create(collection, &body(&text)?).await?);
+            Ok(Outcome::Done)
+        }
+        MeshCommand::Update { collection, id, body: text } => {
+            output::json(&mesh.update(collection, &id, &body(&text)?).await?);
             Ok(Outcome::Done)
         }
         MeshCommand::Delete { collection, id } => {
@@ -400,9 +452,12 @@ services:
         assert_eq!(kind("/services/"), Ok(Kind::Service));
         assert!(kind("service").unwrap_err().contains("one of: services"));
         assert_eq!(KINDS.map(|k| kind(k).map(Kind::path)), KINDS.map(Ok));
-        assert_eq!(json_array("[1, \"a\"]").unwrap().len(), 2);
+        assert_eq!(array(Some(json_array("[1, \"a\"]").unwrap())).len(), 2);
         assert!(json_array("{}").unwrap_err().contains("JSON array"));
         assert!(json_object("[1]").unwrap_err().contains("JSON object"));
         assert!(json_object("{").unwrap_err().contains("not JSON"));
+        assert_eq!(body("{\"a\": 1}").unwrap()["a"], 1);
+        assert!(body("{").unwrap_err().to_string().starts_with("the body is not JSON"));
+        assert!(body("@/nonexistent/x.json").unwrap_err().to_string().contains("cannot read"));
     }
 }
