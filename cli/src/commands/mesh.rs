@@ -44,7 +44,7 @@ fn kind(text: &str) -> Result<Kind, String> {
 
 #[derive(Debug, Subcommand)]
 enum MeshCommand {
-    /// Apply a CryptoMesh policy file (YAML or JSON; `-` for standard input).
+    /// Apply a CryptoMesh policy file (YAML or JSON; `-` for standard input)
     ///
     /// The file has four maps keyed by id: endpoints, functions, microservices and services,
     /// each entry the body that creates one (see `mesh export` for one). Each entry is
@@ -71,7 +71,8 @@ enum MeshCommand {
     /// Examples:
     ///   colonies-edge mesh apply mesh.yml
     ///   colonies-edge mesh apply mesh.yml --dry-run
-    ///   colonies-edge mesh export | colonies-edge mesh apply - --colony staging
+    ///   colonies-edge mesh apply mesh.yml --colony-owner   # signed by the colony owner
+    ///   cat mesh.yml | colonies-edge mesh apply -
     #[command(verbatim_doc_comment)]
     Apply {
         /// The policy file (`-`: standard input).
@@ -83,7 +84,7 @@ enum MeshCommand {
         #[arg(long, conflicts_with = "dry_run")]
         force: bool,
     },
-    /// Write the colony's endpoints, functions, microservices and services as a policy file.
+    /// Write the colony's endpoints, functions, microservices and services as a policy file
     ///
     /// The server never shows a function's endpoint_id or any policy_id: they are left empty
     /// (and named on standard error); fill them in before applying the file elsewhere.
@@ -97,7 +98,7 @@ enum MeshCommand {
         #[arg(short, long)]
         output: Option<String>,
     },
-    /// Run a function of the mesh as a Colonies process; prints the process.
+    /// Run a function of the mesh as a Colonies process; prints the process
     ///
     /// Examples:
     ///   colonies-edge mesh invoke load_data
@@ -133,8 +134,9 @@ enum MeshCommand {
         /// The record's id.
         id: String,
     },
-    /// Create a record from a create body; the server chooses its id (a security policy may
-    /// name its sp_id). Prints the record, as JSON.
+    /// Create a record from a create body; prints it, as JSON
+    ///
+    /// The server chooses its id (a security policy may name its sp_id).
     ///
     /// Examples:
     ///   colonies-edge mesh create roles '{"name": "analyst", "description": "reads and runs",
@@ -148,7 +150,7 @@ enum MeshCommand {
         /// The body: JSON, or @FILE to read it from a file (@- for standard input).
         body: String,
     },
-    /// Change a record: the fields the body gives are merged into it. Prints the record.
+    /// Change a record (the fields the body gives are merged into it); prints it, as JSON
     ///
     /// Example: colonies-edge mesh update functions load_data '{"resources": {"cpu": 2}}'
     Update {

@@ -24,7 +24,7 @@ pub struct TokenArgs {
 
 #[derive(Debug, Subcommand)]
 enum TokenCommand {
-    /// Make a bearer token for the service mesh API (`Authorization: Bearer <token>`).
+    /// Make a bearer token for the service mesh API (`Authorization: Bearer <token>`)
     ///
     /// The token names the colony, the server it is for (its `serverid`, asked from the
     /// server unless --audience is given) and when it expires; it is signed with
