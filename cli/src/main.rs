@@ -80,6 +80,12 @@ enum Command {
     Generator(commands::generator::GeneratorArgs),
     /// Users of a colony.
     User(commands::user::UserArgs),
+    /// The service mesh API (/api/v1): apply and export CryptoMesh policy files, invoke
+    /// functions, list, show, create, change and delete records (signed requests, member or
+    /// colony owner key).
+    Mesh(commands::mesh::MeshArgs),
+    /// Bearer tokens for the service mesh API, signed offline with a Colonies key.
+    Token(commands::token::TokenArgs),
     /// A live view of a colony's processes, refreshed until interrupted (Ctrl-C).
     Watch(commands::watch::WatchArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -108,6 +114,8 @@ fn main() -> ExitCode {
         Command::Cron(args) => commands::block_on(commands::cron::run(args)),
         Command::Generator(args) => commands::block_on(commands::generator::run(args)),
         Command::User(args) => commands::block_on(commands::user::run(args)),
+        Command::Mesh(args) => commands::block_on(commands::mesh::run(args)),
+        Command::Token(args) => commands::block_on(commands::token::run(args)),
         Command::Watch(args) => commands::block_on(commands::watch::run(args)),
     };
     match result {

@@ -40,6 +40,7 @@ mod binding;
 mod env;
 mod error;
 pub mod executor;
+pub mod mesh;
 mod methods;
 pub mod subscription;
 
@@ -49,6 +50,7 @@ pub use colonies_core::{Id, PrivateKey};
 pub use env::ColoniesEnv;
 pub use error::ClientError;
 pub use executor::{Executor, ExecutorEvent, ExecutorOptions, Handler, HandlerResult, Job};
+pub use mesh::MeshClient;
 pub use subscription::ProcessStream;
 
 use ::core::time::Duration;

@@ -8,7 +8,9 @@ import init, {
   ExecutorState,
   PrivateKey,
   ProcessState,
+  createToken,
   recoverId,
+  signMeshRequest,
   type ExecutorEvent,
   type ExecutorInfo,
   type FunctionSpec,
@@ -68,6 +70,15 @@ export async function typical(url: string): Promise<void> {
   await executor.stop();
   await loop;
 
+  // The mesh API (/api/v1): a bearer token, or one signed request.
+  const audience: string = serverid ?? '';
+  const token: string = createToken(key.toHex(), 'dev', audience, 3600);
+  const path = '/api/v1/functions/load_data/invoke';
+  const body = JSON.stringify({ args: [] });
+  const authorization: string = signMeshRequest(key.toHex(), 'dev', 'POST', path, body, audience);
+  await fetch(`${url}${path}`, { method: 'POST', body, headers: { authorization } });
+  await fetch(`${url}/api/v1/services/`, { headers: { authorization: `Bearer ${token}` } });
+
   try {
     await client.getProcess({ processid: 'missing' });
   } catch (error) {
@@ -95,6 +106,10 @@ export async function mistakes(client: Client): Promise<void> {
   new Executor(client, { assignTimeout: 1 });
   // @ts-expect-error replayBinding is a boolean
   new Client({ url: 'http://h:1', replayBinding: 'no' });
+  // @ts-expect-error a token's lifetime is a number of seconds
+  createToken('00', 'dev', 'server', '1h');
+  // @ts-expect-error a signed request needs its body (an empty string for none)
+  signMeshRequest('00', 'dev', 'GET', '/api/v1/services/', 'server');
   // @ts-expect-error ExecutorState is read-only
   ExecutorState.Approved = 2;
 }
