@@ -110,14 +110,15 @@ async fn mesh_apply_export_invoke_and_tokens() {
     assert_eq!(outcomes(&applied)[2], ("ms_loader".into(), "replaced".into()));
     assert_eq!(owner(&["mesh", "get", "microservices", "ms_loader"])["resources"]["cpu"], 3);
 
-    // Exported, and the export applies as unchanged (the server does not show endpoint_id:
-    // said on stderr).
+    // Exported as stored (endpoint_id and policy_id included), and the export applies as
+    // unchanged.
     let exported = dir.path().join("exported.yml");
     let exported = exported.to_str().unwrap();
     let export = setup.run(&["mesh", "export", "--colony-owner", "-o", exported]);
     assert_eq!(export.status.code(), Some(0), "{}", text(&export.stderr));
-    assert!(text(&export.stderr).contains("endpoint_id of load_data"), "{}", text(&export.stderr));
+    assert!(!text(&export.stderr).contains("endpoint_id of"), "{}", text(&export.stderr));
     let yaml = std::fs::read_to_string(exported).unwrap();
+    assert!(yaml.contains(&format!("endpoint_id: {endpoint}")), "{yaml}");
     assert!(yaml.starts_with("# CryptoMesh policy file: colony "), "{yaml}");
     assert!(yaml.contains("ms_loader") && yaml.contains("sp1"), "{yaml}");
     let again = owner(&["mesh", "apply", exported]);

@@ -112,9 +112,8 @@ pub struct Applied {
 pub struct ApplyOptions {
     /// Only compare: report what would be done, write nothing.
     pub dry_run: bool,
-    /// Write every entry, even those the server already shows as the file says (the server
-    /// never shows `policy_id`, nor a function's `microservice_id` and `endpoint_id`, so a
-    /// change to only those is not seen otherwise).
+    /// Write every entry, even those already stored as the file says (entries are compared
+    /// with the records as stored, `GET …?full=true`).
     pub force: bool,
 }
 
@@ -176,6 +175,28 @@ impl MeshClient {
             Ok(record) => Ok(Some(record)),
             Err(error) if error.is_not_found() => Ok(None),
             Err(error) => Err(error),
+        }
+    }
+
+    /// A record as stored (`?full=true`: with `policy_id`, and a function's
+    /// `microservice_id` and `endpoint_id`, which responses leave out), or `None`.
+    pub async fn find_stored(&self, kind: Kind, id: &str) -> Result<Option<Value>, ClientError> {
+        match self.request("GET", &format!("{}?full=true", item(kind, id)?), None).await {
+            Ok(answer) => Ok(Some(answer.body)),
+            Err(error) if error.is_not_found() => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Every record of the kind as stored (`?full=true`, see [`MeshClient::find_stored`]).
+    pub async fn list_stored(&self, kind: Kind) -> Result<Vec<Value>, ClientError> {
+        let path = format!("{}?full=true", collection(kind));
+        match self.request("GET", &path, None).await?.body {
+            Value::Array(records) => Ok(records),
+            other => Err(ClientError::Protocol(format!(
+                "GET {path} answered {} instead of a list",
+                short(&other)
+            ))),
         }
     }
 
@@ -273,7 +294,7 @@ impl MeshClient {
         upsert: &Upsert,
         options: ApplyOptions,
     ) -> Result<Outcome, ClientError> {
-        let stored = self.find(upsert.kind(), upsert.id()).await?;
+        let stored = self.find_stored(upsert.kind(), upsert.id()).await?;
         let outcome = plan(upsert, stored.as_ref(), options.force);
         if outcome == Outcome::Unchanged || options.dry_run {
             return Ok(outcome);
@@ -296,7 +317,7 @@ impl MeshClient {
         &self,
         kind: Kind,
     ) -> Result<Vec<T>, ClientError> {
-        self.list(kind)
+        self.list_stored(kind)
             .await?
             .into_iter()
             .map(|record| {

@@ -102,6 +102,11 @@ fn percent_decode(segment: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// Whether the query asks for records as stored (`full=true`).
+fn full(query: &str) -> bool {
+    query.split('&').any(|pair| pair == "full=true" || pair == "full=1")
+}
+
 /// What a path and method ask for.
 enum Route {
     Op(Op),
@@ -217,7 +222,7 @@ async fn answer<H: Host>(host: &H, request: RestRequest<'_>) -> Result<RestRespo
         Caller::Anonymous => None,
         credential => Some(Who::Rest(credential)),
     };
-    let reply = mesh::serve(host, who, &colony, op, request.body).await?;
+    let reply = mesh::serve(host, who, &colony, op, request.body, full(query)).await?;
     Ok(match reply.body {
         Some(body) => RestResponse::json(reply.status, &body),
         None => RestResponse { status: reply.status, content_type: JSON, body: String::new() },
@@ -241,9 +246,10 @@ pub async fn handle_rpc<H: Host>(host: &H, caller: &Id, msg: &RpcMsg) -> Result<
     };
     let caller = caller.to_hex();
     let body = request.body_bytes();
-    let reply = mesh::serve(host, Some(Who::Rpc(&caller)), &request.colonyname, op, &body)
-        .await
-        .map_err(refused)?;
+    let reply =
+        mesh::serve(host, Some(Who::Rpc(&caller)), &request.colonyname, op, &body, full(query))
+            .await
+            .map_err(refused)?;
     let json = reply.body.map_or_else(|| "null".into(), |body| body.to_string());
     Ok(Reply { payloadtype: PAYLOAD_TYPE.into(), json })
 }

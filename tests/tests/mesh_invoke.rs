@@ -299,3 +299,22 @@ async fn over_rpc_the_same_rules_decide() {
     let process = m.client.call(&m.executor, "assignprocessmsg", assign).await.ok_json();
     assert_eq!(process["processid"], invoked["process_id"]);
 }
+
+#[tokio::test]
+async fn full_reads_answer_records_as_stored() {
+    let m = mesh().await;
+    let base = &server().url;
+    let t = Some(m.owner_token.as_str());
+    let path = format!("/api/v1/functions/{FUNCTION}");
+    let (_, plain) = rest(base, t, "GET", &path, None).await;
+    assert!(plain.get("endpoint_id").is_none() && plain.get("policy_id").is_none(), "{plain}");
+    let (status, full) = rest(base, t, "GET", &format!("{path}?full=true"), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        (full["endpoint_id"].as_str(), full["policy_id"].as_str()),
+        (Some(m.endpoint.as_str()), Some("p"))
+    );
+    assert_eq!(full["microservice_id"], "ms");
+    let (_, listed) = rest(base, t, "GET", "/api/v1/functions/?full=true", None).await;
+    assert_eq!(listed[0]["endpoint_id"], m.endpoint.as_str(), "{listed}");
+}

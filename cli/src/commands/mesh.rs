@@ -52,8 +52,8 @@ enum MeshCommand {
     /// shows as the file says is left alone, so applying a file twice writes nothing the
     /// second time. One line per entry, then a summary.
     ///
-    /// The server does not show policy_id, nor a function's microservice_id and endpoint_id:
-    /// an entry that changes only those is seen as unchanged; --force writes every entry.
+    /// Entries are compared with the records as stored (`?full=true`: policy_id and a
+    /// function's microservice_id and endpoint_id included); --force writes every entry.
     ///
     /// Example file:
     ///   endpoints:
@@ -86,8 +86,9 @@ enum MeshCommand {
     },
     /// Write the colony's endpoints, functions, microservices and services as a policy file
     ///
-    /// The server never shows a function's endpoint_id or any policy_id: they are left empty
-    /// (and named on standard error); fill them in before applying the file elsewhere.
+    /// Records are read as stored (`?full=true`), so the file applies as unchanged to the same
+    /// colony and recreates the catalog in another. A function whose endpoint_id is unknown
+    /// (a server older than this command) is named on standard error.
     ///
     /// Examples:
     ///   colonies-edge mesh export -o mesh.yml
@@ -328,9 +329,8 @@ pub async fn run(args: MeshArgs) -> CommandResult {
             let incomplete = policy.incomplete_functions();
             if !incomplete.is_empty() {
                 eprintln!(
-                    "colonies-edge: the server does not show a function's endpoint_id (nor any \
-                     policy_id): fill in endpoint_id of {} before applying this file to another \
-                     colony",
+                    "colonies-edge: the server did not tell the endpoint_id of {} (it does not \
+                     serve ?full=true): fill it in before applying this file to another colony",
                     incomplete.join(", ")
                 );
             }

@@ -102,7 +102,7 @@ fn upsert_record(
         let create = R::parse_create(body)?;
         let record =
             R::upsert(stored.as_ref(), id, create, &mut || "fresh".into(), Timestamp::default());
-        Ok(serde_json::to_value(record).unwrap())
+        Ok(record.to_stored())
     }
     match kind {
         Kind::Endpoint => one::<Endpoint>(stored, id, body),
@@ -111,6 +111,19 @@ fn upsert_record(
         Kind::Service => one::<Service>(stored, id, body),
         other => panic!("the fake serves no {other:?}"),
     }
+}
+
+/// A stored record as a response shows it (`full`: as stored, as `?full=true` asks).
+fn shown(kind: Kind, stored: &Value, full: bool) -> Value {
+    let mut record = stored.clone();
+    if let (false, Some(object)) = (full, record.as_object_mut()) {
+        object.remove("policy_id");
+        if kind == Kind::Function {
+            object.remove("microservice_id");
+            object.remove("endpoint_id");
+        }
+    }
+    record
 }
 
 fn serve(state: &Mutex<State>, head: &str, body: &[u8]) -> (u16, String) {
@@ -146,6 +159,7 @@ fn serve(state: &Mutex<State>, head: &str, body: &[u8]) -> (u16, String) {
     state.callers.insert(caller.to_hex());
     state.requests.push(format!("{method} {target}"));
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let full = query == "full=true";
     let segments: Vec<&str> =
         path.trim_start_matches("/api/v1/").trim_end_matches('/').split('/').collect();
     let Some(kind) = Kind::from_path(segments[0]) else { return error(404, "no such route") };
@@ -153,16 +167,16 @@ fn serve(state: &Mutex<State>, head: &str, body: &[u8]) -> (u16, String) {
         if body.is_empty() { Value::Null } else { serde_json::from_slice(body).unwrap() };
     match (method, segments.as_slice()) {
         ("GET", [_]) => {
-            let records: Vec<&Value> = state
+            let records: Vec<Value> = state
                 .records
                 .iter()
                 .filter(|((c, _), _)| c == kind.path())
-                .map(|(_, r)| r)
+                .map(|(_, r)| shown(kind, r, full))
                 .collect();
             (200, serde_json::to_string(&records).unwrap())
         }
         ("GET", [_, id]) => match state.records.get(&(kind.path().into(), (*id).into())) {
-            Some(record) => (200, record.to_string()),
+            Some(record) => (200, shown(kind, record, full).to_string()),
             None => error(404, &format!("{} not found", kind.noun())),
         },
         ("PUT", [_, id]) if query == "upsert=true" => {
@@ -172,7 +186,7 @@ fn serve(state: &Mutex<State>, head: &str, body: &[u8]) -> (u16, String) {
                 Ok(record) => {
                     let status = if stored.is_some() { 200 } else { 201 };
                     state.records.insert(slot, record.clone());
-                    (status, record.to_string())
+                    (status, shown(kind, &record, false).to_string())
                 }
                 Err(invalid) => (422, serde_json::to_string(&invalid).unwrap()),
             }
@@ -271,7 +285,11 @@ async fn export_reads_the_colonys_records_back_into_a_file() {
     let exported = mesh.export().await.unwrap();
     assert_eq!(exported.len(), 4);
     assert_eq!(exported.functions["load_data"].microservice_id, "ms_loader");
-    assert_eq!(exported.incomplete_functions(), ["load_data"], "endpoint_id is never shown");
+    // Read as stored (`?full=true`): what responses leave out comes back too.
+    assert_eq!(exported.functions["load_data"].endpoint_id, "ep1");
+    assert_eq!(exported.functions["load_data"].policy_id.as_deref(), Some("policy1"));
+    assert!(exported.incomplete_functions().is_empty());
+    assert_eq!(exported, policy(), "the export is the file applied");
     // Applying the export changes nothing.
     let applied = mesh.apply(&exported).await.unwrap();
     assert!(applied.iter().all(|a| a.outcome == Outcome::Unchanged), "{applied:?}");

@@ -106,10 +106,11 @@ impl Upsert {
     /// entry would leave behind ([`Resource::upsert`] over it): then applying the entry would
     /// change nothing that the server shows.
     ///
-    /// Only what the server answers with is compared: `policy_id`, and a function's
-    /// `microservice_id` and `endpoint_id`, are stored but never shown (see
-    /// [`model`](super::Endpoint)), so an entry that changes only those is taken as applied.
-    /// A `stored` value that is not a record of this kind is never applied.
+    /// `stored` is the record as the server stores it (`GET …?full=true`), hidden fields
+    /// included (`policy_id`, a function's `microservice_id` and `endpoint_id`); a record as
+    /// a plain response shows (no hidden fields) is taken as applied only when the entry's
+    /// hidden fields are empty too. A `stored` value that is not a record of this kind is
+    /// never applied.
     pub fn is_applied(&self, stored: &Value) -> bool {
         match self {
             Self::Endpoint { id, body } => applied::<Endpoint>(id, body, stored),
@@ -133,8 +134,8 @@ where
     // An embedded policy without sp_id keeps the stored one, so no fresh id is ever drawn
     // over a stored record; a blank one would differ from anything stored.
     let next = R::upsert(Some(&record), id, body.clone(), &mut String::new, Timestamp::default());
-    // Both sides as the server shows them: hidden fields are skipped on both.
-    serde_json::to_value(&next).ok() == serde_json::to_value(&record).ok()
+    // Both sides as stored: hidden fields count.
+    next.to_stored() == record.to_stored()
 }
 
 /// The upserts of a policy document, validated: endpoints, then functions, microservices and
@@ -164,13 +165,13 @@ impl PolicyFile {
         r.finish(file)
     }
 
-    /// The policy file that recreates these records (as the server answers them, e.g. from
-    /// `GET /api/v1/<kind>/`), each keyed by its id.
+    /// The policy file that recreates these records (as stored: `GET /api/v1/<kind>/?full=true`),
+    /// each keyed by its id.
     ///
-    /// Responses never show `policy_id`, nor a function's `microservice_id` and
-    /// `endpoint_id`; a function's `microservice_id` is found again from the microservice
-    /// that lists it (the first, by id), and whatever cannot be found is left empty
-    /// (`policy_id` out, `microservice_id` and `endpoint_id` as `""`): see
+    /// Plain responses leave out `policy_id`, and a function's `microservice_id` and
+    /// `endpoint_id`; from such records a function's `microservice_id` is found again from
+    /// the microservice that lists it (the first, by id), and whatever cannot be found is left
+    /// empty (`policy_id` out, `microservice_id` and `endpoint_id` as `""`): see
     /// [`PolicyFile::incomplete_functions`].
     pub fn from_records(
         endpoints: &[Endpoint],
@@ -341,7 +342,7 @@ impl From<&Service> for ServiceCreate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::{string::ToString, vec};
+    use alloc::string::ToString;
     use serde_json::json;
 
     /// A small mesh in CryptoMesh's policy format: one of each kind.
@@ -371,25 +372,25 @@ mod tests {
         })
     }
 
-    /// What a server answers after creating `upsert` (with its id), as JSON.
+    /// What a server stores after creating `upsert` (with its id), as `GET …?full=true`
+    /// answers it.
     fn stored(upsert: &Upsert) -> Value {
         let mut fresh = || "generated".to_string();
         let now = Timestamp::default();
-        let record = match upsert.clone() {
+        match upsert.clone() {
             Upsert::Endpoint { id, body } => {
-                serde_json::to_value(Endpoint::upsert(None, &id, body, &mut fresh, now))
+                Endpoint::upsert(None, &id, body, &mut fresh, now).to_stored()
             }
             Upsert::Function { id, body } => {
-                serde_json::to_value(Function::upsert(None, &id, body, &mut fresh, now))
+                Function::upsert(None, &id, body, &mut fresh, now).to_stored()
             }
             Upsert::Microservice { id, body } => {
-                serde_json::to_value(Microservice::upsert(None, &id, body, &mut fresh, now))
+                Microservice::upsert(None, &id, body, &mut fresh, now).to_stored()
             }
             Upsert::Service { id, body } => {
-                serde_json::to_value(Service::upsert(None, &id, body, &mut fresh, now))
+                Service::upsert(None, &id, body, &mut fresh, now).to_stored()
             }
-        };
-        record.unwrap()
+        }
     }
 
     #[test]
@@ -434,8 +435,13 @@ mod tests {
         assert_eq!(record["security_policy"]["sp_id"], "generated");
         record["security_policy"]["sp_id"] = json!("kept");
         assert!(service.is_applied(&record));
-        // Hidden fields are not shown, so not compared.
-        assert!(record.get("policy_id").is_none());
+        // Stored fields a response leaves out count.
+        assert_eq!(record["policy_id"], "policy1");
+        record["policy_id"] = json!("policy2");
+        assert!(!service.is_applied(&record), "policy_id changed");
+        let mut function_record = stored(function);
+        function_record["endpoint_id"] = json!("ep9");
+        assert!(!function.is_applied(&function_record), "endpoint_id changed");
     }
 
     #[test]
@@ -467,13 +473,12 @@ mod tests {
             &[serde_json::from_value(one(2)).unwrap()],
             &[serde_json::from_value(one(3)).unwrap()],
         );
-        // The function's microservice is found again from the microservice's list; its
-        // endpoint and every policy_id are not shown, so not known.
+        // Records as stored keep what responses leave out.
         let function = &exported.functions["load_data"];
         assert_eq!(function.microservice_id, "ms_loader");
-        assert_eq!(function.endpoint_id, "");
-        assert_eq!(exported.incomplete_functions(), vec!["load_data"]);
-        assert_eq!(exported.endpoints["ep1"].policy_id, None);
+        assert_eq!(function.endpoint_id, "ep1");
+        assert!(exported.incomplete_functions().is_empty());
+        assert_eq!(exported.endpoints["ep1"].policy_id.as_deref(), Some("policy1"));
         assert_eq!(exported.endpoints["ep1"].security_policy.sp_id.as_deref(), Some("sp1"));
         // Read back from its own JSON, it is valid and each entry is applied already.
         let json = serde_json::to_value(&exported).unwrap();

@@ -72,9 +72,12 @@ pub(super) async fn now<C: DbConn>(scope: &mut Scope<'_, C>) -> Result<Timestamp
     Timestamp::parse(&text).map_err(|e| server_error(crate::error::Error::new(500, e.to_string())))
 }
 
-/// The response JSON of a stored record (hidden fields dropped); a record that does not read
-/// as its kind is answered as stored.
-fn response<R: Resource>(stored: Value) -> Value {
+/// The response JSON of a stored record (hidden fields dropped unless `full`); a record that
+/// does not read as its kind is answered as stored.
+fn response<R: Resource>(stored: Value, full: bool) -> Value {
+    if full {
+        return stored;
+    }
     match serde_json::from_value::<R>(stored.clone()) {
         Ok(record) => serde_json::to_value(&record).unwrap_or(stored),
         Err(_) => stored,
@@ -126,7 +129,7 @@ pub(super) async fn list<H: Host, C: DbConn>(
     let mut shown = Vec::with_capacity(records.len());
     for record in records {
         if check_record(scope, guards.as_ref(), Permission::CatalogRead, kind, &record).is_ok() {
-            shown.push(by_kind!(kind, R => response::<R>(record)));
+            shown.push(by_kind!(kind, R => response::<R>(record, scope.full)));
         }
     }
     // Who may read none of them and not the colony's catalog either is refused (401
@@ -153,7 +156,10 @@ pub(super) async fn get<H: Host, C: DbConn>(
     let Some(record) = record else { return Err(missing(scope, kind, id)) };
     let guards = guards(scope).await?;
     check_record(scope, guards.as_ref(), Permission::CatalogRead, kind, &record)?;
-    Ok(MeshReply { status: 200, body: Some(by_kind!(kind, R => response::<R>(record))) })
+    Ok(MeshReply {
+        status: 200,
+        body: Some(by_kind!(kind, R => response::<R>(record, scope.full))),
+    })
 }
 
 /// `POST /<kind>/`: 201 with the new record (a fresh UUID; a security policy's own `sp_id`

@@ -89,6 +89,10 @@ pub(super) struct Scope<'a, C> {
     pub colony: &'a str,
     pub caller: Option<String>,
     pub context: Context,
+    /// `?full=true`: reads answer records as stored, with the fields a response leaves out
+    /// (`policy_id`, a function's `microservice_id` and `endpoint_id`), for tools that must
+    /// write them back (`colonies-edge mesh export`).
+    pub full: bool,
 }
 
 impl<C: DbConn> Scope<'_, C> {
@@ -118,13 +122,15 @@ impl<C: DbConn> Scope<'_, C> {
     }
 }
 
-/// Serves one operation on `colony`'s catalog for `who`, with the request body `body`.
+/// Serves one operation on `colony`'s catalog for `who`, with the request body `body`
+/// (`full`: reads answer records as stored, see [`Scope`]).
 pub async fn serve<H: Host>(
     host: &H,
     who: Option<Who<'_>>,
     colony: &str,
     op: Op,
     body: &[u8],
+    full: bool,
 ) -> MeshResult {
     let caller = match who {
         None => None,
@@ -162,7 +168,7 @@ pub async fn serve<H: Host>(
     if !context.colony_exists {
         return Err(ApiError::new(404, format!("no colony named '{colony}'")).into());
     }
-    let mut scope = Scope { conn, colony, caller, context };
+    let mut scope = Scope { conn, colony, caller, context, full };
     match op {
         Op::List(kind) => crud::list(host, &mut scope, kind).await,
         Op::Create(kind) => crud::create(&mut scope, kind, body).await,
