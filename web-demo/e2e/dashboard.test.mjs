@@ -249,6 +249,20 @@ test('owner approves, a second tab executes, the first sees it succeed', { timeo
   ]);
   await shot(page, '11-workflow');
 
+  // The Mesh page of a colony without a catalog: the member key holds no role there (the
+  // refusal says which permission is missing); the colony owner key reads the empty catalog.
+  await page.click('nav.tabs a:has-text("Mesh")');
+  await page.locator('#mesh .note.error', { hasText: 'Access denied (HTTP 403)' }).first().waitFor();
+  assert.match(await page.locator('#mesh .note.error').first().textContent(), /catalog:read/);
+  await page.selectOption('#mesh-signer', { label: 'e2e colony owner (colony owner)' });
+  await page.getByText('No services yet.').waitFor();
+  await page.getByText('colonies-edge mesh apply FILE.yml').waitFor();
+  await page.getByText('No endpoints yet.').waitFor();
+  await page.getByText('No roles yet.').waitFor();
+  assert.equal(await page.locator('#mesh .note.error').count(), 0);
+  assert.ok(await page.locator('#invoke-function').isDisabled());
+  await shot(page, '11b-mesh-empty-catalog');
+
   await tab.click('#stop-executor');
   await tab.locator('#executor-setup').waitFor();
   assert.deepEqual([...page.problems, ...tab.problems], []);
