@@ -6,6 +6,7 @@ import { colonyView } from './views/colony.js';
 import { executorsView } from './views/executors.js';
 import { homeView, recentColonies } from './views/home.js';
 import { keysView } from './views/keys.js';
+import { meshView } from './views/mesh.js';
 import { processView } from './views/process.js';
 import { processesView } from './views/processes.js';
 import { executorSummary, onExecutorChange, runView } from './views/run.js';
@@ -19,6 +20,7 @@ const COLONY_VIEWS = {
   workflow: workflowView,
   executors: executorsView,
   submit: submitView,
+  mesh: meshView,
   run: runView,
 };
 

@@ -1,7 +1,9 @@
 // End to end: the native server serving the built dashboard, driven in Debian's Chromium by
 // playwright-core. One tab, as the colony owner, keeps its key in the passphrase vault, approves
 // an executor and submits a process; a second, separate browser context runs the executor
-// panel and completes it; the first tab sees it succeed. Screenshots: target/e2e-screenshots/.
+// panel and completes it; the first tab sees it succeed. A third scenario opens the Mesh page
+// (protocol §15) on a catalog written over meshrequestmsg, with the endpoint's executor run from
+// Node, and invokes a function to its result. Screenshots: target/e2e-screenshots/.
 //
 //   npm run build:wasm && npm run build:dashboard && cargo build -p colonies-cli
 //   node --test web-demo/e2e/
@@ -247,6 +249,20 @@ test('owner approves, a second tab executes, the first sees it succeed', { timeo
   ]);
   await shot(page, '11-workflow');
 
+  // The Mesh page of a colony without a catalog: the member key holds no role there (the
+  // refusal says which permission is missing); the colony owner key reads the empty catalog.
+  await page.click('nav.tabs a:has-text("Mesh")');
+  await page.locator('#mesh .note.error', { hasText: 'Access denied (HTTP 403)' }).first().waitFor();
+  assert.match(await page.locator('#mesh .note.error').first().textContent(), /catalog:read/);
+  await page.selectOption('#mesh-signer', { label: 'e2e colony owner (colony owner)' });
+  await page.getByText('No services yet.').waitFor();
+  await page.getByText('colonies-edge mesh apply FILE.yml').waitFor();
+  await page.getByText('No endpoints yet.').waitFor();
+  await page.getByText('No roles yet.').waitFor();
+  assert.equal(await page.locator('#mesh .note.error').count(), 0);
+  assert.ok(await page.locator('#invoke-function').isDisabled());
+  await shot(page, '11b-mesh-empty-catalog');
+
   await tab.click('#stop-executor');
   await tab.locator('#executor-setup').waitFor();
   assert.deepEqual([...page.problems, ...tab.problems], []);
@@ -274,4 +290,141 @@ test('the server owner lists colonies and adds one', { timeout: 60_000 }, async 
   assert.ok(colonies.some((c) => c.name === name));
   assert.deepEqual(page.problems, []);
   await context.close();
+});
+
+test('the Mesh page shows the catalog and live endpoints, and invokes a function to its result', { timeout: 180_000 }, async () => {
+  const colonyname = `mesh-${Date.now().toString(36)}`;
+  const ownerKey = PrivateKey.generate();
+  const userKey = PrivateKey.generate();
+  const endpointKey = PrivateKey.generate();
+  const endpoint = 'ep-loader';
+
+  // The colony and a user (the browser's key); the endpoint's executor comes later.
+  await new Client({ url: state.url, privateKey: state.serverKey }).addColony({ colony: { colonyid: ownerKey.id, name: colonyname } });
+  const owner = new Client({ url: state.url, privateKey: ownerKey });
+  await owner.addUser({ user: { colonyname, userid: userKey.id, name: 'mesh-user', email: '', phone: '' } });
+
+  // The catalog, written by the colony owner over meshrequestmsg (protocol §15.7). The user's
+  // role may read but not yet invoke.
+  const mesh = (method, path, body = null) => owner.rpc('meshrequestmsg', { colonyname, method, path, body });
+  const role = await mesh('POST', '/api/v1/roles/', {
+    name: 'analyst', description: 'reads the catalog', permissions: ['catalog:read'], members: [userKey.id],
+  });
+  const policy = { sp_id: 'sp-analysts', roles: ['analyst'], requires_authentication: true };
+  const resources = { cpu: 2, ram: '512MB' };
+  await mesh('POST', '/api/v1/security-policies/', policy);
+  for (const [kind, id, body] of [
+    ['endpoints', endpoint, { name: 'Loader endpoint', image: 'axo:endpoint', resources, security_policy: policy, policy_id: 'p1' }],
+    ['functions', 'load_data', { microservice_id: 'ms_loader', image: 'rory:load', resources, endpoint_id: endpoint, policy_id: 'p1',
+      storage: { capacity: '1GB', source_path: '/in', sink_path: '/out' } }],
+    ['microservices', 'ms_loader', { service_id: 's_data', functions: ['load_data'], resources, policy_id: 'p1' }],
+    ['services', 's_data', { microservices: ['ms_loader'], resources, security_policy: policy, policy_id: 'p1' }],
+  ]) {
+    const written = await mesh('PUT', `/api/v1/${kind}/${id}?upsert=true`, body);
+    assert.equal(written[`${kind.slice(0, -1)}_id`], id);
+  }
+
+  // The endpoint's executor, in Node: long-polls for work (which keeps the endpoint warm) and
+  // closes what it gets with an output naming its arguments.
+  const executor = new Client({ url: state.url, privateKey: endpointKey });
+  const ran = [];
+  let running = true;
+  let loop = null;
+  const startExecutor = () => {
+    loop = (async () => {
+      while (running) {
+        let process;
+        try {
+          process = await executor.assign({ colonyname, timeout: 1 });
+        } catch (error) {
+          if (error.status === 404) continue; // no work within the timeout
+          throw error;
+        }
+        ran.push(process);
+        const { args, kwargs } = process.spec;
+        await executor.closeSuccessful({ processid: process.processid, out: [`loaded ${args.join(' ')} (${kwargs.mode})`] });
+      }
+    })();
+  };
+
+  try {
+    const context = await state.browser.newContext();
+    const page = await open(context, 'mesh');
+    await page.goto(`${state.url}/#/keys`);
+    await page.fill('input[name=label]', 'mesh analyst');
+    await page.fill('input[name=privatekey]', userKey.toHex());
+    await page.click('button:has-text("Import key")');
+    await page.locator('#identities tr', { hasText: 'mesh analyst' }).waitFor();
+
+    await page.goto(`${state.url}/#/colony/${colonyname}/processes`);
+    await page.click('nav.tabs a:has-text("Mesh")');
+    assert.match(page.url(), /\/mesh$/);
+
+    // The tree: service → microservice → function, with resources; policies and roles.
+    const service = page.locator('#mesh-tree li[data-kind=service][data-id=s_data]');
+    const fn = service.locator('li[data-kind=microservice][data-id=ms_loader] li[data-kind=function][data-id=load_data]');
+    await fn.waitFor();
+    await service.locator('.node-row', { hasText: 'cpu 2' }).first().waitFor();
+    await fn.getByText('storage 1GB').waitFor();
+    await page.locator('#mesh-policies tr[data-id=sp-analysts]', { hasText: 'analyst' }).waitFor();
+    const roleRow = page.locator('#mesh-roles tr[data-name=analyst]');
+    await roleRow.getByText('catalog:read').waitFor();
+    await roleRow.getByText('in this tab: mesh analyst').waitFor();
+
+    // No executor is named as the endpoint yet: cold. Once the owner registers and approves
+    // one (and it polls for work), the page's refresh shows it warm.
+    const endpointRow = page.locator(`#mesh-endpoints tr[data-endpoint=${endpoint}]`);
+    await endpointRow.locator('[data-live=cold]').waitFor();
+    await endpointRow.getByText('no executor of that name').waitFor();
+    await shot(page, '13-mesh-catalog-cold');
+    await owner.addExecutor({ executor: { executorid: endpointKey.id, executortype: 'mesh-endpoint', executorname: endpoint, colonyname } });
+    await owner.approveExecutor({ colonyname, executorname: endpoint });
+    startExecutor();
+    await page.locator(`#mesh-endpoints tr[data-endpoint=${endpoint}][data-live=warm]`).waitFor({ timeout: 15_000 });
+    await endpointRow.getByText('approved').waitFor();
+    await endpointRow.getByText(/just now|s ago/).waitFor();
+    await shot(page, '14-mesh-endpoint-warm');
+
+    // Invoke from the tree: the form checks the fields before sending anything.
+    await fn.locator('button[data-invoke=load_data]').click();
+    assert.equal(await page.inputValue('#invoke-function'), 'load_data');
+    await page.fill('textarea[name=invoke-args]', '{"rows": 3}');
+    await page.fill('textarea[name=invoke-kwargs]', '[1');
+    await page.click('#invoke-form button[type=submit]');
+    const problems = page.locator('#invoke-problems');
+    await problems.getByText('Arguments must be a JSON array').waitFor();
+    await problems.getByText('Keyword arguments is not valid JSON').waitFor();
+    assert.equal(ran.length, 0);
+    await shot(page, '15-mesh-invoke-invalid');
+
+    // The role does not grant function:invoke yet: the refusal is said as such.
+    await page.fill('textarea[name=invoke-args]', '[3, "rows"]');
+    await page.fill('textarea[name=invoke-kwargs]', '{"mode": "fast"}');
+    await page.click('#invoke-form button[type=submit]');
+    const refusal = page.locator('#invoke-status .note.error');
+    await refusal.getByText('Access denied (HTTP 403)').waitFor();
+    assert.match(await refusal.textContent(), /function:invoke/);
+    assert.equal(await page.locator('#invocation').count(), 0);
+    await shot(page, '16-mesh-invoke-denied');
+
+    // Granted: the invocation runs on the endpoint's executor and its state reaches completed.
+    await mesh('PUT', `/api/v1/roles/${role.role_id}`, { permissions: ['catalog:read', 'function:invoke'] });
+    await page.click('#invoke-form button[type=submit]');
+    await page.locator('#invocation').waitFor();
+    await page.locator('#invocation[data-state=completed]').waitFor({ timeout: 30_000 });
+    await page.locator('#invoke-output', { hasText: 'loaded 3 rows (fast)' }).waitFor();
+    assert.equal(ran.length, 1);
+    assert.equal(await page.textContent('#invoked-process'), ran[0].processid);
+    assert.equal(ran[0].spec.funcname, 'load_data');
+    assert.deepEqual(ran[0].spec.conditions.executornames, [endpoint]);
+    assert.equal(await page.locator('#invoke-status .note.error').count(), 0);
+    await roleRow.getByText('function:invoke').waitFor(); // read again after the invoke
+    await shot(page, '17-mesh-invoked-completed');
+
+    assert.deepEqual(page.problems, []);
+    await context.close();
+  } finally {
+    running = false;
+    await loop;
+  }
 });

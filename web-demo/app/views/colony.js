@@ -11,6 +11,7 @@ export const TABS = [
   { id: 'workflows', label: 'Workflows' },
   { id: 'executors', label: 'Executors' },
   { id: 'submit', label: 'Submit' },
+  { id: 'mesh', label: 'Mesh' },
   { id: 'run', label: 'Run executor' },
 ];
 
