@@ -170,3 +170,45 @@ async fn mesh_apply_export_invoke_and_tokens() {
     assert_eq!(too_long.status.code(), Some(2));
     assert!(text(&too_long.stderr).contains("at most 24h"), "{}", text(&too_long.stderr));
 }
+
+/// CryptoMesh's example policy as it is (endpoint `ep1`): its four kinds of records are
+/// created, and applying it again writes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_example_policy_creates_its_four_kinds_once() {
+    let setup = setup("mesh-example").await;
+    let owner = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.push("--colony-owner");
+        setup.json(&all)
+    };
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join("example.yml");
+    std::fs::write(&file, policy_file("ep1")).expect("write the policy file");
+    let file = file.to_str().expect("a UTF-8 path");
+    let created = |id: &str| (id.to_owned(), "created".to_owned());
+    assert_eq!(
+        outcomes(&owner(&["mesh", "apply", file])),
+        [created("ep1"), created("load_data"), created("ms_loader"), created("s_data")]
+    );
+    for (kind, id) in [
+        ("endpoints", "ep1"),
+        ("functions", "load_data"),
+        ("microservices", "ms_loader"),
+        ("services", "s_data"),
+    ] {
+        let listed = owner(&["mesh", "list", kind]);
+        let ids: Vec<&str> = listed
+            .as_array()
+            .map(|records| {
+                records
+                    .iter()
+                    .filter_map(|r| r[format!("{}_id", &kind[..kind.len() - 1])].as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(ids, [id], "{kind}: {listed}");
+    }
+    let again = owner(&["mesh", "apply", file]);
+    assert!(outcomes(&again).iter().all(|(_, o)| o == "unchanged"), "{again}");
+    assert_eq!(again["entries"].as_array().map(Vec::len), Some(4));
+}
