@@ -7,7 +7,9 @@ use colonies_core::mesh::{GUARDING, Guards, Kind, Role};
 use serde_json::Value;
 use tokio_postgres::{Error, GenericClient};
 
-/// What every mesh request needs to know before it looks at a record, in one round trip.
+/// What every mesh request needs to know, read in one round trip: who the caller is in the
+/// colony, the colony's roles, the records that guard others (unless the caller owns the
+/// colony, who needs no guard), and the record the request names.
 #[derive(Debug, Clone, Default)]
 pub struct Context {
     /// The server's ID (the audience credentials must name); "" if none is stored.
@@ -20,14 +22,25 @@ pub struct Context {
     pub member: bool,
     /// The colony's roles.
     pub roles: Vec<Role>,
+    /// The colony's services, microservices, functions and endpoints, to find any record's
+    /// policy; `None` for the colony's owner.
+    pub guards: Option<Guards>,
+    /// The record the request names, if it asked for one and it exists.
+    pub target: Option<Value>,
+    /// The database's clock as mesh timestamps are written (RFC 3339 UTC, microseconds).
+    pub now: String,
 }
 
-/// The [`Context`] of `caller` ("" when anonymous) in `colony`.
+/// The [`Context`] of `caller` ("" when anonymous) in `colony`, with the record `target`
+/// names (kind and id), if any.
 pub async fn context(
     client: &impl GenericClient,
     caller: &str,
     colony: &str,
+    target: Option<(Kind, &str)>,
 ) -> Result<Context, Error> {
+    let kinds: Vec<&str> = GUARDING.iter().map(|k| k.path()).collect();
+    let (kind, id) = target.map_or(("", ""), |(kind, id)| (kind.path(), id));
     let row = client
         .query_one(
             "SELECT (SELECT server_id FROM server),
@@ -38,13 +51,29 @@ pub async fn context(
                      OR EXISTS (SELECT 1 FROM users u
                                  WHERE u.user_id = $1 AND u.colony_name = $2)),
                     (SELECT coalesce(jsonb_agg(record ORDER BY seq), '[]')::text FROM mesh_records
-                      WHERE colony_name = $2 AND kind = 'roles')
+                      WHERE colony_name = $2 AND kind = 'roles'),
+                    CASE WHEN $1 <> '' AND c.colony_id = $1 THEN NULL ELSE
+                        (SELECT coalesce(jsonb_agg(jsonb_build_array(kind, id, record)), '[]')::text
+                           FROM mesh_records WHERE colony_name = $2 AND kind = ANY($5)) END,
+                    (SELECT record::text FROM mesh_records
+                      WHERE colony_name = $2 AND kind = $3 AND id = $4),
+                    mesh_now()
              FROM (SELECT 1) AS one LEFT JOIN colonies c ON c.name = $2",
-            &[&caller, &colony],
+            &[&caller, &colony, &kind, &id, &kinds],
         )
         .await?;
     let owner_id: Option<String> = row.get(1);
     let roles: Vec<Value> = serde_json::from_str(row.get(3)).unwrap_or_default();
+    let guards = row.get::<_, Option<&str>>(4).map(|text| {
+        let mut guards = Guards::default();
+        let rows: Vec<(String, String, Value)> = serde_json::from_str(text).unwrap_or_default();
+        for (kind, id, record) in rows {
+            if let Some(kind) = Kind::from_path(&kind) {
+                guards.insert(kind, id, &record);
+            }
+        }
+        guards
+    });
     Ok(Context {
         server_id: row.get::<_, Option<String>>(0).unwrap_or_default(),
         colony_exists: owner_id.is_some(),
@@ -52,32 +81,15 @@ pub async fn context(
         member: row.get(2),
         // A role that does not read as one (written by an older server) grants nothing.
         roles: roles.into_iter().filter_map(|r| serde_json::from_value::<Role>(r).ok()).collect(),
+        guards,
+        target: row.get::<_, Option<&str>>(5).map(record),
+        now: row.get(6),
     })
 }
 
 /// A stored record's JSON (always an object; `Null` if the column could not be read).
 fn record(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or(Value::Null)
-}
-
-/// The colony's services, microservices, functions and endpoints, to find any record's policy.
-pub async fn guards(client: &impl GenericClient, colony: &str) -> Result<Guards, Error> {
-    let kinds: Vec<&str> = GUARDING.iter().map(|k| k.path()).collect();
-    let rows = client
-        .query(
-            "SELECT kind, id, record::text FROM mesh_records
-              WHERE colony_name = $1 AND kind = ANY($2)",
-            &[&colony, &kinds],
-        )
-        .await?;
-    let mut guards = Guards::default();
-    for row in rows {
-        let kind: &str = row.get(0);
-        if let Some(kind) = Kind::from_path(kind) {
-            guards.insert(kind, row.get(1), &record(row.get(2)));
-        }
-    }
-    Ok(guards)
 }
 
 /// Every record of `kind` in `colony`, oldest first.
@@ -94,23 +106,6 @@ pub async fn list(
         )
         .await?;
     Ok(rows.iter().map(|row| record(row.get(0))).collect())
-}
-
-/// The record of `kind` with `id`, if any.
-pub async fn get(
-    client: &impl GenericClient,
-    colony: &str,
-    kind: Kind,
-    id: &str,
-) -> Result<Option<Value>, Error> {
-    let row = client
-        .query_opt(
-            "SELECT record::text FROM mesh_records
-              WHERE colony_name = $1 AND kind = $2 AND id = $3",
-            &[&colony, &kind.path(), &id],
-        )
-        .await?;
-    Ok(row.map(|row| record(row.get(0))))
 }
 
 /// Stores a new record; `false` when one of this kind already has this id (nothing written).
@@ -212,11 +207,6 @@ pub async fn endpoint_executors(
             last_heard_from: row.get(4),
         })
         .collect())
-}
-
-/// The database's clock as mesh timestamps are written (RFC 3339 UTC, microseconds).
-pub async fn now(client: &impl GenericClient) -> Result<String, Error> {
-    Ok(client.query_one("SELECT mesh_now()", &[]).await?.get(0))
 }
 
 /// Links a submitted process to the function state an invoke created, so that the state (and

@@ -67,9 +67,10 @@ fn uuid() -> Result<String, MeshError> {
     new_uuid().map_err(server_error)
 }
 
-pub(super) async fn now<C: DbConn>(scope: &mut Scope<'_, C>) -> Result<Timestamp, MeshError> {
-    let text = store::mesh::now(scope.client()).await.map_err(server_error)?;
-    Timestamp::parse(&text).map_err(|e| server_error(crate::error::Error::new(500, e.to_string())))
+/// The database's clock when the request's context was read.
+pub(super) fn now<C: DbConn>(scope: &Scope<'_, C>) -> Result<Timestamp, MeshError> {
+    Timestamp::parse(&scope.context.now)
+        .map_err(|e| server_error(crate::error::Error::new(500, e.to_string())))
 }
 
 /// The response JSON of a stored record (hidden fields dropped unless `full`); a record that
@@ -84,13 +85,9 @@ fn response<R: Resource>(stored: Value, full: bool) -> Value {
     }
 }
 
-/// The guards, loaded only when the caller is not the owner (the owner passes every check).
-async fn guards<C: DbConn>(scope: &mut Scope<'_, C>) -> Result<Option<Guards>, MeshError> {
-    if scope.is_owner() {
-        return Ok(None);
-    }
-    let colony = scope.colony;
-    Ok(Some(store::mesh::guards(scope.client(), colony).await.map_err(server_error)?))
+/// The guards read with the context (`None` for the owner, who passes every check).
+fn guards<C: DbConn>(scope: &mut Scope<'_, C>) -> Option<Guards> {
+    scope.context.guards.take()
 }
 
 /// 404 for a missing record, except to an anonymous caller of a private catalog, who is told
@@ -119,7 +116,7 @@ pub(super) async fn list<H: Host, C: DbConn>(
     scope: &mut Scope<'_, C>,
     kind: Kind,
 ) -> MeshResult {
-    let guards = guards(scope).await?;
+    let guards = guards(scope);
     let colony = scope.colony;
     let mut records =
         store::mesh::list(scope.client(), colony, kind).await.map_err(server_error)?;
@@ -147,14 +144,12 @@ pub(super) async fn get<H: Host, C: DbConn>(
     kind: Kind,
     id: &str,
 ) -> MeshResult {
-    let colony = scope.colony;
-    let mut record =
-        store::mesh::get(scope.client(), colony, kind, id).await.map_err(server_error)?;
+    let mut record = scope.context.target.take();
     if record.is_none() && kind == Kind::EndpointState {
         record = live_states(host, scope, Some(id)).await?.pop();
     }
     let Some(record) = record else { return Err(missing(scope, kind, id)) };
-    let guards = guards(scope).await?;
+    let guards = guards(scope);
     check_record(scope, guards.as_ref(), Permission::CatalogRead, kind, &record)?;
     Ok(MeshReply {
         status: 200,
@@ -170,7 +165,7 @@ pub(super) async fn create<C: DbConn>(
     body: &[u8],
 ) -> MeshResult {
     let body = parse_json(body)?;
-    let now = now(scope).await?;
+    let now = now(scope)?;
     by_kind!(kind, R => create_as::<R, C>(scope, &body, now).await)
 }
 
@@ -192,7 +187,7 @@ async fn create_as<R: Resource, C: DbConn>(
     let mut fresh = || fresh_ids.pop().unwrap_or_default();
     let record = R::create(parsed, id.clone(), &mut fresh, now);
     let stored = record.to_stored();
-    let guards = guards(scope).await?;
+    let guards = guards(scope);
     let guard = match kind {
         // Its own policy does not exist yet: the colony's roles decide.
         Kind::Service | Kind::Endpoint => None,
@@ -219,7 +214,7 @@ pub(super) async fn put<C: DbConn>(
     body: &[u8],
 ) -> MeshResult {
     let body = parse_json(body)?;
-    let now = now(scope).await?;
+    let now = now(scope)?;
     by_kind!(kind, R => put_as::<R, C>(scope, id, upsert, &body, now).await)
 }
 
@@ -232,8 +227,8 @@ async fn put_as<R: Resource, C: DbConn>(
 ) -> MeshResult {
     let kind = R::KIND;
     let colony = scope.colony;
-    let stored = store::mesh::get(scope.client(), colony, kind, id).await.map_err(server_error)?;
-    let guards = guards(scope).await?;
+    let stored = scope.context.target.take();
+    let guards = guards(scope);
     let current: Option<R> = match &stored {
         Some(json) => Some(serde_json::from_value(json.clone()).map_err(|e| {
             server_error(crate::error::Error::new(
@@ -294,12 +289,10 @@ pub(super) async fn delete<C: DbConn>(
     id: &str,
 ) -> MeshResult {
     let colony = scope.colony;
-    let Some(stored) =
-        store::mesh::get(scope.client(), colony, kind, id).await.map_err(server_error)?
-    else {
+    let Some(stored) = scope.context.target.take() else {
         return Err(missing(scope, kind, id));
     };
-    let guards = guards(scope).await?;
+    let guards = guards(scope);
     check_record(scope, guards.as_ref(), kind.write_permission(), kind, &stored)?;
     store::mesh::delete(scope.client(), colony, kind, id).await.map_err(server_error)?;
     Ok(MeshReply { status: 204, body: None })
@@ -319,7 +312,7 @@ pub(super) async fn live_states<H: Host, C: DbConn>(
     let endpoints = store::mesh::endpoint_executors(scope.client(), colony, only, warm_for)
         .await
         .map_err(server_error)?;
-    let now = now(scope).await?;
+    let now = now(scope)?;
     Ok(endpoints
         .into_iter()
         .map(|e| {

@@ -76,21 +76,12 @@ pub(super) async fn invoke<H: Host>(
 ) -> MeshResult {
     let call = read_call(body)?;
     let colony = scope.colony;
-    let stored =
-        store::mesh::get(scope.client(), colony, Kind::Function, id).await.map_err(server_error)?;
-    let Some(stored) = stored else {
+    let Some(stored) = scope.context.target.take() else {
         return Err(super::crud::missing(&scope, Kind::Function, id));
     };
     let function: Function = serde_json::from_value(stored.clone())
         .map_err(|e| server_error(crate::error::Error::new(500, e.to_string())))?;
-    let guard = if scope.is_owner() {
-        None
-    } else {
-        store::mesh::guards(scope.client(), colony)
-            .await
-            .map_err(server_error)?
-            .of(Kind::Function, &stored)
-    };
+    let guard = scope.context.guards.as_ref().and_then(|g| g.of(Kind::Function, &stored));
     scope.check(Permission::FunctionInvoke, guard.as_ref())?;
     let Some(caller) = scope.caller.clone() else {
         return Err(ApiError::unauthorized("invoking a function needs a caller").into());
@@ -136,7 +127,7 @@ pub(super) async fn invoke<H: Host>(
         .into());
     }
     let spec = spec(&function, colony, &executor_type, call);
-    let now = super::crud::now(&mut scope).await?;
+    let now = super::crud::now(&scope)?;
     // The connection goes back before the submit, which takes its own.
     drop(scope);
     let cx = Cx { host, caller: &caller, nonce: None };

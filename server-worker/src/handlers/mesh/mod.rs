@@ -115,11 +115,6 @@ impl<C: DbConn> Scope<'_, C> {
         };
         Ok(access.check(needed, guard)?)
     }
-
-    /// Whether the caller owns the colony: the owner needs no policy looked up.
-    pub const fn is_owner(&self) -> bool {
-        self.context.owner && self.caller.is_some()
-    }
 }
 
 /// Serves one operation on `colony`'s catalog for `who`, with the request body `body`
@@ -158,10 +153,18 @@ pub async fn serve<H: Host>(
             }
         }
     }
+    let target = match &op {
+        Op::Get(kind, id) | Op::Put { kind, id, .. } | Op::Delete(kind, id) => {
+            Some((*kind, id.as_str()))
+        }
+        Op::Invoke(id) => Some((Kind::Function, id.as_str())),
+        Op::List(_) | Op::Create(_) => None,
+    };
     let mut conn = host.db().await.map_err(server_error)?;
-    let context = store::mesh::context(conn.parts().0, caller.as_deref().unwrap_or(""), colony)
-        .await
-        .map_err(server_error)?;
+    let context =
+        store::mesh::context(conn.parts().0, caller.as_deref().unwrap_or(""), colony, target)
+            .await
+            .map_err(server_error)?;
     if let Some(Who::Rest(credential)) = who {
         credential.check_audience(&context.server_id).map_err(|e| auth_error(&e))?;
     }
