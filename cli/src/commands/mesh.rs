@@ -25,17 +25,7 @@ pub struct MeshArgs {
 }
 
 /// The help of `--kind`-like arguments: the collections under /api/v1.
-const KINDS: [&str; 9] = [
-    "services",
-    "microservices",
-    "functions",
-    "endpoints",
-    "security-policies",
-    "roles",
-    "endpoint-states",
-    "function-states",
-    "function-results",
-];
+const KINDS: [&str; 9] = Kind::PATHS;
 
 fn kind(text: &str) -> Result<Kind, String> {
     Kind::from_path(text.trim().trim_matches('/'))

@@ -47,6 +47,17 @@ impl Kind {
         Self::FunctionResult,
     ];
 
+    /// The path segments of [`Self::ALL`], in that order.
+    pub const PATHS: [&'static str; 9] = {
+        let mut paths = [""; 9];
+        let mut i = 0;
+        while i < paths.len() {
+            paths[i] = Self::ALL[i].path();
+            i += 1;
+        }
+        paths
+    };
+
     /// The collection's path segment under `/api/v1`: `services`, `security-policies`, …
     pub const fn path(self) -> &'static str {
         match self {

@@ -13,17 +13,7 @@ use serde_json::{Value, json};
 pub const HOUR_MS: i64 = 60 * 60 * 1000;
 
 /// The nine collections, in the order of `mesh::Kind::ALL`.
-pub const RESOURCES: [&str; 9] = [
-    "services",
-    "microservices",
-    "functions",
-    "endpoints",
-    "security-policies",
-    "roles",
-    "endpoint-states",
-    "function-states",
-    "function-results",
-];
+pub const RESOURCES: [&str; 9] = colonies_core::mesh::Kind::PATHS;
 
 /// An answer of the mesh API: its status and body (JSON when it is, `Null` otherwise).
 #[derive(Debug)]
