@@ -12,6 +12,7 @@ extern crate std;
 /// Cron expressions with seconds, as Colonies crons use them.
 pub mod cron;
 pub mod crypto;
+pub mod e2e;
 pub mod envelope;
 pub mod gojson;
 /// Workflow graphs: a spec into processes and edges, and their drawing.
