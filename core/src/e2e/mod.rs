@@ -17,6 +17,7 @@
 
 mod cipher;
 pub mod fields;
+pub mod messages;
 mod wrap;
 
 pub use cipher::{
