@@ -43,7 +43,7 @@ cargo clippy -p colonies-core --all-targets --features schema -- -D warnings
 cargo test -p colonies-core --features schema --test schema
 
 step "wasm32 tests under Node (wasm-bindgen-test)"
-cargo test -p colonies-core --target wasm32-unknown-unknown --test crypto_vectors --test envelope
+cargo test -p colonies-core --target wasm32-unknown-unknown --test crypto_vectors --test envelope --test e2e_vectors
 
 step "wasm package: build (size budget), wasm-bindgen tests in Node and Chrome, package tests"
 cargo clippy -p colonies-wasm --all-targets --target wasm32-unknown-unknown -- -D warnings
