@@ -62,6 +62,10 @@ step "the Worker: the black-box suite against wrangler dev (workerd) on PostgreS
 cargo clippy -p colonies-worker --target wasm32-unknown-unknown --no-default-features --features worker -- -D warnings
 WORKER_TEST_PROCESSES=300 scripts/worker-test.sh --measure
 
+step "interop: the e2e vectors re-derived in Python (PyNaCl, cryptography; protocol §16), and the generator agrees with the file"
+cargo run -q -p colonies-core --example e2e_vectors -- --check
+tests/interop/e2e/run.sh
+
 step "interop: pycolonies, the colonyos crate and the Go client against the native server (release build)"
 cargo build --release -p colonies-cli
 tests/interop/python/run.sh
