@@ -6,10 +6,19 @@
 //! a number of processes; [`Swarm::wakeup_latency`] measures how long a long-polling executor
 //! takes to receive a process after it is submitted. With [`Swarm::bind_to`] every submit,
 //! assign and close of a run is bound against replay (a fresh nonce each, a re-sent long poll
-//! too); otherwise they are signed as Colonies clients sign them.
+//! too); otherwise they are signed as Colonies clients sign them. With [`Swarm::seal`] the
+//! colony is end-to-end encrypted (protocol §16): the submitters seal args, the executors open
+//! them and seal their output, as an encrypting client does.
 
 use crate::{Answer, Client, key, unique};
-use colonies_core::PrivateKey;
+use colonies_core::{
+    PrivateKey,
+    e2e::{
+        DataKey, Keyring, NONCE_LEN,
+        fields::{Opener, Sealer},
+        random_nonce, wrap_random,
+    },
+};
 use core::time::Duration;
 use serde_json::{Value, json};
 use std::{
@@ -35,6 +44,8 @@ pub struct Swarm {
     pub executors: Vec<PrivateKey>,
     /// The server ID the runs' requests are bound to (`None`: unbound, the default).
     pub audience: Option<String>,
+    /// The colony's data key once [`Swarm::seal`] made one, and whether runs seal with it.
+    pub sealing: Option<(Arc<Keyring>, bool)>,
 }
 
 /// What [`Swarm::throughput`] saw.
@@ -97,7 +108,48 @@ impl Swarm {
         for _ in 0..executors {
             keys.push(approved_executor(&client, &owner, &colony, TYPE).await);
         }
-        Self { urls, colony, owner, submitter, executors: keys, audience: None }
+        Self { urls, colony, owner, submitter, executors: keys, audience: None, sealing: None }
+    }
+
+    /// Makes the colony end-to-end encrypted the first time (a data key wrapped for the
+    /// submitter and every executor, through the server's key messages) and has later runs
+    /// seal (`on`) or not.
+    pub async fn seal(&mut self, on: bool) {
+        if let Some((_, sealing)) = &mut self.sealing {
+            *sealing = on;
+            return;
+        }
+        let client = self.client(0);
+        let request = json!({ "colonyname": self.colony });
+        for member in core::iter::once(&self.submitter).chain(&self.executors) {
+            client.call(member, "getcolonykeysmsg", request.clone()).await.ok_json();
+        }
+        let data = DataKey::generate(1).expect("a data key");
+        let listed = client.call(&self.owner, "getcolonymemberkeysmsg", request.clone()).await;
+        let mut keys = Vec::new();
+        for member in listed.ok_json()["members"].as_array().into_iter().flatten() {
+            let Some(public) = member["publickey"].as_str().and_then(|p| p.parse().ok()) else {
+                continue;
+            };
+            let wrapped = wrap_random(&data, &public).expect("wrapped");
+            keys.push(json!({ "memberid": member["memberid"], "wrapped": wrapped }));
+        }
+        for chunk in keys.chunks(1000) {
+            let add = json!({ "colonyname": self.colony, "version": 1, "keys": chunk });
+            client.call(&self.owner, "addcolonykeysmsg", add).await.ok_json();
+        }
+        // Each member would unwrap its own; one unwrap shows the keys work.
+        let mine = client.call(&self.submitter, "getcolonykeysmsg", request).await.ok_json();
+        let wrapped = mine["keys"][0]["wrapped"].as_str().unwrap_or_default();
+        let unwrapped = colonies_core::e2e::unwrap(wrapped, &self.submitter).expect("unwraps");
+        let mut ring = Keyring::new();
+        ring.insert(unwrapped);
+        self.sealing = Some((Arc::new(ring), on));
+    }
+
+    /// The keyring runs seal with, when they do.
+    fn keyring(&self) -> Option<Arc<Keyring>> {
+        self.sealing.as_ref().filter(|(_, on)| *on).map(|(ring, _)| ring.clone())
     }
 
     /// Binds the requests of later runs to `audience` (the servers' ID, which replicas on
@@ -123,16 +175,38 @@ impl Swarm {
                 (self.client(i), executor.clone(), self.colony.clone());
             let (done, errors, last_close) = (done.clone(), errors.clone(), last_close.clone());
             let audience = self.audience.clone();
+            let ring = self.keyring();
             workers.push(tokio::spawn(async move {
                 let audience = audience.as_deref();
                 let mut mine = Vec::new();
                 let assign = json!({ "colonyname": colony, "timeout": 1 });
+                let mut nonce = || random_nonce().unwrap_or([0; NONCE_LEN]);
                 while done.load(core::sync::atomic::Ordering::SeqCst) < processes {
                     let answer = client
                         .call_as(&executor, "assignprocessmsg", assign.clone(), audience)
                         .await;
                     let Some(id) = process_id(&answer, &errors) else { continue };
-                    let close = json!({ "processid": id, "out": ["done"] });
+                    let mut out = vec![json!("done")];
+                    if let Some(ring) = &ring {
+                        // What an encrypting executor does: open the args, seal the output.
+                        let process: Value = answer
+                            .reply
+                            .clone()
+                            .and_then(|r| r.into_result().ok())
+                            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+                            .unwrap_or_default();
+                        let args: Vec<Value> =
+                            serde_json::from_value(process["spec"]["args"].clone())
+                                .unwrap_or_default();
+                        let opened = Opener::new(ring, &colony).list(&args);
+                        if opened.as_deref() != Ok(&[json!("x")][..]) {
+                            lock(&errors).push((0, format!("args did not open: {opened:?}")));
+                        }
+                        if let Some(key) = ring.current() {
+                            out = Sealer::new(key, &colony, &mut nonce).list(&out);
+                        }
+                    }
+                    let close = json!({ "processid": id, "out": out });
                     let closed =
                         client.call_as(&executor, "closesuccessfulmsg", close, audience).await;
                     if closed.reply.as_ref().is_some_and(|r| !r.error) {
@@ -153,17 +227,20 @@ impl Swarm {
             let (client, submitter, colony) =
                 (self.client(s), self.submitter.clone(), self.colony.clone());
             let (errors, audience) = (errors.clone(), self.audience.clone());
+            let ring = self.keyring();
             submitting.push(tokio::spawn(async move {
                 let mut ids = Vec::with_capacity(count);
-                let payload = json!({ "spec": spec(&colony) });
+                let plain = json!({ "spec": spec(&colony) });
+                let mut nonce = || random_nonce().unwrap_or([0; NONCE_LEN]);
                 while ids.len() < count {
+                    // An encrypting client seals every submit's args afresh.
+                    let mut payload = plain.clone();
+                    if let Some(key) = ring.as_ref().and_then(|ring| ring.current()) {
+                        payload["spec"]["args"] =
+                            Value::Array(Sealer::new(key, &colony, &mut nonce).list(&[json!("x")]));
+                    }
                     let answer = client
-                        .call_as(
-                            &submitter,
-                            "submitfuncspecmsg",
-                            payload.clone(),
-                            audience.as_deref(),
-                        )
+                        .call_as(&submitter, "submitfuncspecmsg", payload, audience.as_deref())
                         .await;
                     match process_id(&answer, &errors) {
                         Some(id) => ids.push(id),

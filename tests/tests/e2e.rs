@@ -20,12 +20,8 @@ use colonies_core::{
 };
 use serde_json::{Value, json};
 
-/// A random nonce (the first bytes of a fresh random key).
 fn random_nonce() -> [u8; NONCE_LEN] {
-    let bytes = key().to_bytes();
-    let mut nonce = [0u8; NONCE_LEN];
-    nonce.copy_from_slice(&bytes[..NONCE_LEN]);
-    nonce
+    colonies_core::e2e::random_nonce().expect("randomness")
 }
 
 fn nonces() -> impl FnMut() -> [u8; NONCE_LEN] {

@@ -128,9 +128,7 @@ impl DataKey {
     /// [`DataKey::seal`] with a random nonce.
     #[cfg(feature = "getrandom")]
     pub fn seal_random(&self, colony: &str, plaintext: &[u8]) -> Result<String, E2eError> {
-        let mut nonce = [0u8; NONCE_LEN];
-        getrandom::fill(&mut nonce).map_err(|_| E2eError::Entropy)?;
-        Ok(self.seal(colony, plaintext, nonce))
+        Ok(self.seal(colony, plaintext, random_nonce()?))
     }
 
     /// Opens a string this key sealed for `colony`.
@@ -154,6 +152,14 @@ pub(crate) fn parse_version(text: &str) -> Option<u32> {
     let canonical =
         !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) && !text.starts_with('0');
     canonical.then(|| text.parse().ok()).flatten()
+}
+
+/// A fresh random nonce, for [`Sealer`](super::fields::Sealer)s and [`DataKey::seal`].
+#[cfg(feature = "getrandom")]
+pub fn random_nonce() -> Result<[u8; NONCE_LEN], E2eError> {
+    let mut nonce = [0u8; NONCE_LEN];
+    getrandom::fill(&mut nonce).map_err(|_| E2eError::Entropy)?;
+    Ok(nonce)
 }
 
 /// The version and bytes (nonce ‖ ciphertext ‖ tag) of a sealed string.

@@ -20,6 +20,8 @@ pub mod fields;
 pub mod messages;
 mod wrap;
 
+#[cfg(feature = "getrandom")]
+pub use cipher::random_nonce;
 pub use cipher::{
     DataKey, E2eError, KEY_LEN, Keyring, NONCE_LEN, SEALED_PREFIX, is_sealed, sealed_version,
 };

@@ -5,6 +5,7 @@
 //! cargo run --release -p colonies-blackbox --bin loadgen -- \
 //!     [--processes 10000] [--executors 32] [--submitters 8] [--servers 1] [--samples 300] [--async-commit]
 //!     [--replay-binding on|off|both] [--replay-protection off|compat|strict]
+//!     [--encryption off|on|both]
 //!     [--url http://host:port --owner-key <server owner private key>]
 //! ```
 //! Without `--url` it starts `--servers` native servers in this process on one private
@@ -48,6 +49,9 @@ usage: loadgen [options]
                      off,on: measure each in turn in the same run
   --replay-protection M  of the started servers: off, compat (default) or strict (off: the
                      fields are sent but not checked, which leaves the client's share of the cost)
+  --encryption M     off (default): plain payloads; on: the colony is end-to-end encrypted
+                     (submitters seal args, executors open them and seal output); both
+                     (= off,on) or on,off: measure each in turn in the same run
   --url URL          load a running server instead (with --owner-key, or COLONIES_SERVER_PRVKEY)
   --owner-key KEY    the server owner's private key of --url's server";
 
@@ -64,6 +68,7 @@ struct Options {
     database_url: Option<String>,
     /// Runs in order: `true` bound, `false` unbound.
     binding: Vec<bool>,
+    encryption: Vec<bool>,
     /// Replay protection of the started servers.
     replay_mode: Mode,
 }
@@ -92,6 +97,7 @@ fn options() -> Result<Options, String> {
         async_commit: false,
         database_url: None,
         binding: vec![true],
+        encryption: vec![false],
         replay_mode: Mode::Compat,
     };
     let mut args = std::env::args().skip(1);
@@ -109,6 +115,7 @@ fn options() -> Result<Options, String> {
             "--database-url" => o.database_url = Some(value()?),
             "--owner-key" => o.owner_key = Some(value()?),
             "--replay-binding" => o.binding = binding_modes(&flag, &value()?)?,
+            "--encryption" => o.encryption = binding_modes(&flag, &value()?)?,
             "--replay-protection" => o.replay_mode = value()?.parse()?,
             // Trades the last few hundred milliseconds of commits on a crash for fewer WAL
             // flushes: shows how much of the cost is the disk's.
@@ -217,9 +224,14 @@ async fn run() -> Result<(), String> {
         println!("the server tells no serverid (a Go server?): requests go unbound");
     }
     let mut violations = Vec::new();
-    for &bound in &o.binding {
-        let label = if bound && audience.is_some() { "binding on" } else { "binding off" };
+    let modes = o.encryption.iter().flat_map(|&e| o.binding.iter().map(move |&b| (e, b)));
+    for (sealed, bound) in modes.collect::<Vec<_>>() {
+        let binding = if bound && audience.is_some() { "binding on" } else { "binding off" };
+        let label = format!("{binding}, encryption {}", if sealed { "on" } else { "off" });
         swarm.bind_to(if bound { audience.clone() } else { None });
+        if sealed || swarm.sealing.is_some() {
+            swarm.seal(sealed).await;
+        }
         let run = swarm.throughput(o.processes, o.submitters).await;
         let submitted: HashSet<&String> = run.submitted.iter().collect();
         let unique: HashSet<&String> = run.assigned.iter().collect();
