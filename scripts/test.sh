@@ -43,7 +43,7 @@ cargo clippy -p colonies-core --all-targets --features schema -- -D warnings
 cargo test -p colonies-core --features schema --test schema
 
 step "wasm32 tests under Node (wasm-bindgen-test)"
-cargo test -p colonies-core --target wasm32-unknown-unknown --test crypto_vectors --test envelope
+cargo test -p colonies-core --target wasm32-unknown-unknown --test crypto_vectors --test envelope --test e2e_vectors
 
 step "wasm package: build (size budget), wasm-bindgen tests in Node and Chrome, package tests"
 cargo clippy -p colonies-wasm --all-targets --target wasm32-unknown-unknown -- -D warnings
@@ -61,6 +61,10 @@ node --test web-demo/e2e/
 step "the Worker: the black-box suite against wrangler dev (workerd) on PostgreSQL, two Workers on one database (no double assignment), CPU per request"
 cargo clippy -p colonies-worker --target wasm32-unknown-unknown --no-default-features --features worker -- -D warnings
 WORKER_TEST_PROCESSES=300 scripts/worker-test.sh --measure
+
+step "interop: the e2e vectors re-derived in Python (PyNaCl, cryptography; protocol §16), and the generator agrees with the file"
+cargo run -q -p colonies-core --example e2e_vectors -- --check
+tests/interop/e2e/run.sh
 
 step "interop: pycolonies, the colonyos crate and the Go client against the native server (release build)"
 cargo build --release -p colonies-cli

@@ -168,6 +168,13 @@ impl RpcMsg {
         signature.recover_id(self.payload.as_bytes()).map_err(|_| EnvelopeError::Signature)
     }
 
+    /// The public key that signed the payload (the caller's, whose ID
+    /// [`RpcMsg::recover_caller`] gives).
+    pub fn recover_public_key(&self) -> Result<crate::PublicKey, EnvelopeError> {
+        let signature: Signature = self.signature.parse().map_err(|_| EnvelopeError::Signature)?;
+        signature.recover_public_key(self.payload.as_bytes()).map_err(|_| EnvelopeError::Signature)
+    }
+
     /// The decoded payload JSON bytes.
     pub fn payload_json(&self) -> Result<Vec<u8>, EnvelopeError> {
         gojson::decode_base64(self.payload.as_bytes()).map_err(|_| EnvelopeError::Payload)

@@ -48,6 +48,11 @@ async fn answer<H: Host>(host: &H, body: &[u8]) -> Result<Reply, Error> {
     if msg.payloadtype == colonies_core::mesh::rpc::PAYLOAD_TYPE {
         return crate::rest::handle_rpc(host, &caller, &msg).await;
     }
+    if handlers::e2e::serves(&msg.payloadtype) {
+        let caller = caller.to_hex();
+        let cx = handlers::Cx { host, caller: &caller, nonce: None };
+        return handlers::e2e::serve(cx, &msg).await;
+    }
     match handlers::route(host, &caller, &msg, nonce.as_ref()).await {
         Some(outcome) => outcome,
         None if msg.payloadtype.is_empty() => Err(Error::new(

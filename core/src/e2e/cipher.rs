@@ -148,11 +148,19 @@ impl DataKey {
     }
 }
 
+/// A key version as written: decimal digits, no sign, no leading zero, 1 to 4294967295 (so
+/// one version has one spelling, and the associated data is the text as sent).
+pub(crate) fn parse_version(text: &str) -> Option<u32> {
+    let canonical =
+        !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) && !text.starts_with('0');
+    canonical.then(|| text.parse().ok()).flatten()
+}
+
 /// The version and bytes (nonce ‖ ciphertext ‖ tag) of a sealed string.
 fn parse(sealed: &str) -> Result<(u32, Vec<u8>), E2eError> {
     let rest = sealed.strip_prefix(SEALED_PREFIX).ok_or(E2eError::Malformed("prefix"))?;
     let (version, body) = rest.split_once(':').ok_or(E2eError::Malformed("version"))?;
-    let version: u32 = version.parse().map_err(|_| E2eError::Malformed("version"))?;
+    let version = parse_version(version).ok_or(E2eError::Malformed("version"))?;
     let bytes = STANDARD_NO_PAD.decode(body).map_err(|_| E2eError::Malformed("base64"))?;
     // A nonce and a tag at least.
     if bytes.len() < NONCE_LEN + 16 {
@@ -244,6 +252,13 @@ mod tests {
         for bad in ["", "ce1:", "ce1:x:AAAA", "ce1:1:!!", "ce1:1:AAAA", "plain text"] {
             assert!(!is_sealed(bad), "{bad}");
         }
+        // One spelling per version.
+        for other in ["01", "+1", "001", "0"] {
+            let respelled = sealed.replacen("ce1:1:", &format!("ce1:{other}:"), 1);
+            assert_eq!(key.open("dev", &respelled), Err(E2eError::Malformed("version")), "{other}");
+        }
+        assert_eq!(parse_version("4294967295"), Some(u32::MAX));
+        assert_eq!(parse_version("4294967296"), None);
     }
 
     #[test]

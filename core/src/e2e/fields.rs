@@ -123,13 +123,23 @@ impl<'a> Opener<'a> {
         serde_json::from_slice(&bytes).map_err(|_| E2eError::Malformed("not the JSON sealed"))
     }
 
-    /// A JSON array whose sealed elements open to the items they hold.
+    /// A JSON array whose sealed elements open to the items they hold. A sealed element
+    /// that holds one JSON value rather than an array (a client that sealed element by
+    /// element) opens to that value, and one that holds text that is not JSON to that text.
     pub fn list(&self, items: &[Value]) -> Result<Vec<Value>, E2eError> {
         let mut opened = Vec::with_capacity(items.len());
         for item in items {
             match item {
                 Value::String(text) if is_sealed(text) => {
-                    opened.extend(self.open_json::<Vec<Value>>(text)?);
+                    let bytes = self.ring.open(self.colony, text)?;
+                    match serde_json::from_slice::<Value>(&bytes) {
+                        Ok(Value::Array(inner)) => opened.extend(inner),
+                        Ok(value) => opened.push(value),
+                        Err(_) => opened.push(Value::String(
+                            String::from_utf8(bytes)
+                                .map_err(|_| E2eError::Malformed("not UTF-8"))?,
+                        )),
+                    }
                 }
                 other => opened.push(other.clone()),
             }
@@ -268,6 +278,10 @@ mod tests {
         let mut input = sealer.list(&[json!(1), json!(2)]);
         input.extend(sealer.list(&[json!(3)]));
         assert_eq!(opener.list(&input).unwrap(), [json!(1), json!(2), json!(3)]);
+        // Sealed element by element: each opens to its value, text to text.
+        let mut sealer = Sealer::new(&key, "dev", &mut nonce);
+        let items = [json!(sealer.text("{\"a\":1}")), json!(sealer.text("just text"))];
+        assert_eq!(opener.list(&items).unwrap(), [json!({"a": 1}), json!("just text")]);
         // Without the key: an error that says which version, never a panic.
         let empty = Keyring::new();
         let stranger = Opener::new(&empty, "dev");

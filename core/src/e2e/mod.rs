@@ -15,8 +15,9 @@
 //! Nothing here draws randomness unless the `getrandom` feature is on: the functions that
 //! need a nonce or a key take it, and `*_random` variants draw it.
 
-mod cipher;
+pub(crate) mod cipher;
 pub mod fields;
+pub mod messages;
 mod wrap;
 
 pub use cipher::{

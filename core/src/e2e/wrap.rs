@@ -12,7 +12,7 @@
 //! the same point). The member's public key is the one the server recovered from the
 //! member's signature: nobody uploads a key.
 
-use super::{DataKey, E2eError, KEY_LEN, NONCE_LEN};
+use super::{DataKey, E2eError, KEY_LEN, NONCE_LEN, cipher::parse_version};
 use crate::crypto::{PrivateKey, PublicKey};
 use alloc::{format, string::String, vec::Vec};
 use base64::{Engine, engine::general_purpose::STANDARD_NO_PAD};
@@ -90,14 +90,14 @@ pub fn wrap_random(key: &DataKey, member: &PublicKey) -> Result<String, E2eError
 /// The key version a wrapped key names.
 pub fn wrapped_version(wrapped: &str) -> Option<u32> {
     let rest = wrapped.strip_prefix(WRAPPED_PREFIX)?;
-    rest.split_once(':')?.0.parse().ok()
+    parse_version(rest.split_once(':')?.0)
 }
 
 /// The data key `wrapped` holds, opened with the member's private key.
 pub fn unwrap(wrapped: &str, member: &PrivateKey) -> Result<DataKey, E2eError> {
     let rest = wrapped.strip_prefix(WRAPPED_PREFIX).ok_or(E2eError::Malformed("prefix"))?;
     let (version, body) = rest.split_once(':').ok_or(E2eError::Malformed("version"))?;
-    let version: u32 = version.parse().map_err(|_| E2eError::Malformed("version"))?;
+    let version = parse_version(version).ok_or(E2eError::Malformed("version"))?;
     let bytes = STANDARD_NO_PAD.decode(body).map_err(|_| E2eError::Malformed("base64"))?;
     if bytes.len() != POINT_LEN + NONCE_LEN + KEY_LEN + 16 {
         return Err(E2eError::Malformed("length"));
@@ -139,6 +139,9 @@ mod tests {
         assert_eq!(unwrap(&wrapped, &key(3)), Err(E2eError::Forged), "another member");
         let relabelled = wrapped.replacen("cw1:3:", "cw1:4:", 1);
         assert_eq!(unwrap(&relabelled, &alice), Err(E2eError::Forged), "version is bound");
+        let respelled = wrapped.replacen("cw1:3:", "cw1:03:", 1);
+        assert_eq!(unwrap(&respelled, &alice), Err(E2eError::Malformed("version")));
+        assert_eq!(wrapped_version(&respelled), None);
         for bad in ["", "cw1:", "cw1:3:AAAA", "ce1:3:AAAA", "cw1:x:AAAA"] {
             assert!(unwrap(bad, &alice).is_err(), "{bad}");
         }

@@ -9,6 +9,7 @@ pub mod blueprints;
 pub mod channels;
 pub mod colonies;
 pub mod crons;
+pub mod e2e;
 pub mod executors;
 pub mod files;
 pub mod functions;

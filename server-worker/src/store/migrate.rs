@@ -63,6 +63,7 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0009_request_nonces.sql"),
     },
     Migration { version: 10, name: "mesh", sql: include_str!("../../migrations/0010_mesh.sql") },
+    Migration { version: 11, name: "e2e", sql: include_str!("../../migrations/0011_e2e.sql") },
 ];
 
 /// The advisory lock key of migrations ("colonies" in ASCII, as an i64).

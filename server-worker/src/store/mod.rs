@@ -10,6 +10,7 @@ pub mod channels;
 pub mod colonies;
 pub mod crons;
 pub mod deadlines;
+pub mod e2e;
 pub mod event_listeners;
 pub mod executors;
 pub mod files;

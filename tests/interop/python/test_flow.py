@@ -117,6 +117,39 @@ def test_submit_assign_attribute_log_output_close(s):
     s.successful = closed.processid
 
 
+def sealed_strings():
+    """Sealed strings (protocol §16) as an encrypting client writes them: from the vectors."""
+    import json
+    import pathlib
+
+    vectors = pathlib.Path(__file__).parents[3] / "core" / "tests" / "fixtures" / "e2e-vectors.json"
+    return [seal["sealed"] for seal in json.loads(vectors.read_text())["seals"]]
+
+
+def test_an_encrypted_process_reads_as_strings(s):
+    """A process of an encrypted colony, sealed by a member's client, read by pycolonies,
+    which knows nothing of the encryption: every sealed field is a string, nothing fails."""
+    sealed = sealed_strings()
+    spec = s.spec(sealed[0])
+    spec.kwargs = {"ce1": sealed[1]}
+    spec.env = {"ce1": sealed[2]}
+    submitted = s.client.submit_func_spec(spec, s.executor_prvkey)
+    assert submitted.spec.args == [sealed[0]]
+    assigned = s.client.assign(s.colonyname, 5, s.executor_prvkey)
+    assert assigned.processid == submitted.processid
+    assert assigned.spec.kwargs == {"ce1": sealed[1]} and assigned.spec.env == {"ce1": sealed[2]}
+    s.client.add_attribute(assigned.processid, "result", sealed[3], s.executor_prvkey)
+    s.client.add_log(assigned.processid, sealed[4], s.executor_prvkey)
+    s.client.close(assigned.processid, [sealed[5]], s.executor_prvkey)
+    closed = s.client.get_process(assigned.processid, s.executor_prvkey)
+    assert closed.state == 2
+    assert closed.output == [sealed[5]]
+    assert all(isinstance(a.value, str) for a in closed.attributes)
+    assert any(a.value == sealed[3] for a in closed.attributes)
+    logs = s.client.get_process_log(s.colonyname, assigned.processid, 100, 0, s.executor_prvkey)
+    assert [log["message"] for log in logs] == [sealed[4]]
+
+
 def test_fail(s):
     submitted = s.client.submit_func_spec(s.spec("boom"), s.executor_prvkey)
     assigned = s.client.assign(s.colonyname, 5, s.executor_prvkey)
