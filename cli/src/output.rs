@@ -270,7 +270,7 @@ pub fn statistics(s: &Statistics) {
 }
 
 /// The members of an encrypted colony and the key versions wrapped for each.
-pub fn member_keys(keys: &colonies_client::MemberKeys) {
+pub fn member_keys(keys: &colonies_client::ColonyMemberKeys) {
     println!("colony {}: current key version {}", keys.colonyname, keys.currentversion);
     let mut t = table(&["Kind", "Name", "ID", "Public key", "Versions"]);
     for member in &keys.members {

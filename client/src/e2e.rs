@@ -24,6 +24,7 @@
 
 use super::{Client, ClientError};
 use alloc::sync::Arc;
+use colonies_core::e2e::messages::{AddColonyKeys, ColonyKeys as KeysReply, MemberWrappedKey};
 use colonies_core::{
     Id, PrivateKey,
     crypto::PublicKey,
@@ -31,17 +32,14 @@ use colonies_core::{
     message::{self, GetProcessMsg, Message, MessageKind, Transport},
     model::{Attribute, FunctionSpec, Log, MsgEntry, Process},
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-/// The payloadtype that answers the caller's own wrapped keys of a colony.
-pub const GET_COLONY_KEYS: &str = "getcolonykeysmsg";
-/// The payloadtype that answers every member's public key and versions (colony owner).
-pub const GET_COLONY_MEMBER_KEYS: &str = "getcolonymemberkeysmsg";
-/// The payloadtype that stores wrapped keys of a version (colony owner).
-pub const ADD_COLONY_KEYS: &str = "addcolonykeysmsg";
+pub use colonies_core::e2e::messages::{
+    ADD_COLONY_KEYS, ColonyMemberKeys, GET_COLONY_KEYS, GET_COLONY_MEMBER_KEYS, MemberKeys,
+};
 
 /// How a server that does not know a payloadtype refuses it (Go's and this project's).
 const UNKNOWN_PAYLOADTYPE: &str = "invalid rpcMsg.PayloadType";
@@ -111,34 +109,6 @@ impl core::fmt::Display for E2eWarning {
     }
 }
 
-/// One member of a colony as `getcolonymemberkeysmsg` tells it.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct MemberKey {
-    /// The member's ID.
-    pub memberid: String,
-    /// `owner`, `user` or `executor`.
-    pub kind: String,
-    /// The member's name.
-    pub name: String,
-    /// The public key (`04…`, 130 hex digits); empty until the member asked its keys once.
-    pub publickey: String,
-    /// The versions wrapped for it.
-    pub versions: Vec<u32>,
-}
-
-/// Every member of a colony and the versions wrapped for each (`getcolonymemberkeysmsg`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct MemberKeys {
-    /// The colony.
-    pub colonyname: String,
-    /// The current version (0: not encrypted).
-    pub currentversion: u32,
-    /// The members.
-    pub members: Vec<MemberKey>,
-}
-
 /// What [`Client::create_colony_keys`], [`Client::sync_colony_keys`] or
 /// [`Client::rotate_colony_keys`] did.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
@@ -147,26 +117,11 @@ pub struct KeysChange {
     pub colonyname: String,
     /// The version wrapped.
     pub version: u32,
-    /// The members (`kind:name`) it was wrapped for now.
+    /// The members (`kind:name`, `owner` for the colony owner) it was wrapped for now.
     pub wrapped_for: Vec<String>,
     /// The members (`kind:name`) it could not be wrapped for: their public key is not known
     /// yet (they must ask their keys once, then `sync`) or does not match their ID.
     pub waiting: Vec<String>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct KeysReply {
-    encrypted: bool,
-    currentversion: u32,
-    keys: Vec<WrappedKey>,
-}
-
-#[derive(Deserialize, Serialize, Default)]
-#[serde(default)]
-struct WrappedKey {
-    version: u32,
-    wrapped: String,
 }
 
 /// What a client has learned about encrypted colonies; shared by clones with the same key.
@@ -345,7 +300,7 @@ impl Client {
 
     /// Every member of `colony`, its public key and the versions wrapped for it
     /// (`getcolonymemberkeysmsg`, colony owner).
-    pub async fn colony_member_keys(&self, colony: &str) -> Result<MemberKeys, ClientError> {
+    pub async fn colony_member_keys(&self, colony: &str) -> Result<ColonyMemberKeys, ClientError> {
         let reply = self.call_raw(GET_COLONY_MEMBER_KEYS, json!({ "colonyname": colony })).await?;
         serde_json::from_value(reply).map_err(|e| {
             ClientError::Protocol(format!("the {GET_COLONY_MEMBER_KEYS} reply does not parse: {e}"))
@@ -405,9 +360,9 @@ impl Client {
     /// with `addcolonykeysmsg`, and asks this identity's keys again.
     async fn store_keys(
         &self,
-        members: &MemberKeys,
+        members: &ColonyMemberKeys,
         data: &DataKey,
-        wanted: impl Fn(&MemberKey) -> bool,
+        wanted: impl Fn(&MemberKeys) -> bool,
     ) -> Result<KeysChange, ClientError> {
         let own = self.own_key()?;
         let own_id = own.id().to_hex();
@@ -420,7 +375,11 @@ impl Client {
         let mut targets: Vec<(String, PublicKey, String)> = Vec::new();
         let owner_listed = members.members.iter().any(|m| m.memberid == own_id);
         for member in members.members.iter().filter(|m| wanted(m)) {
-            let label = format!("{}:{}", member.kind, member.name);
+            let label = if member.name.is_empty() {
+                member.kind.clone()
+            } else {
+                format!("{}:{}", member.kind, member.name)
+            };
             if member.memberid == own_id {
                 targets.push((own_id.clone(), own.public_key(), label));
             } else if let Some(public) = member_public_key(member) {
@@ -436,11 +395,18 @@ impl Client {
         for (memberid, public, label) in targets {
             let wrapped = e2e::wrap_random(data, &public)
                 .map_err(|e| ClientError::Encryption(format!("wrapping for {label}: {e}")))?;
-            keys.push(json!({ "memberid": memberid, "wrapped": wrapped }));
+            keys.push(MemberWrappedKey { memberid, wrapped });
             change.wrapped_for.push(label);
         }
         if !keys.is_empty() {
-            let payload = json!({ "colonyname": colony, "version": data.version(), "keys": keys });
+            let request = AddColonyKeys {
+                msgtype: ADD_COLONY_KEYS.into(),
+                colonyname: colony.clone(),
+                version: data.version(),
+                keys,
+            };
+            let payload = serde_json::to_value(&request)
+                .map_err(|e| ClientError::Input(format!("the {ADD_COLONY_KEYS} payload: {e}")))?;
             self.call_raw(ADD_COLONY_KEYS, payload).await?;
         }
         self.refresh_colony_keys(&colony).await?;
@@ -801,7 +767,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 
 /// A member's public key, if known and if it is the key of the member's ID (a key that is
 /// not is never wrapped for).
-fn member_public_key(member: &MemberKey) -> Option<PublicKey> {
+fn member_public_key(member: &MemberKeys) -> Option<PublicKey> {
     let public: PublicKey = member.publickey.parse().ok()?;
     let id: Id = member.memberid.parse().ok()?;
     (public.id() == id).then_some(public)

@@ -48,7 +48,7 @@ pub mod subscription;
 /// The protocol types this client speaks (models, messages, keys), re-exported.
 pub use colonies_core as core;
 pub use colonies_core::{Id, PrivateKey};
-pub use e2e::{ColonyKeys, E2eWarning, KeysChange, MemberKey, MemberKeys};
+pub use e2e::{ColonyKeys, ColonyMemberKeys, E2eWarning, KeysChange, MemberKeys};
 pub use env::ColoniesEnv;
 pub use error::ClientError;
 pub use executor::{Executor, ExecutorEvent, ExecutorOptions, Handler, HandlerResult, Job};

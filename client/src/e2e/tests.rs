@@ -45,7 +45,7 @@ impl World {
         Self {
             knows_keys: true,
             owner: owner_id.clone(),
-            members: vec![Member { id: owner_id, kind: "owner", name: "dev-owner", public: None }],
+            members: vec![Member { id: owner_id, kind: "owner", name: "", public: None }],
             current: 0,
             wrapped: BTreeMap::new(),
             processes: Vec::new(),
@@ -291,7 +291,7 @@ async fn encrypted_colony() -> (Arc<StdMutex<World>>, String, PrivateKey, Privat
     let change =
         Client::new(&url, owner.clone()).unwrap().create_colony_keys(COLONY).await.unwrap();
     assert_eq!(change.version, 1);
-    assert_eq!(change.wrapped_for, ["owner:dev-owner", "user:alice", "executor:worker"]);
+    assert_eq!(change.wrapped_for, ["owner", "user:alice", "executor:worker"]);
     assert!(change.waiting.is_empty());
     (world, url, owner, user, executor)
 }
@@ -371,7 +371,7 @@ async fn rotate_wraps_the_new_version_for_the_remaining_members_only() {
     let owner_client = Client::new(&url, owner.clone()).unwrap();
     let change = owner_client.rotate_colony_keys(COLONY).await.unwrap();
     assert_eq!(change.version, 2);
-    assert_eq!(change.wrapped_for, ["owner:dev-owner", "user:alice"]);
+    assert_eq!(change.wrapped_for, ["owner", "user:alice"]);
     let holders: Vec<String> = world
         .lock()
         .unwrap()
