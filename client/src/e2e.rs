@@ -28,7 +28,10 @@ use colonies_core::e2e::messages::{AddColonyKeys, ColonyKeys as KeysReply, Membe
 use colonies_core::{
     Id, PrivateKey,
     crypto::PublicKey,
-    e2e::{self, DataKey, E2eError, Keyring, NONCE_LEN, fields::Opener, fields::Sealer},
+    e2e::{
+        self, DataKey, E2eError, Keyring, NONCE_LEN,
+        fields::{self, Opener, Sealer},
+    },
     message::{self, GetProcessMsg, Message, MessageKind, Transport},
     model::{Attribute, FunctionSpec, Log, MsgEntry, Process},
 };
@@ -40,6 +43,9 @@ use std::sync::Mutex;
 pub use colonies_core::e2e::messages::{
     ADD_COLONY_KEYS, ColonyMemberKeys, GET_COLONY_KEYS, GET_COLONY_MEMBER_KEYS, MemberKeys,
 };
+
+/// The most warnings kept until [`Client::take_e2e_warnings`] takes them (the newest).
+const MAX_WARNINGS: usize = 256;
 
 /// How a server that does not know a payloadtype refuses it (Go's and this project's).
 const UNKNOWN_PAYLOADTYPE: &str = "invalid rpcMsg.PayloadType";
@@ -413,6 +419,44 @@ impl Client {
         Ok(change)
     }
 
+    /// A process with what its colony's members sealed opened, as the typed calls return it
+    /// (for processes that came another way, e.g. a `/pubsub` stream). What does not open is
+    /// left as it is, with a warning ([`Client::take_e2e_warnings`]).
+    pub async fn open_process(&self, process: Process) -> Process {
+        let Ok(json) = serde_json::to_vec(&process) else { return process };
+        let opened = self.open_reply(MessageKind::GetProcess, "", json).await;
+        message::parse_reply::<GetProcessMsg>(&opened).unwrap_or(process)
+    }
+
+    /// The sealed values of `process` (an assigned one) that this identity could not open,
+    /// in an encrypted colony whose keys were asked already (no request): their fields, empty
+    /// when everything opened or the colony is plain.
+    pub fn unopened_fields(&self, process: &Process) -> Vec<&'static str> {
+        let encrypted = self
+            .e2e_state
+            .cached(&process.spec.conditions.colonyname)
+            .is_some_and(|keys| keys.encrypted);
+        if !encrypted {
+            return Vec::new();
+        }
+        let sealed_text = |value: &serde_json::Value| value.as_str().is_some_and(e2e::is_sealed);
+        let spec = &process.spec;
+        let mut fields = Vec::new();
+        if spec.args.iter().any(sealed_text) {
+            fields.push("spec.args");
+        }
+        if spec.kwargs.get(fields::MAP_KEY).is_some_and(sealed_text) {
+            fields.push("spec.kwargs");
+        }
+        if spec.env.get(fields::MAP_KEY).is_some_and(|v| e2e::is_sealed(v)) {
+            fields.push("spec.env");
+        }
+        if process.input.iter().any(sealed_text) {
+            fields.push("in");
+        }
+        fields
+    }
+
     /// Seals what `kind`'s payload `json` carries for an encrypted colony: the sealed
     /// payload, or `None` to send `json` as it is.
     pub(crate) async fn seal_request(
@@ -613,7 +657,11 @@ impl Client {
 
     fn keep(&self, opened: Vec<u8>, warnings: Vec<E2eWarning>) -> Vec<u8> {
         if !warnings.is_empty() {
-            lock(&self.e2e_state.warnings).extend(warnings);
+            let mut kept = lock(&self.e2e_state.warnings);
+            kept.extend(warnings);
+            // A long-running client that never takes them keeps the newest only.
+            let excess = kept.len().saturating_sub(MAX_WARNINGS);
+            kept.drain(..excess);
         }
         opened
     }

@@ -160,6 +160,13 @@ impl World {
                 self.set(process);
                 Ok("null".into())
             }
+            "closefailedmsg" => {
+                let mut process = self.find(payload["processid"].as_str().unwrap_or_default())?;
+                process.errors =
+                    serde_json::from_value(payload["errors"].clone()).unwrap_or_default();
+                self.set(process);
+                Ok("null".into())
+            }
             "addlogmsg" => {
                 let process = self.find(payload["processid"].as_str().unwrap_or_default())?;
                 self.logs.push(Log {
@@ -454,4 +461,46 @@ async fn plain_colonies_and_servers_without_keys_cost_one_cached_ask_and_send_pl
         assert!(sent.iter().all(|s| s.contains("secret-arg")), "plain as before");
         assert_eq!(world.requests.len(), 4, "no other request: {:?}", world.requests);
     }
+}
+
+#[tokio::test]
+async fn an_executor_without_the_key_fails_the_process_instead_of_running_it_on_ciphertext() {
+    let (world, url, _owner, user, _executor) = encrypted_colony().await;
+    let late = key();
+    world.lock().unwrap().add(&late, "executor", "late");
+    let submitter = Client::new(&url, user).unwrap();
+    let process = submitter.submit_function_spec(secret_spec()).await.unwrap();
+
+    let ran = Arc::new(StdMutex::new(false));
+    let ran2 = ran.clone();
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let worker = Executor::new(
+        Client::new(&url, late).unwrap(),
+        ExecutorOptions::new(COLONY, "late", "cli"),
+    )
+    .register("echo", move |_job: crate::Job| {
+        let ran = ran2.clone();
+        async move {
+            *ran.lock().unwrap() = true;
+            Ok(vec![])
+        }
+    });
+    let stop = cancel.clone();
+    let run = tokio::spawn(async move { worker.run(stop).await });
+    for _ in 0..200 {
+        if !world.lock().unwrap().sent("closefailedmsg").is_empty() {
+            break;
+        }
+        tokio::time::sleep(core::time::Duration::from_millis(20)).await;
+    }
+    cancel.cancel();
+    run.await.unwrap();
+    assert!(!*ran.lock().unwrap(), "the handler never sees ciphertext");
+    let failed = world.lock().unwrap().find(&process.processid).unwrap();
+    assert_eq!(failed.errors.len(), 1, "{:?}", failed.errors);
+    assert!(
+        failed.errors[0].contains("holds no key that opens spec.args, spec.kwargs, spec.env"),
+        "{:?}",
+        failed.errors
+    );
 }
