@@ -6,7 +6,10 @@
 //! (`add_colony`, `submit_function_spec`, `assign`, `close_successful`, …, generated in
 //! `methods.rs`; the npm package `colonies-edge` has the same names in camelCase), or any
 //! message with [`Client::send`]. [`Executor`] is an executor loop ([`executor`]): assign with
-//! long polling, run a handler, close. [`Client::subscribe_process`] and
+//! long polling, run a handler, close. In an end-to-end encrypted colony ([`e2e`]) the
+//! client seals what the server must not read and opens it in replies, so both see
+//! plaintext; [`Client::call_raw`] sends a payloadtype this crate has no type for.
+//! [`Client::subscribe_process`] and
 //! [`Client::subscribe_processes`] follow processes over the `/pubsub` WebSocket as a
 //! [`Stream`](futures_util::Stream) ([`subscription`]). [`ColoniesEnv`] reads the Colonies
 //! environment variables.
