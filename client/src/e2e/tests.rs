@@ -504,3 +504,140 @@ async fn an_executor_without_the_key_fails_the_process_instead_of_running_it_on_
         failed.errors
     );
 }
+
+#[tokio::test]
+async fn every_request_kind_seals_its_fields_and_every_reply_kind_opens_them() {
+    use colonies_core::message::*;
+    use colonies_core::model::{Attribute, MsgEntry, WorkflowSpec};
+    let (_world, url, _owner, user, _executor) = encrypted_colony().await;
+    let client = Client::new(&url, user).unwrap();
+    // The process the id-only messages name, seen in a reply.
+    let process = client.submit_function_spec(secret_spec()).await.unwrap();
+    let pid = process.processid.clone();
+    let attribute = Attribute {
+        targetid: pid.clone(),
+        targetcolonyname: COLONY.into(),
+        key: "k".into(),
+        value: "secret-attribute".into(),
+        ..Attribute::default()
+    };
+    let requests: Vec<(MessageKind, String, &str)> = vec![
+        (
+            MessageKind::SubmitWorkflowSpec,
+            message::to_payload_json(&SubmitWorkflowSpecMsg {
+                spec: WorkflowSpec {
+                    colonyname: COLONY.into(),
+                    functionspecs: vec![secret_spec(), secret_spec()],
+                },
+            }),
+            "secret-arg",
+        ),
+        (
+            MessageKind::AddChild,
+            message::to_payload_json(&AddChildMsg {
+                parentprocessid: pid.clone(),
+                spec: FunctionSpec { conditions: Conditions::default(), ..secret_spec() },
+                ..AddChildMsg::default()
+            }),
+            "secret-kwarg",
+        ),
+        (
+            MessageKind::SetOutput,
+            message::to_payload_json(&SetOutputMsg {
+                processid: pid.clone(),
+                output: vec![json!("secret-out")],
+            }),
+            "secret-out",
+        ),
+        (
+            MessageKind::CloseFailed,
+            message::to_payload_json(&CloseFailedMsg {
+                processid: pid.clone(),
+                errors: vec!["secret-error".into()],
+            }),
+            "secret-error",
+        ),
+        (
+            MessageKind::AddAttribute,
+            message::to_payload_json(&AddAttributeMsg { attribute: attribute.clone() }),
+            "secret-attribute",
+        ),
+        (
+            MessageKind::AddExecutorLog,
+            message::to_payload_json(&AddExecutorLogMsg {
+                colonyname: COLONY.into(),
+                executorname: "w".into(),
+                message: "secret-log".into(),
+            }),
+            "secret-log",
+        ),
+        (
+            MessageKind::ChannelAppend,
+            message::to_payload_json(&ChannelAppendMsg {
+                processid: pid.clone(),
+                name: "c".into(),
+                sequence: 1,
+                payload: b"secret-bytes".to_vec(),
+                ..ChannelAppendMsg::default()
+            }),
+            "c2VjcmV0LWJ5dGVz", // base64 of the plaintext bytes
+        ),
+    ];
+    for (kind, json, marker) in &requests {
+        assert!(json.contains(marker), "{kind:?}: the marker is in the plain payload");
+        let sealed = client
+            .seal_request(*kind, json)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("{kind:?} was not sealed"));
+        assert!(!sealed.contains(marker), "{kind:?}: {sealed}");
+        assert!(
+            sealed.contains("ce1:") || *kind == MessageKind::ChannelAppend,
+            "{kind:?}: {sealed}"
+        );
+    }
+
+    // Replies: an attribute, logs and channel entries sealed by a member open for another.
+    let keys = client.colony_keys(COLONY).await.unwrap();
+    let key = keys.keyring().get(1).unwrap();
+    let sealed_attribute = Attribute {
+        value: sealed(key, COLONY, |s| s.text("secret-attribute")).unwrap(),
+        ..attribute
+    };
+    let reply = serde_json::to_vec(&sealed_attribute).unwrap();
+    let opened: Attribute =
+        serde_json::from_slice(&client.open_reply(MessageKind::GetAttribute, "", reply).await)
+            .unwrap();
+    assert_eq!(opened.value, "secret-attribute");
+    let entry = MsgEntry {
+        sequence: 1,
+        payload: sealed(key, COLONY, |s| s.bytes(b"secret-bytes")).unwrap(),
+        ..MsgEntry::default()
+    };
+    let request = message::to_payload_json(&ChannelReadMsg {
+        processid: pid,
+        name: "c".into(),
+        ..ChannelReadMsg::default()
+    });
+    let reply = serde_json::to_vec(&vec![entry]).unwrap();
+    let opened: Vec<MsgEntry> =
+        serde_json::from_slice(&client.open_reply(MessageKind::ChannelRead, &request, reply).await)
+            .unwrap();
+    assert_eq!(opened[0].payload, b"secret-bytes");
+    assert!(client.take_e2e_warnings().is_empty());
+    // A value sealed with a version nobody holds stays as it was, with a warning.
+    let unknown = DataKey::from_bytes(9, [1; 32]);
+    let log = Log {
+        colonyname: COLONY.into(),
+        message: sealed(&unknown, COLONY, |s| s.text("x")).unwrap(),
+        ..Log::default()
+    };
+    let reply = serde_json::to_vec(&vec![log.clone()]).unwrap();
+    let kept: Vec<Log> =
+        serde_json::from_slice(&client.open_reply(MessageKind::GetLogs, "", reply).await).unwrap();
+    assert_eq!(kept[0].message, log.message);
+    let warnings = client.take_e2e_warnings();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0].error, E2eError::NoKey { version: 9 });
+    assert!(warnings[0].to_string().contains("message left encrypted"), "{}", warnings[0]);
+}
