@@ -9,7 +9,9 @@ use colonies_client::{
     Client, PrivateKey,
     core::{
         e2e::is_sealed,
-        model::{Executor, User},
+        model::{
+            Conditions, Cron, Executor, FunctionSpec, ProcessState, StateFilter, User, WorkflowSpec,
+        },
     },
 };
 use serde_json::Value;
@@ -185,6 +187,51 @@ async fn an_encrypted_colony_from_the_command_line() {
     );
     let id = again["processid"].as_str().unwrap().to_owned();
     let held = raw.get_process(id).await.unwrap();
+    assert!(
+        held.spec.args[0].as_str().is_some_and(|a| a.starts_with("ce1:2:")),
+        "{:?}",
+        held.spec.args
+    );
+
+    // A cron's workflow is sealed inside its JSON string; the processes it starts open.
+    let user = Client::new(&setup.url, user_key.clone()).unwrap();
+    let workflow = WorkflowSpec {
+        colonyname: colony.clone(),
+        functionspecs: vec![FunctionSpec {
+            funcname: "cron-echo".into(),
+            nodename: "cron-echo".into(),
+            args: vec![Value::from("secret-cron-arg")],
+            conditions: Conditions { executortype: executortype.into(), ..Conditions::default() },
+            ..FunctionSpec::default()
+        }],
+    };
+    let cron = user
+        .add_cron(Cron {
+            colonyname: colony.clone(),
+            name: "sealed-cron".into(),
+            interval: 3600,
+            workflowspec: serde_json::to_string(&workflow).unwrap(),
+            ..Cron::default()
+        })
+        .await
+        .unwrap();
+    assert!(!cron.workflowspec.contains("secret-cron-arg"), "{}", cron.workflowspec);
+    user.run_cron(cron.cronid).await.unwrap();
+    let mut started = None;
+    for _ in 0..50 {
+        let waiting = user
+            .get_processes(colony.clone(), 100, StateFilter::Only(ProcessState::Waiting))
+            .await
+            .unwrap();
+        started = waiting.into_iter().find(|p| p.spec.funcname == "cron-echo");
+        if started.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let started = started.expect("the cron started its workflow");
+    assert_eq!(started.spec.args, [Value::from("secret-cron-arg")]);
+    let held = raw.get_process(started.processid).await.unwrap();
     assert!(
         held.spec.args[0].as_str().is_some_and(|a| a.starts_with("ce1:2:")),
         "{:?}",

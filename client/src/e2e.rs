@@ -6,7 +6,7 @@
 //! **Transparent sealing.** In a colony whose keys say it is encrypted, every typed call of
 //! [`Client`] seals what the server must not read before sending it (function specs' `args`,
 //! `kwargs` and `env`, also in workflows and children; `out`; `errors`; attribute values; log
-//! messages; channel payloads) and opens it in the replies (processes, attributes, logs,
+//! messages; channel payloads; the workflows of crons and generators) and opens it in the replies (processes, attributes, logs,
 //! channel entries), so callers and the [`Executor`](crate::Executor) loop see plaintext. A
 //! value that does not open (no key of its version) is left as it is and an [`E2eWarning`] is
 //! kept ([`Client::take_e2e_warnings`]); a value that must be sealed and cannot be is never
@@ -33,7 +33,7 @@ use colonies_core::{
         fields::{self, Opener, Sealer},
     },
     message::{self, GetProcessMsg, Message, MessageKind, Transport},
-    model::{Attribute, FunctionSpec, Log, MsgEntry, Process},
+    model::{Attribute, FunctionSpec, Log, MsgEntry, Process, WorkflowSpec},
 };
 use serde::Serialize;
 use serde_json::json;
@@ -588,8 +588,51 @@ impl Client {
                 msg.payload = sealed(key, &keys.colonyname, |s| s.bytes(&msg.payload))?;
                 Some(message::to_payload_json(&msg))
             }
+            MessageKind::AddCron => {
+                let mut msg: AddCronMsg = parse(json)?;
+                let text = &msg.cron.workflowspec;
+                let Some(text) = self.seal_workflow_text(text, &msg.cron.colonyname).await? else {
+                    return Ok(None);
+                };
+                msg.cron.workflowspec = text;
+                Some(message::to_payload_json(&msg))
+            }
+            MessageKind::AddGenerator => {
+                let mut msg: AddGeneratorMsg = parse(json)?;
+                let (text, colony) = (&msg.generator.workflowspec, &msg.generator.colonyname);
+                let Some(text) = self.seal_workflow_text(text, colony).await? else {
+                    return Ok(None);
+                };
+                msg.generator.workflowspec = text;
+                Some(message::to_payload_json(&msg))
+            }
             _ => None,
         })
+    }
+
+    /// A cron's or generator's workflow (a JSON string) with its specs sealed; `None` to keep
+    /// it as it is (a plain colony, or not a workflow: the server refuses it as before).
+    async fn seal_workflow_text(
+        &self,
+        text: &str,
+        colony: &str,
+    ) -> Result<Option<String>, ClientError> {
+        let Ok(mut spec) = colonies_core::gojson::from_str::<WorkflowSpec>(text) else {
+            return Ok(None);
+        };
+        let colony = if spec.colonyname.is_empty() { colony } else { &spec.colonyname };
+        let Some(keys) = self.sealing_keys(Some(colony.to_owned())).await? else {
+            return Ok(None);
+        };
+        let key = keys.current_key()?;
+        sealed(key, &keys.colonyname, |s| {
+            for function in &mut spec.functionspecs {
+                s.spec(function);
+            }
+        })?;
+        serde_json::to_string(&spec)
+            .map(Some)
+            .map_err(|e| ClientError::Input(format!("the workflow does not write back: {e}")))
     }
 
     /// The keys to seal values of `colony` with: `None` for a plain colony (or none named);

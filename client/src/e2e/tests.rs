@@ -582,6 +582,21 @@ async fn every_request_kind_seals_its_fields_and_every_reply_kind_opens_them() {
             }),
             "c2VjcmV0LWJ5dGVz", // base64 of the plaintext bytes
         ),
+        (
+            MessageKind::AddCron,
+            message::to_payload_json(&AddCronMsg {
+                cron: colonies_core::model::Cron {
+                    colonyname: COLONY.into(),
+                    workflowspec: serde_json::to_string(&WorkflowSpec {
+                        colonyname: COLONY.into(),
+                        functionspecs: vec![secret_spec()],
+                    })
+                    .unwrap(),
+                    ..colonies_core::model::Cron::default()
+                },
+            }),
+            "secret-env",
+        ),
     ];
     for (kind, json, marker) in &requests {
         assert!(json.contains(marker), "{kind:?}: the marker is in the plain payload");
