@@ -268,3 +268,25 @@ pub fn statistics(s: &Statistics) {
         s.executors, s.activeexecutors, s.unregisteredexecutors
     );
 }
+
+/// The members of an encrypted colony and the key versions wrapped for each.
+pub fn member_keys(keys: &colonies_client::ColonyMemberKeys) {
+    println!("colony {}: current key version {}", keys.colonyname, keys.currentversion);
+    let mut t = table(&["Kind", "Name", "ID", "Public key", "Versions"]);
+    for member in &keys.members {
+        let has_current = member.versions.contains(&keys.currentversion);
+        let versions = member.versions.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
+        t.add_row(vec![
+            member.kind.clone(),
+            member.name.clone(),
+            member.memberid.clone(),
+            if member.publickey.is_empty() { "not known yet".into() } else { "known".into() },
+            if has_current || keys.currentversion == 0 {
+                versions
+            } else {
+                format!("{versions} (lacks {}: sync)", keys.currentversion)
+            },
+        ]);
+    }
+    println!("{t}");
+}

@@ -18,6 +18,10 @@ pub enum ClientError {
     Protocol(String),
     /// The request could not be built: no private key, a malformed URL or key.
     Input(String),
+    /// An end-to-end encrypted colony's value could not be sealed, or its keys not managed:
+    /// this identity holds no key of the current version, a wrapped key does not open, the
+    /// colony owner's key is needed. Nothing was sent in plaintext.
+    Encryption(String),
 }
 
 impl ClientError {
@@ -48,7 +52,7 @@ impl ClientError {
         match self {
             Self::Server(failure) => failure.status >= 500 || failure.status == 408,
             Self::Connection(_) | Self::Timeout(_) => true,
-            Self::Protocol(_) | Self::Input(_) => false,
+            Self::Protocol(_) | Self::Input(_) | Self::Encryption(_) => false,
         }
     }
 }
@@ -63,6 +67,7 @@ impl fmt::Display for ClientError {
             Self::Timeout(after) => write!(f, "no reply within {} ms", after.as_millis()),
             Self::Protocol(detail) => write!(f, "not a Colonies reply: {detail}"),
             Self::Input(detail) => write!(f, "invalid request: {detail}"),
+            Self::Encryption(detail) => write!(f, "end-to-end encryption: {detail}"),
         }
     }
 }

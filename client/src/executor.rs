@@ -231,7 +231,15 @@ impl Executor {
         let processid = process.processid.clone();
         let handler = self.handlers.get(&process.spec.funcname).cloned();
         self.emit(ExecutorEvent::Assigned(Box::new(process.clone())));
+        let unopened = self.client.unopened_fields(&process);
         let result = match handler {
+            // Running a function on ciphertext would be wrong: fail it, saying why.
+            _ if !unopened.is_empty() => Err(format!(
+                "end-to-end encryption: this executor holds no key that opens {} of the \
+                 process (the colony owner must wrap the current key version for it: \
+                 `colonies-edge colony keys sync`)",
+                unopened.join(", ")
+            )),
             None => Err(format!("this executor has no function {:?}", process.spec.funcname)),
             Some(handler) => {
                 let job =
@@ -248,12 +256,17 @@ impl Executor {
             Ok(_) => Vec::new(),
             Err(error) => vec![error.clone()],
         };
+        // A process that did not open is failed with this executor's own words, which hold
+        // nothing of the process and cannot be sealed without the key it lacks.
+        let closer = if unopened.is_empty() {
+            self.client.clone()
+        } else {
+            self.client.clone().with_e2e(false)
+        };
         for attempt in 0..self.options.close_attempts.max(1) {
             let closed = match &result {
-                Ok(output) => self.client.close_successful(processid.clone(), output.clone()).await,
-                Err(error) => {
-                    self.client.close_failed(processid.clone(), vec![error.clone()]).await
-                }
+                Ok(output) => closer.close_successful(processid.clone(), output.clone()).await,
+                Err(error) => closer.close_failed(processid.clone(), vec![error.clone()]).await,
             };
             match closed {
                 Ok(_) => {

@@ -6,7 +6,10 @@
 //! (`add_colony`, `submit_function_spec`, `assign`, `close_successful`, …, generated in
 //! `methods.rs`; the npm package `colonies-edge` has the same names in camelCase), or any
 //! message with [`Client::send`]. [`Executor`] is an executor loop ([`executor`]): assign with
-//! long polling, run a handler, close. [`Client::subscribe_process`] and
+//! long polling, run a handler, close. In an end-to-end encrypted colony ([`e2e`]) the
+//! client seals what the server must not read and opens it in replies, so both see
+//! plaintext; [`Client::call_raw`] sends a payloadtype this crate has no type for.
+//! [`Client::subscribe_process`] and
 //! [`Client::subscribe_processes`] follow processes over the `/pubsub` WebSocket as a
 //! [`Stream`](futures_util::Stream) ([`subscription`]). [`ColoniesEnv`] reads the Colonies
 //! environment variables.
@@ -37,6 +40,7 @@
 extern crate alloc;
 
 mod binding;
+pub mod e2e;
 mod env;
 mod error;
 pub mod executor;
@@ -47,6 +51,7 @@ pub mod subscription;
 /// The protocol types this client speaks (models, messages, keys), re-exported.
 pub use colonies_core as core;
 pub use colonies_core::{Id, PrivateKey};
+pub use e2e::{ColonyKeys, ColonyMemberKeys, E2eWarning, KeysChange, MemberKeys};
 pub use env::ColoniesEnv;
 pub use error::ClientError;
 pub use executor::{Executor, ExecutorEvent, ExecutorOptions, Handler, HandlerResult, Job};
@@ -93,6 +98,10 @@ pub struct Client {
     timeout: Duration,
     bind: bool,
     binding: Arc<BindingState>,
+    /// Whether values of end-to-end encrypted colonies are sealed and opened (default on).
+    e2e: bool,
+    /// The colonies' keys as this key holds them, and what they were learned from.
+    e2e_state: Arc<e2e::E2eState>,
 }
 
 impl ::core::fmt::Debug for Client {
@@ -102,6 +111,7 @@ impl ::core::fmt::Debug for Client {
             .field("id", &self.id())
             .field("timeout", &self.timeout)
             .field("replay_binding", &self.bind)
+            .field("e2e", &self.e2e)
             .finish_non_exhaustive()
     }
 }
@@ -145,12 +155,23 @@ impl Client {
             timeout: DEFAULT_TIMEOUT,
             bind: true,
             binding: Arc::default(),
+            e2e: true,
+            e2e_state: Arc::default(),
         })
     }
 
-    /// The same server and connections, signing with `private_key`.
+    /// The same server and connections, signing with `private_key` (the colonies' keys it
+    /// holds are its own: they are learned anew).
     pub fn with_key(&self, private_key: PrivateKey) -> Self {
-        Self { key: Some(Arc::new(private_key)), ..self.clone() }
+        Self { key: Some(Arc::new(private_key)), e2e_state: Arc::default(), ..self.clone() }
+    }
+
+    /// The same client with end-to-end encryption on (the default: values of encrypted
+    /// colonies are sealed on the way out and opened on the way back) or off (values are
+    /// sent and returned as they are, sealed or not).
+    pub fn with_e2e(mut self, on: bool) -> Self {
+        self.e2e = on;
+        self
     }
 
     /// The same client with another per-call timeout (default [`DEFAULT_TIMEOUT`]).
@@ -229,16 +250,57 @@ impl Client {
         timeout: Duration,
     ) -> Result<M::Reply, ClientError> {
         let json = message::to_payload_json(message);
+        if !self.e2e {
+            let reply =
+                self.send_json(M::PAYLOAD_TYPE, M::KIND.transport(), &json, timeout).await?;
+            return parse_typed_reply::<M>(&reply);
+        }
+        let sealed = self.seal_request(M::KIND, &json).await?;
+        let sent = sealed.as_deref().unwrap_or(&json);
+        let reply = self.send_json(M::PAYLOAD_TYPE, M::KIND.transport(), sent, timeout).await?;
+        let reply = self.open_reply(M::KIND, &json, reply).await;
+        parse_typed_reply::<M>(&reply)
+    }
+
+    /// Sends a signed message of any payloadtype, given as its payload's JSON object, and
+    /// returns the reply's JSON: for payloadtypes this crate has no type for (extensions such
+    /// as `getcolonykeysmsg`). `msgtype` is set to `payloadtype`; nothing is sealed or opened.
+    pub async fn call_raw(
+        &self,
+        payloadtype: &str,
+        payload: serde_json::Value,
+    ) -> Result<serde_json::Value, ClientError> {
+        let serde_json::Value::Object(mut fields) = payload else {
+            return Err(ClientError::Input(format!(
+                "the payload of {payloadtype} must be a JSON object"
+            )));
+        };
+        fields.insert("msgtype".into(), payloadtype.into());
+        let json = serde_json::Value::Object(fields).to_string();
+        let reply = self.send_json(payloadtype, Transport::Api, &json, self.timeout).await?;
+        serde_json::from_slice(&reply)
+            .map_err(|e| ClientError::Protocol(format!("the {payloadtype} reply is not JSON: {e}")))
+    }
+
+    /// Sends the payload `json` of `payloadtype`, signing each try anew (see
+    /// [`Client::send_with_timeout`]), and returns the reply's JSON.
+    async fn send_json(
+        &self,
+        payloadtype: &str,
+        transport: Transport,
+        json: &str,
+        timeout: Duration,
+    ) -> Result<Vec<u8>, ClientError> {
         let (mut audience_asked, mut clock_corrected) = (false, false);
-        let reply = loop {
-            let (envelope, audience) = self.sign::<M>(&json).await?;
+        loop {
+            let (envelope, audience) = self.sign(payloadtype, transport, json).await?;
             let refusal = match self.post(envelope.to_json(), timeout).await {
                 Err(ClientError::Server(failure))
                     if audience.is_some() && failure.status == 403 =>
                 {
                     failure
                 }
-                other => break other?,
+                other => return other,
             };
             if refusal.message.starts_with(binding::WRONG_AUDIENCE) && !audience_asked {
                 audience_asked = true;
@@ -254,22 +316,26 @@ impl Client {
                 continue;
             }
             return Err(ClientError::Server(refusal));
-        };
-        message::parse_reply::<M>(&reply).map_err(|e| {
-            ClientError::Protocol(format!("the {} reply does not parse: {e}", M::PAYLOAD_TYPE))
-        })
+        }
     }
 
     /// The envelope of `message` as [`Client::send`] would send it now: signed and bound with
     /// a fresh binding (asking the server's ID on first use) unless binding is off or the
     /// server tells no ID; unsigned for `versionmsg` and `getserverinfomsg`.
     pub async fn envelope<M: Message>(&self, message: &M) -> Result<RpcMsg, ClientError> {
-        self.sign::<M>(&message::to_payload_json(message)).await.map(|(envelope, _)| envelope)
+        self.sign(M::PAYLOAD_TYPE, M::KIND.transport(), &message::to_payload_json(message))
+            .await
+            .map(|(envelope, _)| envelope)
     }
 
     /// The envelope of `message` without replay binding, as Colonies clients sign it.
     pub fn unbound_envelope<M: Message>(&self, message: &M) -> Result<RpcMsg, ClientError> {
-        self.sign_with::<M>(&message::to_payload_json(message), None)
+        self.sign_with(
+            M::PAYLOAD_TYPE,
+            M::KIND.transport(),
+            &message::to_payload_json(message),
+            None,
+        )
     }
 
     /// The envelope of `message` bound to `binding` (its nonce, time and audience as given).
@@ -278,37 +344,45 @@ impl Client {
         message: &M,
         binding: &Binding,
     ) -> Result<RpcMsg, ClientError> {
-        self.sign_with::<M>(&message::to_payload_json(message), Some(binding))
+        let json = message::to_payload_json(message);
+        self.sign_with(M::PAYLOAD_TYPE, M::KIND.transport(), &json, Some(binding))
     }
 
-    /// The envelope of `json` for `M`, and the audience it is bound to (`None`: unbound).
-    async fn sign<M: Message>(&self, json: &str) -> Result<(RpcMsg, Option<String>), ClientError> {
-        if !self.bind || matches!(M::KIND.transport(), Transport::Unsigned) || self.key.is_none() {
-            return Ok((self.sign_with::<M>(json, None)?, None));
+    /// The envelope of `json` for `payloadtype`, and the audience it is bound to (`None`:
+    /// unbound).
+    async fn sign(
+        &self,
+        payloadtype: &str,
+        transport: Transport,
+        json: &str,
+    ) -> Result<(RpcMsg, Option<String>), ClientError> {
+        if !self.bind || matches!(transport, Transport::Unsigned) || self.key.is_none() {
+            return Ok((self.sign_with(payloadtype, transport, json, None)?, None));
         }
         match self.learn_audience().await? {
             Audience::Server(audience) => {
                 let binding = self.binding.binding(&audience)?;
-                Ok((self.sign_with::<M>(json, Some(&binding))?, Some(audience)))
+                Ok((self.sign_with(payloadtype, transport, json, Some(&binding))?, Some(audience)))
             }
-            Audience::None => Ok((self.sign_with::<M>(json, None)?, None)),
+            Audience::None => Ok((self.sign_with(payloadtype, transport, json, None)?, None)),
         }
     }
 
-    fn sign_with<M: Message>(
+    fn sign_with(
         &self,
+        payloadtype: &str,
+        transport: Transport,
         json: &str,
         binding: Option<&Binding>,
     ) -> Result<RpcMsg, ClientError> {
-        match (M::KIND.transport(), self.key.as_deref(), binding) {
-            (Transport::Unsigned, _, _) => Ok(RpcMsg::unsigned(M::PAYLOAD_TYPE, json)),
+        match (transport, self.key.as_deref(), binding) {
+            (Transport::Unsigned, _, _) => Ok(RpcMsg::unsigned(payloadtype, json)),
             (_, Some(key), Some(binding)) => {
-                Ok(RpcMsg::sign_bound(M::PAYLOAD_TYPE, json, key, binding))
+                Ok(RpcMsg::sign_bound(payloadtype, json, key, binding))
             }
-            (_, Some(key), None) => Ok(RpcMsg::sign(M::PAYLOAD_TYPE, json, key)),
+            (_, Some(key), None) => Ok(RpcMsg::sign(payloadtype, json, key)),
             (_, None, _) => Err(ClientError::Input(format!(
-                "{} must be signed, and this client has no private key",
-                M::PAYLOAD_TYPE
+                "{payloadtype} must be signed, and this client has no private key"
             ))),
         }
     }
@@ -405,6 +479,13 @@ impl Client {
         let wait = Duration::from_secs(u64::try_from(seconds).unwrap_or(0));
         (wait + LONG_POLL_GRACE).max(self.timeout)
     }
+}
+
+/// Reads a reply's JSON as `M`'s reply type.
+fn parse_typed_reply<M: Message>(reply: &[u8]) -> Result<M::Reply, ClientError> {
+    message::parse_reply::<M>(reply).map_err(|e| {
+        ClientError::Protocol(format!("the {} reply does not parse: {e}", M::PAYLOAD_TYPE))
+    })
 }
 
 fn transport_error(error: reqwest::Error, timeout: Duration) -> ClientError {

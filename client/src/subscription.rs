@@ -90,7 +90,21 @@ impl Client {
                 }
             }
         });
-        Ok(ProcessStream { inner: inner.boxed() })
+        if !self.e2e {
+            return Ok(ProcessStream { inner: inner.boxed() });
+        }
+        // Processes of encrypted colonies open as the typed calls' replies do.
+        let client = self.clone();
+        let opened = inner.then(move |item| {
+            let client = client.clone();
+            async move {
+                match item {
+                    Ok(process) => Ok(client.open_process(process).await),
+                    Err(e) => Err(e),
+                }
+            }
+        });
+        Ok(ProcessStream { inner: opened.boxed() })
     }
 
     /// `subscribeprocessmsg`: one item when the process reaches `state` (at once if it has

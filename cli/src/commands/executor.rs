@@ -44,7 +44,8 @@ enum ExecutorCommand {
         /// The executor's name.
         name: String,
     },
-    /// Unregister an executor; its running processes wait again (colony owner key).
+    /// Unregister an executor; its running processes wait again (colony owner key). An
+    /// end-to-end encrypted colony gets a new key version without it.
     Rm {
         /// The executor's name.
         name: String,
@@ -99,8 +100,12 @@ pub async fn run(args: ExecutorArgs) -> CommandResult {
             g.done(&format!("rejected executor {name}"))
         }
         ExecutorCommand::Rm { name } => {
-            g.colony_owner()?.remove_executor(colony, name.clone()).await?;
-            g.done(&format!("removed executor {name}"))
+            let owner = g.colony_owner()?;
+            owner.remove_executor(colony.clone(), name.clone()).await?;
+            let done = g.done(&format!("removed executor {name}"));
+            // An encrypted colony gets a new key version the removed executor does not hold.
+            super::colony::rotate_after_removal(g, &owner, &colony).await?;
+            done
         }
         ExecutorCommand::Ls => {
             let executors = g.member()?.get_executors(colony).await?;

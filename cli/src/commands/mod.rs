@@ -74,13 +74,25 @@ impl From<ClientError> for Failure {
 /// What a command returns.
 pub type CommandResult = Result<Outcome, Failure>;
 
-/// Runs a client command on a runtime of its own.
+/// The clients a command made, so that the values of encrypted colonies left sealed (no
+/// key of their version) are reported once it ends.
+static CLIENTS: std::sync::Mutex<Vec<Client>> = std::sync::Mutex::new(Vec::new());
+
+/// Runs a client command on a runtime of its own, then warns on standard error about any
+/// value of an encrypted colony that was shown still encrypted.
 pub fn block_on(command: impl Future<Output = CommandResult>) -> CommandResult {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Failure::Usage(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(command)
+    let result = runtime.block_on(command);
+    let clients = core::mem::take(&mut *CLIENTS.lock().unwrap_or_else(|e| e.into_inner()));
+    for client in clients {
+        for warning in client.take_e2e_warnings() {
+            eprintln!("colonies-edge: warning: {warning}");
+        }
+    }
+    result
 }
 
 /// Connection, keys and output flags shared by every client command; each also comes from
@@ -151,9 +163,11 @@ impl Global {
             .trim()
             .parse()
             .map_err(|e| Failure::Usage(format!("{what} is not a private key: {e}")))?;
-        Ok(Client::new(&self.url(), key)?
+        let client = Client::new(&self.url(), key)?
             .with_timeout(Duration::from_secs(self.timeout))
-            .with_binding(self.binds()))
+            .with_binding(self.binds());
+        CLIENTS.lock().unwrap_or_else(|e| e.into_inner()).push(client.clone());
+        Ok(client)
     }
 
     /// Whether requests are bound against replay (`--replay-binding`, unless

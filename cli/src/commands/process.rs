@@ -138,11 +138,13 @@ pub async fn run(args: ProcessArgs) -> CommandResult {
             g.print(&assigned?, output::process)
         }
         ProcessCommand::Close { processid, output } => {
+            know_colony(g, &client).await?;
             let output = output.into_iter().map(Value::String).collect::<Vec<_>>();
             client.close_successful(processid.clone(), output).await?;
             g.done(&format!("closed process {processid} as successful"))
         }
         ProcessCommand::Fail { processid, errors } => {
+            know_colony(g, &client).await?;
             client.close_failed(processid.clone(), errors).await?;
             g.done(&format!("closed process {processid} as failed"))
         }
@@ -223,4 +225,13 @@ pub async fn wait_finished(
             output::state(process.state)
         )),
     })
+}
+
+/// Asks the named colony's keys (kept by the client), so that a call naming only a process
+/// is sealed in an encrypted colony (the client then looks up the process's colony).
+async fn know_colony(g: &Global, client: &colonies_client::Client) -> Result<(), Failure> {
+    if let Some(colony) = &g.colony {
+        client.colony_keys(colony).await?;
+    }
+    Ok(())
 }

@@ -33,7 +33,8 @@ enum UserCommand {
     },
     /// List the users of the colony (member key).
     Ls,
-    /// Remove a user (colony owner key).
+    /// Remove a user (colony owner key); an end-to-end encrypted colony gets a new key version
+    /// without it.
     Rm {
         /// The user's name.
         name: String,
@@ -69,8 +70,12 @@ pub async fn run(args: UserArgs) -> CommandResult {
             g.print(&users, |u| output::users(u))
         }
         UserCommand::Rm { name } => {
-            g.colony_owner()?.remove_user(colony, name.clone()).await?;
-            g.done(&format!("removed user {name}"))
+            let owner = g.colony_owner()?;
+            owner.remove_user(colony.clone(), name.clone()).await?;
+            let done = g.done(&format!("removed user {name}"));
+            // An encrypted colony gets a new key version the removed user does not hold.
+            super::colony::rotate_after_removal(g, &owner, &colony).await?;
+            done
         }
     }
 }
