@@ -126,9 +126,20 @@ def sealed_strings():
     return [seal["sealed"] for seal in json.loads(vectors.read_text())["seals"]]
 
 
-def test_an_encrypted_process_reads_as_strings(s):
+def test_an_encrypted_process_reads_as_strings():
     """A process of an encrypted colony, sealed by a member's client, read by pycolonies,
-    which knows nothing of the encryption: every sealed field is a string, nothing fails."""
+    which knows nothing of the encryption: every sealed field is a string, nothing fails.
+    A colony of its own, so the other tests' counts stay as they are."""
+    s = Setup()
+    s.client.add_colony({"colonyid": s.colonyid, "name": s.colonyname}, s.server_prvkey)
+    executor = {
+        "executorname": s.executorname,
+        "executorid": s.executorid,
+        "colonyname": s.colonyname,
+        "executortype": EXECUTOR_TYPE,
+    }
+    s.client.add_executor(executor, s.colony_prvkey)
+    s.client.approve_executor(s.colonyname, s.executorname, s.colony_prvkey)
     sealed = sealed_strings()
     spec = s.spec(sealed[0])
     spec.kwargs = {"ce1": sealed[1]}
