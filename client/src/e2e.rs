@@ -181,6 +181,22 @@ impl Nonces {
     }
 }
 
+/// One field of a message sealed for its colony: parse `json` as `$msg`'s type, leave it as
+/// it is when the field is empty or the colony is plain, else seal the field with `$seal`.
+macro_rules! seal_field {
+    ($self:ident, $json:ident, $Msg:ty, |$msg:ident| $field:expr, colony: $colony:expr, $seal:ident) => {{
+        let mut $msg: $Msg = parse($json)?;
+        if $field.is_empty() {
+            return Ok(None);
+        }
+        let colony = $colony;
+        let Some(keys) = $self.sealing_keys(colony).await? else { return Ok(None) };
+        let key = keys.current_key()?;
+        $field = sealed(key, &keys.colonyname, |s| s.$seal(&$field))?;
+        Some(message::to_payload_json(&$msg))
+    }};
+}
+
 /// Seals with `key` for `colony` through `f`; an error if the platform gave no randomness.
 fn sealed<T>(
     key: &DataKey,
@@ -506,88 +522,66 @@ impl Client {
                 sealed(key, &keys.colonyname, |s| s.spec(&mut msg.spec))?;
                 Some(message::to_payload_json(&msg))
             }
-            MessageKind::CloseSuccessful => {
-                let mut msg: CloseSuccessfulMsg = parse(json)?;
-                if msg.output.is_empty() {
-                    return Ok(None);
-                }
-                let colony = self.colony_of_process(&msg.processid).await?;
-                let Some(keys) = self.sealing_keys(colony).await? else { return Ok(None) };
-                let key = keys.current_key()?;
-                msg.output = sealed(key, &keys.colonyname, |s| s.list(&msg.output))?;
-                Some(message::to_payload_json(&msg))
-            }
-            MessageKind::SetOutput => {
-                let mut msg: SetOutputMsg = parse(json)?;
-                if msg.output.is_empty() {
-                    return Ok(None);
-                }
-                let colony = self.colony_of_process(&msg.processid).await?;
-                let Some(keys) = self.sealing_keys(colony).await? else { return Ok(None) };
-                let key = keys.current_key()?;
-                msg.output = sealed(key, &keys.colonyname, |s| s.list(&msg.output))?;
-                Some(message::to_payload_json(&msg))
-            }
-            MessageKind::CloseFailed => {
-                let mut msg: CloseFailedMsg = parse(json)?;
-                if msg.errors.is_empty() {
-                    return Ok(None);
-                }
-                let colony = self.colony_of_process(&msg.processid).await?;
-                let Some(keys) = self.sealing_keys(colony).await? else { return Ok(None) };
-                let key = keys.current_key()?;
-                msg.errors = sealed(key, &keys.colonyname, |s| s.strings(&msg.errors))?;
-                Some(message::to_payload_json(&msg))
-            }
-            MessageKind::AddAttribute => {
-                let mut msg: AddAttributeMsg = parse(json)?;
-                if msg.attribute.value.is_empty() {
-                    return Ok(None);
-                }
-                let colony = if msg.attribute.targetcolonyname.is_empty() {
+            MessageKind::CloseSuccessful => seal_field!(
+                self,
+                json,
+                CloseSuccessfulMsg,
+                |msg| msg.output,
+                colony: self.colony_of_process(&msg.processid).await?,
+                list
+            ),
+            MessageKind::SetOutput => seal_field!(
+                self,
+                json,
+                SetOutputMsg,
+                |msg| msg.output,
+                colony: self.colony_of_process(&msg.processid).await?,
+                list
+            ),
+            MessageKind::CloseFailed => seal_field!(
+                self,
+                json,
+                CloseFailedMsg,
+                |msg| msg.errors,
+                colony: self.colony_of_process(&msg.processid).await?,
+                strings
+            ),
+            MessageKind::AddAttribute => seal_field!(
+                self,
+                json,
+                AddAttributeMsg,
+                |msg| msg.attribute.value,
+                colony: if msg.attribute.targetcolonyname.is_empty() {
                     self.colony_of_process(&msg.attribute.targetid).await?
                 } else {
                     Some(msg.attribute.targetcolonyname.clone())
-                };
-                let Some(keys) = self.sealing_keys(colony).await? else { return Ok(None) };
-                let key = keys.current_key()?;
-                msg.attribute.value =
-                    sealed(key, &keys.colonyname, |s| s.text(&msg.attribute.value))?;
-                Some(message::to_payload_json(&msg))
-            }
-            MessageKind::AddLog => {
-                let mut msg: AddLogMsg = parse(json)?;
-                if msg.message.is_empty() {
-                    return Ok(None);
-                }
-                let colony = self.colony_of_process(&msg.processid).await?;
-                let Some(keys) = self.sealing_keys(colony).await? else { return Ok(None) };
-                let key = keys.current_key()?;
-                msg.message = sealed(key, &keys.colonyname, |s| s.text(&msg.message))?;
-                Some(message::to_payload_json(&msg))
-            }
-            MessageKind::AddExecutorLog => {
-                let mut msg: AddExecutorLogMsg = parse(json)?;
-                if msg.message.is_empty() {
-                    return Ok(None);
-                }
-                let colony = Some(msg.colonyname.clone());
-                let Some(keys) = self.sealing_keys(colony).await? else { return Ok(None) };
-                let key = keys.current_key()?;
-                msg.message = sealed(key, &keys.colonyname, |s| s.text(&msg.message))?;
-                Some(message::to_payload_json(&msg))
-            }
-            MessageKind::ChannelAppend => {
-                let mut msg: ChannelAppendMsg = parse(json)?;
-                if msg.payload.is_empty() {
-                    return Ok(None);
-                }
-                let colony = self.colony_of_process(&msg.processid).await?;
-                let Some(keys) = self.sealing_keys(colony).await? else { return Ok(None) };
-                let key = keys.current_key()?;
-                msg.payload = sealed(key, &keys.colonyname, |s| s.bytes(&msg.payload))?;
-                Some(message::to_payload_json(&msg))
-            }
+                },
+                text
+            ),
+            MessageKind::AddLog => seal_field!(
+                self,
+                json,
+                AddLogMsg,
+                |msg| msg.message,
+                colony: self.colony_of_process(&msg.processid).await?,
+                text
+            ),
+            MessageKind::AddExecutorLog => seal_field!(
+                self,
+                json,
+                AddExecutorLogMsg,
+                |msg| msg.message,
+                colony: Some(msg.colonyname.clone()),
+                text
+            ),
+            MessageKind::ChannelAppend => seal_field!(
+                self,
+                json,
+                ChannelAppendMsg,
+                |msg| msg.payload,
+                colony: self.colony_of_process(&msg.processid).await?,
+                bytes
+            ),
             MessageKind::AddCron => {
                 let mut msg: AddCronMsg = parse(json)?;
                 let text = &msg.cron.workflowspec;
