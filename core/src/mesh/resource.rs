@@ -451,53 +451,37 @@ impl Resource for Role {
     }
 }
 
-impl Resource for EndpointState {
-    resource!(EndpointState, EndpointStateCreate, StateUpdate, state_id);
+/// The two kinds of state: alike but for the record they belong to (`$owner`).
+macro_rules! state_resource {
+    ($record:ident, $create:ident, $owner:ident) => {
+        impl Resource for $record {
+            resource!($record, $create, StateUpdate, state_id);
 
-    fn create(
-        body: EndpointStateCreate,
-        id: String,
-        _: &mut dyn FnMut() -> String,
-        now: Timestamp,
-    ) -> Self {
-        Self {
-            state_id: id,
-            endpoint_id: body.endpoint_id,
-            state: body.state,
-            metadata: body.metadata,
-            timestamp: now,
+            fn create(
+                body: $create,
+                id: String,
+                _: &mut dyn FnMut() -> String,
+                now: Timestamp,
+            ) -> Self {
+                Self {
+                    state_id: id,
+                    $owner: body.$owner,
+                    state: body.state,
+                    metadata: body.metadata,
+                    timestamp: now,
+                }
+            }
+
+            fn update(&mut self, body: StateUpdate, _: Timestamp) {
+                set(&mut self.state, body.state);
+                set(&mut self.metadata, body.metadata);
+            }
         }
-    }
-
-    fn update(&mut self, body: StateUpdate, _: Timestamp) {
-        set(&mut self.state, body.state);
-        set(&mut self.metadata, body.metadata);
-    }
+    };
 }
 
-impl Resource for FunctionState {
-    resource!(FunctionState, FunctionStateCreate, StateUpdate, state_id);
-
-    fn create(
-        body: FunctionStateCreate,
-        id: String,
-        _: &mut dyn FnMut() -> String,
-        now: Timestamp,
-    ) -> Self {
-        Self {
-            state_id: id,
-            function_id: body.function_id,
-            state: body.state,
-            metadata: body.metadata,
-            timestamp: now,
-        }
-    }
-
-    fn update(&mut self, body: StateUpdate, _: Timestamp) {
-        set(&mut self.state, body.state);
-        set(&mut self.metadata, body.metadata);
-    }
-}
+state_resource!(EndpointState, EndpointStateCreate, endpoint_id);
+state_resource!(FunctionState, FunctionStateCreate, function_id);
 
 impl Resource for FunctionResult {
     resource!(FunctionResult, FunctionResultCreate, FunctionResultUpdate, result_id);
